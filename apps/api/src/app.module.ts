@@ -1,0 +1,20 @@
+import { Module, ValidationPipe } from '@nestjs/common';
+import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { DatabaseModule, LoggingModule, PlatformConfigModule, QueueModule } from '@upm/platform';
+import { ProblemDetailsFilter } from './common/problem-details.filter';
+import { HealthModule } from './health/health.module';
+import { JobsModule } from './jobs/jobs.module';
+
+/** The REST service: produces jobs, registers no processors. */
+@Module({
+  imports: [PlatformConfigModule, LoggingModule, DatabaseModule, QueueModule, HealthModule, JobsModule],
+  providers: [
+    // As providers (not main.ts globals) so e2e tests get exactly the production pipeline.
+    {
+      provide: APP_PIPE,
+      useValue: new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }),
+    },
+    { provide: APP_FILTER, useClass: ProblemDetailsFilter },
+  ],
+})
+export class AppModule {}

@@ -1,0 +1,88 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import { STATUS_CODES } from 'node:http';
+import type { Request, Response } from 'express';
+import { ApiError } from './errors';
+
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
+
+/** RFC 9457 problem details. */
+export interface ProblemDetails {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  instance?: string;
+  requestId?: string;
+  [extension: string]: unknown;
+}
+
+/**
+ * Every error leaves the API as application/problem+json. Known errors keep their message; anything
+ * unknown is logged with its stack and becomes a generic 500 that leaks nothing.
+ */
+@Catch()
+export class ProblemDetailsFilter implements ExceptionFilter {
+  private readonly logger = new Logger(ProblemDetailsFilter.name);
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const req = http.getRequest<Request & { id?: string }>();
+    const res = http.getResponse<Response>();
+    const problem = this.toProblem(exception, req);
+    if (res.headersSent) {
+      res.end();
+      return;
+    }
+    res.status(problem.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(problem));
+  }
+
+  private toProblem(exception: unknown, req: Request & { id?: string }): ProblemDetails {
+    const base = { instance: req.originalUrl, requestId: req.id ? String(req.id) : undefined };
+    if (exception instanceof ApiError) {
+      return {
+        type: `about:blank`,
+        title: exception.title,
+        status: exception.status,
+        detail: exception.message,
+        ...base,
+        ...exception.extensions,
+      };
+    }
+    if (exception instanceof HttpException) {
+      const status = exception.getStatus();
+      const body = exception.getResponse();
+      const messages = typeof body === 'object' && body !== null ? (body as { message?: unknown }).message : body;
+      const errors = Array.isArray(messages) ? messages.map(String) : undefined;
+      const detail = errors ? errors.join('; ') : String(messages ?? exception.message);
+      return { type: 'about:blank', title: STATUS_CODES[status] ?? 'Error', status, detail, ...base, ...(errors && { errors }) };
+    }
+    // Errors raised by Express middleware (body parser: bad JSON, too large) carry a 4xx status.
+    const status = httpStatusOf(exception);
+    if (status !== undefined && status >= 400 && status < 500) {
+      return {
+        type: 'about:blank',
+        title: STATUS_CODES[status] ?? 'Error',
+        status,
+        detail: (exception as Error).message,
+        ...base,
+      };
+    }
+    this.logger.error(
+      { err: exception, reqId: base.requestId },
+      `Unhandled error on ${req.method} ${req.originalUrl}: ${(exception as Error)?.message ?? exception}`,
+    );
+    return {
+      type: 'about:blank',
+      title: 'Internal Server Error',
+      status: HttpStatus.INTERNAL_SERVER_ERROR,
+      detail: 'An unexpected error occurred. It has been logged with the request id.',
+      ...base,
+    };
+  }
+}
+
+function httpStatusOf(e: unknown): number | undefined {
+  if (typeof e !== 'object' || e === null) return undefined;
+  const s = (e as { status?: unknown; statusCode?: unknown }).status ?? (e as { statusCode?: unknown }).statusCode;
+  return typeof s === 'number' ? s : undefined;
+}

@@ -1,0 +1,30 @@
+import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { EnqueuePingDto } from './dto/enqueue-ping.dto';
+import { JobStatusDto } from './dto/job-status.dto';
+import { JobStatusService } from './job-status.service';
+import { PingProducer } from './ping.producer';
+
+@ApiTags('jobs')
+@Controller('jobs')
+export class JobsController {
+  constructor(
+    private readonly ping: PingProducer,
+    private readonly status: JobStatusService,
+  ) {}
+
+  @Post('ping')
+  @HttpCode(202)
+  @ApiOperation({ summary: 'Enqueue a ping job (API → Redis → worker → database)' })
+  @ApiAcceptedResponse({ type: JobStatusDto })
+  enqueuePing(@Body() dto: EnqueuePingDto): Promise<JobStatusDto> {
+    return this.ping.enqueue(dto);
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'Status of any job' })
+  @ApiOkResponse({ type: JobStatusDto })
+  get(@Param('id') id: string): Promise<JobStatusDto> {
+    return this.status.get(id);
+  }
+}

@@ -1,0 +1,69 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { CliError } from './cli-error';
+
+export interface JobStatus {
+  id: string;
+  state: string;
+  progress: number;
+  failedReason: string | null;
+  result: unknown;
+}
+
+/** A thin HTTP client for the API (Node's fetch); errors become one-line CliErrors with the problem detail. */
+export class ApiClient {
+  constructor(private readonly baseUrl: string) {
+    try {
+      new URL(baseUrl);
+    } catch {
+      throw new CliError(`--api must be a URL such as http://127.0.0.1:3000, got '${baseUrl}'`, 2);
+    }
+  }
+
+  async request(
+    method: string,
+    path: string,
+    body?: unknown,
+    opts: { allowStatus?: number[] } = {},
+  ): Promise<{ status: number; body: unknown }> {
+    let res: Response;
+    try {
+      res = await fetch(new URL(path, this.baseUrl), {
+        method,
+        headers: body === undefined ? {} : { 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    } catch (e) {
+      throw new CliError(`cannot reach the API at ${this.baseUrl}: ${(e as Error).cause ?? (e as Error).message}`);
+    }
+    const text = await res.text();
+    let parsed: unknown = text;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      /* not JSON: keep the text */
+    }
+    if (!res.ok && !opts.allowStatus?.includes(res.status)) {
+      const detail = (parsed as { detail?: string })?.detail ?? text;
+      throw new CliError(`${method} ${path} failed with ${res.status}: ${detail}`);
+    }
+    return { status: res.status, body: parsed };
+  }
+
+  async waitForJob(id: string, timeoutMs: number, onProgress?: (job: JobStatus) => void): Promise<JobStatus> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const { body } = await this.request('GET', `/v1/jobs/${encodeURIComponent(id)}`);
+      const job = body as JobStatus;
+      onProgress?.(job);
+      if (job.state === 'completed') return job;
+      if (job.state === 'failed') throw new CliError(`job ${id} failed: ${job.failedReason}`);
+      if (Date.now() > deadline) throw new CliError(`job ${id} still ${job.state} after ${timeoutMs / 1000} s`);
+      await sleep(250);
+    }
+  }
+
+  async enqueueAndWait(path: string, body: unknown, timeoutMs: number): Promise<JobStatus> {
+    const { body: job } = await this.request('POST', path, body);
+    return this.waitForJob((job as JobStatus).id, timeoutMs);
+  }
+}

@@ -1,0 +1,35 @@
+import { Command, CommanderError } from 'commander';
+import { CliError } from './cli-error';
+import { registerServerCommands } from './commands/server.command';
+
+/** The `upm` command. Each command group lives in commands/ and registers itself here. */
+export function buildProgram(): Command {
+  const program = new Command('upm')
+    .description('upm-planner: capacity planning for serverless hosts under none, KSM and UPM page merging')
+    .version(process.env.npm_package_version ?? '0.1.0')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+  registerServerCommands(program);
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  try {
+    await buildProgram().parseAsync(argv);
+    return Number(process.exitCode ?? 0);
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2; // commander printed the message
+    if (e instanceof CliError) {
+      process.stderr.write(`upm: ${e.message}\n`);
+      return e.exitCode;
+    }
+    process.stderr.write(`upm: unexpected error: ${(e as Error)?.stack ?? e}\n`);
+    return 70;
+  }
+}
+
+if (require.main === module) {
+  main(process.argv).then((code) => {
+    process.exitCode = code;
+  });
+}

@@ -1,0 +1,34 @@
+import type { JobOptions } from 'bull';
+
+/** Queue names. One queue per kind of work, so workers can be scaled per kind. */
+export const QUEUES = {
+  system: 'system',
+} as const;
+export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
+export const ALL_QUEUES: readonly QueueName[] = Object.values(QUEUES);
+
+export const JOB_NAMES = {
+  ping: 'ping',
+} as const;
+export type JobName = (typeof JOB_NAMES)[keyof typeof JOB_NAMES];
+
+/**
+ * Retry only what can be transient (a worker died, the database was busy); processors discard
+ * deterministic failures with `job.discard()`. Finished jobs stay for a day so their status can be read.
+ */
+export const DEFAULT_JOB_OPTIONS: JobOptions = {
+  attempts: 3,
+  backoff: { type: 'exponential', delay: 1000 },
+  removeOnComplete: { age: 24 * 3600 },
+  removeOnFail: { age: 7 * 24 * 3600 },
+};
+
+/** A job id says which queue it lives in: `<queue>:<id>`. */
+export function jobIdFor(queue: QueueName, id: string): string {
+  return `${queue}:${id}`;
+}
+
+export function queueOfJobId(jobId: string): QueueName | undefined {
+  const queue = jobId.split(':', 1)[0];
+  return (ALL_QUEUES as readonly string[]).includes(queue) ? (queue as QueueName) : undefined;
+}

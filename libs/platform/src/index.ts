@@ -1,0 +1,10 @@
+export { PlatformConfigModule } from './config/config.module';
+export { EnvironmentVariables, validateEnvironment, ConfigValidationError } from './config/environment';
+export { env } from './config/app-config';
+export { DatabaseModule } from './database/database.module';
+export { buildDataSourceOptions, isPostgresUrl } from './database/data-source-options';
+export { runMigrationsExclusively } from './database/migrate';
+export { timestampType } from './database/column-types';
+export * from './database/entities';
+export { QueueModule } from './queue/queue.module';
+export { LoggingModule, REQUEST_ID_HEADER } from './logging/logging.module';
