@@ -113,7 +113,13 @@ export type DumpEvent =
   | { kind: 'snapshot'; snapshot: SnapshotInfo; offset: number }
   | { kind: 'process'; process: ProcessInfo; offset: number }
   | { kind: 'pages'; block: PageBlock; offset: number }
-  | { kind: 'end'; tail: DumpTail; offset: number };
+  | {
+      kind: 'end';
+      tail: DumpTail;
+      offset: number;
+      /** Length of the whole dump in bytes, through the TAIL section (set by the reader). */
+      bytes?: number;
+    };
 
 /**
  * A process of one snapshot, with its pages concatenated into flat columns (the models' input).
