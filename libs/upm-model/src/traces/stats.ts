@@ -1,0 +1,92 @@
+/** Summary statistics of a normalized trace (what GET /v1/traces/:id shows). */
+import { Arrivals, TraceFunction, TraceStats, emptyTriggerCounts } from './types';
+
+/** Dense per-minute totals up to this many minutes (~2 years); beyond it a Map (sparse, slower). */
+const DENSE_SPAN_LIMIT = 1 << 20;
+
+/** Invocations per function (exact; doubles are exact to 2^53). */
+export function invocationsPerFunction(nFunctions: number, arrivals: Arrivals): Float64Array {
+  const out = new Float64Array(nFunctions);
+  if (arrivals.kind === 'minute-counts') {
+    const { rowPtr, count } = arrivals;
+    for (let f = 0; f < nFunctions; f++) {
+      let s = 0;
+      for (let e = rowPtr[f]; e < rowPtr[f + 1]; e++) s += count[e];
+      out[f] = s;
+    }
+  } else {
+    const fn = arrivals.fn;
+    for (let i = 0; i < fn.length; i++) out[fn[i]]++;
+  }
+  return out;
+}
+
+/** Peak of the per-minute totals and the first minute reaching it. Minutes index seconds as minute*60. */
+function peakOf(minutes: ArrayLike<number>, weights: ArrayLike<number> | null): { peak: number; minute: number | null } {
+  const n = minutes.length;
+  if (n === 0) return { peak: 0, minute: null };
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let i = 0; i < n; i++) {
+    const m = minutes[i];
+    if (m < lo) lo = m;
+    if (m > hi) hi = m;
+  }
+  let peak = 0;
+  let at: number | null = null;
+  if (hi - lo < DENSE_SPAN_LIMIT) {
+    const tot = new Float64Array(hi - lo + 1);
+    for (let i = 0; i < n; i++) tot[minutes[i] - lo] += weights ? weights[i] : 1;
+    for (let k = 0; k < tot.length; k++) {
+      if (tot[k] > peak) {
+        peak = tot[k];
+        at = lo + k;
+      }
+    }
+  } else {
+    const tot = new Map<number, number>();
+    for (let i = 0; i < n; i++) tot.set(minutes[i], (tot.get(minutes[i]) ?? 0) + (weights ? weights[i] : 1));
+    for (const [m, v] of tot) {
+      if (v > peak || (v === peak && at !== null && m < at)) {
+        peak = v;
+        at = m;
+      }
+    }
+  }
+  return { peak, minute: at };
+}
+
+export function computeTraceStats(functions: readonly TraceFunction[], arrivals: Arrivals, unjoined: number): TraceStats {
+  const perFn = invocationsPerFunction(functions.length, arrivals);
+  const functionsByTrigger = emptyTriggerCounts();
+  const invocationsByTrigger = emptyTriggerCounts();
+  const apps = new Set<string>();
+  const owners = new Set<string>();
+  let invocations = 0;
+  functions.forEach((f, i) => {
+    functionsByTrigger[f.trigger]++;
+    invocationsByTrigger[f.trigger] += perFn[i];
+    invocations += perFn[i];
+    apps.add(`${f.owner}\u0000${f.app}`);
+    if (f.owner !== '') owners.add(f.owner);
+  });
+  let peak: { peak: number; minute: number | null };
+  if (arrivals.kind === 'minute-counts') {
+    peak = peakOf(arrivals.slot, arrivals.count);
+  } else {
+    const minutes = new Float64Array(arrivals.startS.length);
+    for (let i = 0; i < minutes.length; i++) minutes[i] = Math.floor(arrivals.startS[i] / 60);
+    peak = peakOf(minutes, null);
+  }
+  return {
+    functions: functions.length,
+    apps: apps.size,
+    owners: owners.size > 0 ? owners.size : null,
+    invocations,
+    functionsByTrigger,
+    invocationsByTrigger,
+    peakInvocationsPerMinute: peak.peak,
+    peakMinuteStartS: peak.minute === null ? null : peak.minute * 60,
+    unjoined,
+  };
+}
