@@ -1,0 +1,978 @@
+/**
+ * Linux KSM (mm/ksm.c, 6.x) simulated batch by batch over dumps.
+ *
+ * What is modelled (kernel function in brackets):
+ *  - ksmd: a batch visits up to pages_to_scan pages (ksm_do_scan), then sleeps (ksm_scan_thread); the
+ *    batch period follows the HZ tick (see scan-timing.ts). A batch ends early at the end of a full pass.
+ *  - scan order (scan_get_next_rmap_item): the circular mm_slot list from the head; a newly registered
+ *    process goes just behind the cursor (__ksm_enter: list_add_tail before ksm_scan.mm_slot); its VMAs
+ *    in address order; only VM_MERGEABLE VMAs (smaps `mg`; PR_SET_MEMORY_MERGE marks every compatible VMA
+ *    `mg` too), only present anonymous pages (not page cache, not the zero page). rmap_items of addresses
+ *    no longer visited are freed as the cursor passes them (get_next_rmap_item, remove_trailing_rmap_items).
+ *  - at each pass start the unstable tree is emptied; at each pass end full_scans (seqnr) is incremented.
+ *  - cmp_and_merge_page: a KSM page already listed under its stable node is kept; otherwise the item is
+ *    taken out of its tree, the checksum is compared with the one stored at the previous visit (new
+ *    items have none): different -> stored, stop (volatile). Then use_zero_pages (zero-filled -> mapped
+ *    to the zero page, ksm_zero_pages++), then the stable tree (merge into a dup that is a sharing
+ *    candidate: 1 <= rmap_hlist_len < max_page_sharing), then the unstable tree (a hit makes both pages
+ *    one new KSM page, inserted into the stable tree, chained as a new dup if that content already has
+ *    full dups), else insertion into the unstable tree.
+ *  - stable node chains (stable_node_dup, chain_prune every stable_node_chains_prune_millisecs): the
+ *    best candidate is the fullest one when pruning, else the first; a found dup that can take one more
+ *    is moved to the head; a chain left with one dup collapses.
+ *  - smart_scan (should_skip_rmap_item): a non-KSM page with age >= 3 is skipped 1, 2, 4, then 8 passes
+ *    at a time; skipped pages do not count against pages_to_scan and leave the unstable tree.
+ *  - counters exactly as the kernel moves them: pages_shared/pages_sharing in stable_tree_append,
+ *    remove_rmap_item_from_tree and remove_node_from_stable_tree (lazily, when ksmd next meets the item
+ *    or the stale node), pages_unshared on unstable insert/removal, pages_volatile = rmap_items - the
+ *    rest.
+ *  - writes (content differs in a later snapshot): copy-on-write; a KSM page whose last mapping goes is
+ *    freed and its stable node is stale (found by ksm_get_folio on the next walk).
+ *  - exit (__ksm_exit): the slot moves just behind the cursor (or is freed at once if it has no
+ *    rmap_items); ksmd then frees all its rmap_items.
+ *
+ * Not modelled: NUMA (merge_across_nodes=0), swap, page migration, the scan-time advisor, write_protect
+ * failures from transient page references, rbtree corruption by pages written while in the unstable
+ * tree (an entry whose page changed simply no longer matches).
+ */
+import type { Dump } from '../../dump/types';
+import { PageFlag } from '../../dump/types';
+import { buildWorld, ProcState, ProcTrack, throwIfAborted, VmaClass, World } from '../../sharing/world';
+import { aliveAtEnd, countFrames } from '../common/accounting';
+import type { MergeResultBase, ModelRunOptions } from '../common/types';
+import { DEFAULT_KSM_TIMING, KsmTiming, nextWakeMs } from './scan-timing';
+
+export interface KsmParams {
+  pagesToScan: number;
+  sleepMs: number;
+  maxPageSharing: number;
+  useZeroPages: boolean;
+  smartScan: boolean;
+  stableNodeChainsPruneMs: number;
+}
+
+export const KSM_DEFAULTS: KsmParams = {
+  pagesToScan: 100,
+  sleepMs: 20,
+  maxPageSharing: 256,
+  useZeroPages: false,
+  smartScan: true,
+  stableNodeChainsPruneMs: 2000,
+};
+
+export interface KsmCounters {
+  pagesShared: number;
+  pagesSharing: number;
+  pagesUnshared: number;
+  pagesVolatile: number;
+  fullScans: number;
+  pagesScanned: number;
+  pagesSkipped: number;
+  ksmZeroPages: number;
+  stableNodeChains: number;
+  stableNodeDups: number;
+  rmapItems: number;
+}
+
+export interface KsmTimelinePoint {
+  /** Seconds since ksmd started (t = runStartMs). */
+  t: number;
+  pagesShared: number;
+  pagesSharing: number;
+  pagesUnshared: number;
+  pagesVolatile: number;
+  fullScans: number;
+}
+
+export interface KsmResult extends MergeResultBase {
+  model: 'ksm';
+  params: KsmParams;
+  timing: KsmTiming;
+  /** Counters once converged (or when the simulation stopped). */
+  converged: KsmCounters;
+  /** True when the counters stopped moving before maxSimMs / maxPasses. */
+  didConverge: boolean;
+  /** Simulated seconds (from ksmd start) at which pages_sharing stopped changing. */
+  convergedAtSec: number;
+  simulatedSec: number;
+  timeline: KsmTimelinePoint[];
+  /** Seconds at which pages_sharing first reached 50% / 100% of its converged value (null if 0). */
+  sharingHalfSec: number | null;
+  sharingFullSec: number | null;
+  /** ksmd CPU time simulated, and pages visited per second of scan time. */
+  cpuSec: number;
+  pagesPerSec: number;
+}
+
+export type ContinuingWrites = 'auto' | 'none' | 'last-interval';
+
+export interface KsmOptions extends ModelRunOptions {
+  params?: Partial<KsmParams>;
+  timing?: Partial<KsmTiming>;
+  /** When ksmd starts (run=1), ms since the first snapshot. Default 0. */
+  runStartMs?: number;
+  /** Minimum spacing of timeline points in ms (0 = every batch that changed a counter). Default 100. */
+  timelineResolutionMs?: number;
+  /** Stop after this many quiet full passes once all snapshots are applied. Default 12. */
+  quietPasses?: number;
+  maxPasses?: number;
+  /** Simulated time limit in ms. Default 6 hours. */
+  maxSimMs?: number;
+  /**
+   * Pages that keep changing after the last snapshot (checksum differs at every visit):
+   * `auto` = pages changed in each of the last two intervals (needs 3+ snapshots of the process);
+   * `last-interval` = pages changed in the last interval; `none`. Default `auto`.
+   */
+  continuingWrites?: ContinuingWrites;
+  /** mm_slot registration order (pids); default: first seen, then start time, then pid. */
+  order?: number[];
+}
+
+const ITEM = 1;
+const UNSTABLE = 2;
+const STABLE = 3;
+
+class GrowI32 {
+  a: Int32Array;
+  constructor(n = 256, fill = 0) {
+    this.a = new Int32Array(n).fill(fill);
+  }
+  at(i: number, fill = 0): Int32Array {
+    if (i >= this.a.length) {
+      const b = new Int32Array(Math.max(i + 1, this.a.length * 2)).fill(fill);
+      b.set(this.a);
+      this.a = b;
+    }
+    return this.a;
+  }
+}
+
+function headerParams(world: World): Partial<KsmParams> {
+  const h = world.ksmHeader;
+  const num = (k: string) => {
+    const v = h[k];
+    if (v === undefined) return undefined;
+    const n = Number(String(v).trim());
+    return Number.isFinite(n) ? n : undefined;
+  };
+  const out: Partial<KsmParams> = {};
+  const pts = num('pages_to_scan');
+  if (pts !== undefined) out.pagesToScan = pts;
+  const sl = num('sleep_millisecs');
+  if (sl !== undefined) out.sleepMs = sl;
+  const mps = num('max_page_sharing');
+  if (mps !== undefined) out.maxPageSharing = mps;
+  const uz = num('use_zero_pages');
+  if (uz !== undefined) out.useZeroPages = uz !== 0;
+  const ss = num('smart_scan');
+  if (ss !== undefined) out.smartScan = ss !== 0;
+  const pr = num('stable_node_chains_prune_millisecs');
+  if (pr !== undefined) out.stableNodeChainsPruneMs = pr;
+  return out;
+}
+
+/**
+ * Simulates ksmd over the dumps. Parameters default to the KSM settings recorded in the first dump's
+ * header, then to the kernel defaults; `options.params` overrides both.
+ */
+export function runKsmModel(input: Dump[] | World, options: KsmOptions = {}): KsmResult {
+  const world = Array.isArray(input) ? buildWorld(input, { signal: options.signal }) : input;
+  const params: KsmParams = { ...KSM_DEFAULTS, ...headerParams(world), ...(options.params ?? {}) };
+  if (params.pagesToScan < 1) throw new Error('pages_to_scan must be at least 1');
+  if (params.maxPageSharing < 2) throw new Error('max_page_sharing must be at least 2');
+  const timing: KsmTiming = { ...DEFAULT_KSM_TIMING, ...(options.timing ?? {}) };
+  const sim = new KsmSim(world, params, timing, options);
+  return sim.run();
+}
+
+class KsmSim {
+  private readonly procs: ProcTrack[];
+  private readonly base: Int32Array;
+  private readonly nSlots: number;
+  // per slot (global index = base[proc] + slot)
+  private readonly itm: Uint8Array;
+  private readonly oldSum: Int32Array;
+  private readonly age: Uint8Array;
+  private readonly skips: Uint8Array;
+  private readonly useq: Int32Array;
+  private readonly sdup: Int32Array;
+  private readonly hNext: Int32Array;
+  private readonly hPrev: Int32Array;
+  private readonly mapKsm: Int32Array;
+  private readonly mapZero: Uint8Array;
+  private readonly cur: Int32Array;
+  private readonly curFrame: Int32Array;
+  private readonly elig: Uint8Array;
+  private readonly churn: Uint8Array;
+  // stable dups
+  private readonly dContent = new GrowI32();
+  private readonly dLen = new GrowI32();
+  private readonly dMap = new GrowI32();
+  private readonly dFrame = new GrowI32();
+  private readonly dHead = new GrowI32(256, -1);
+  private readonly dNext = new GrowI32(256, -1);
+  private readonly dInTree = new GrowI32();
+  private nDups = 0;
+  private stableNodes = 0;
+  // per content
+  private readonly chainHead: Int32Array;
+  private readonly isChain: Uint8Array;
+  private readonly pruneAt: Float64Array;
+  private readonly uHead: Int32Array;
+  private readonly uSeq: Int32Array;
+  private unstableSize = 0;
+  // per process
+  private readonly stateIdx: Int32Array;
+  private readonly exiting: Uint8Array;
+  private readonly registered: Uint8Array;
+  private readonly itemsOf: Int32Array;
+  private readonly mergeableVmas: Uint8Array;
+  // scan cursor: list of proc indices; cursor === -1 means at the list head
+  private list: number[] = [];
+  private cursor = -1;
+  private scanSlot = 0;
+  private seqnr = 0;
+  private uniq = -2;
+  // counters
+  private c = {
+    shared: 0,
+    sharing: 0,
+    unshared: 0,
+    items: 0,
+    zero: 0,
+    scanned: 0,
+    skipped: 0,
+    chains: 0,
+    dups: 0,
+  };
+  private now = 0;
+  private treeSteps = 0;
+  private passStarts = 0;
+  private readonly zeroContent: number;
+  private readonly zeroFrame: number;
+
+  constructor(
+    private readonly world: World,
+    private readonly p: KsmParams,
+    private readonly t: KsmTiming,
+    private readonly o: KsmOptions,
+  ) {
+    let procs = world.procs;
+    if (o.order) {
+      const rank = new Map(o.order.map((pid, i) => [pid, i]));
+      procs = [...procs].sort((a, b) => (rank.get(a.pid) ?? 1e9) - (rank.get(b.pid) ?? 1e9) || a.index - b.index);
+    }
+    this.procs = procs;
+    const n = world.procs.length;
+    this.base = new Int32Array(n + 1);
+    let s = 0;
+    for (const tr of world.procs) {
+      this.base[tr.index] = s;
+      s += tr.slotCount;
+    }
+    this.base[n] = s;
+    this.nSlots = s;
+    this.itm = new Uint8Array(s);
+    this.oldSum = new Int32Array(s).fill(-1);
+    this.age = new Uint8Array(s);
+    this.skips = new Uint8Array(s);
+    this.useq = new Int32Array(s);
+    this.sdup = new Int32Array(s).fill(-1);
+    this.hNext = new Int32Array(s).fill(-1);
+    this.hPrev = new Int32Array(s).fill(-1);
+    this.mapKsm = new Int32Array(s).fill(-1);
+    this.mapZero = new Uint8Array(s);
+    this.cur = new Int32Array(s).fill(-1);
+    this.curFrame = new Int32Array(s).fill(-1);
+    this.elig = new Uint8Array(s);
+    this.churn = new Uint8Array(s);
+    const nc = world.contents.size;
+    this.chainHead = new Int32Array(nc).fill(-1);
+    this.isChain = new Uint8Array(nc);
+    this.pruneAt = new Float64Array(nc);
+    this.uHead = new Int32Array(nc).fill(-1);
+    this.uSeq = new Int32Array(nc).fill(-1);
+    this.stateIdx = new Int32Array(n).fill(-1);
+    this.exiting = new Uint8Array(n);
+    this.registered = new Uint8Array(n);
+    this.itemsOf = new Int32Array(n);
+    this.mergeableVmas = new Uint8Array(n);
+    this.zeroContent = world.zeroContent;
+    this.zeroFrame = world.frameCount;
+  }
+
+  // ---------------------------------------------------------------- page state from snapshots
+
+  /** Applies a process's state `si`: writes (changed content) are copy-on-write faults. */
+  private applyState(pi: number, si: number): void {
+    const tr = this.world.procs[pi];
+    const st = tr.states[si];
+    const prevSt = si > 0 ? tr.states[si - 1] : null;
+    this.stateIdx[pi] = si;
+    const b = this.base[pi];
+    const n = tr.slotCount;
+    const p = st.pages;
+    const all = tr.mergeAny;
+    const vc = st.vmaClass;
+    let anyMg = 0;
+    for (let v = 0; v < vc.length; v++)
+      if (vc[v] & VmaClass.Mergeable || (all && !(vc[v] & (VmaClass.Shared | VmaClass.Special)))) anyMg = 1;
+    this.mergeableVmas[pi] = anyMg;
+    const cont = this.o.continuingWrites ?? 'auto';
+    const last = si === tr.states.length - 1;
+    const prev2 = si > 1 ? tr.states[si - 2] : null;
+    for (let s = 0; s < n; s++) {
+      const g = b + s;
+      const k = st.pageOfSlot ? st.pageOfSlot[s] : s;
+      let e = 0;
+      let c = -1;
+      let f = -1;
+      if (k >= 0) {
+        const fl = p.flags[k];
+        const cls = vc[p.vmaOf[k]];
+        const mg = cls & VmaClass.Mergeable || (all && !(cls & (VmaClass.Shared | VmaClass.Special)));
+        if (
+          fl & PageFlag.Present &&
+          !(fl & (PageFlag.File | PageFlag.ZeroPage)) &&
+          mg &&
+          !(cls & VmaClass.Shared)
+        ) {
+          e = 1;
+          c = st.content[k];
+          if (c < 0) c = this.uniq--; // unhashed: content unknown, treated as unique
+          f = st.frame[k];
+        }
+      }
+      const had = this.elig[g] || this.mapZero[g];
+      const changed = !e || !had || c !== this.cur[g];
+      if (had && changed) this.unmapPte(g);
+      if (!had || changed) {
+        this.cur[g] = c;
+        this.curFrame[g] = f;
+      }
+      this.elig[g] = e && !this.mapZero[g] ? 1 : 0;
+      // pages that keep changing after the last snapshot
+      let ch = 0;
+      if (last && e && prevSt && cont !== 'none') {
+        const pk = prevSt.pageOfSlot ? prevSt.pageOfSlot[s] : s;
+        const c1 = pk >= 0 ? prevSt.content[pk] : -1;
+        if (c1 !== st.content[k]) {
+          if (cont === 'last-interval') ch = 1;
+          else if (prev2) {
+            const pk2 = prev2.pageOfSlot ? prev2.pageOfSlot[s] : s;
+            const c2 = pk2 >= 0 ? prev2.content[pk2] : -1;
+            if (c2 !== c1) ch = 1;
+          }
+        }
+      }
+      this.churn[g] = ch;
+    }
+  }
+
+  /** The pte stops mapping what KSM gave it (copy-on-write, unmap, exit). */
+  private unmapPte(g: number): void {
+    const d = this.mapKsm[g];
+    if (d >= 0) {
+      this.mapKsm[g] = -1;
+      this.dMap.a[d]--;
+    }
+    if (this.mapZero[g]) {
+      this.mapZero[g] = 0;
+      this.c.zero--;
+    }
+  }
+
+  // ---------------------------------------------------------------- trees
+
+  private candidate(d: number): boolean {
+    const l = this.dLen.a[d];
+    return l > 0 && l < this.p.maxPageSharing;
+  }
+
+  private hlistAdd(g: number, d: number): void {
+    const head = this.dHead.a[d];
+    this.hNext[g] = head;
+    this.hPrev[g] = -1;
+    if (head >= 0) this.hPrev[head] = g;
+    this.dHead.a[d] = g;
+  }
+
+  private hlistDel(g: number, d: number): void {
+    const nx = this.hNext[g];
+    const pv = this.hPrev[g];
+    if (pv >= 0) this.hNext[pv] = nx;
+    else this.dHead.a[d] = nx;
+    if (nx >= 0) this.hPrev[nx] = pv;
+    this.hNext[g] = -1;
+    this.hPrev[g] = -1;
+  }
+
+  /** stable_tree_append */
+  private stableAppend(g: number, d: number): void {
+    const had = this.dLen.a[d] > 0;
+    this.dLen.a[d]++;
+    this.hlistAdd(g, d);
+    this.itm[g] = STABLE;
+    this.sdup[g] = d;
+    if (had) this.c.sharing++;
+    else this.c.shared++;
+  }
+
+  /** remove_node_from_stable_tree: a stale dup (its KSM page was freed). */
+  private removeNode(d: number): void {
+    let g = this.dHead.a[d];
+    let first = true;
+    while (g >= 0) {
+      const nx = this.hNext[g];
+      if (first) this.c.shared--;
+      else this.c.sharing--;
+      first = false;
+      this.itm[g] = ITEM;
+      this.sdup[g] = -1;
+      this.hNext[g] = -1;
+      this.hPrev[g] = -1;
+      g = nx;
+    }
+    // the kernel walks the hlist head first: the last item it meets counts as the shared one
+    this.dHead.a[d] = -1;
+    this.dLen.a[d] = 0;
+    this.unlinkDup(d);
+  }
+
+  private unlinkDup(d: number): void {
+    if (!this.dInTree.a[d]) return;
+    this.dInTree.a[d] = 0;
+    const c = this.dContent.a[d];
+    let prev = -1;
+    let x = this.chainHead[c];
+    while (x !== -1 && x !== d) {
+      prev = x;
+      x = this.dNext.a[x];
+    }
+    if (x === -1) return;
+    if (prev === -1) this.chainHead[c] = this.dNext.a[d];
+    else this.dNext.a[prev] = this.dNext.a[d];
+    this.dNext.a[d] = -1;
+    this.stableNodes--;
+    if (this.isChain[c]) {
+      this.c.dups--;
+      if (this.chainHead[c] === -1) {
+        this.isChain[c] = 0;
+        this.c.chains--;
+      }
+    }
+  }
+
+  /** ksm_get_folio: false (and the node removed) when the dup's page has been freed. */
+  private dupAlive(d: number): boolean {
+    if (this.dMap.a[d] > 0) return true;
+    this.removeNode(d);
+    return false;
+  }
+
+  /** remove_rmap_item_from_tree */
+  private removeFromTree(g: number): void {
+    const s = this.itm[g];
+    if (s === STABLE) {
+      const d = this.sdup[g];
+      if (!this.dupAlive(d)) return; // removeNode cleared the item
+      this.hlistDel(g, d);
+      this.dLen.a[d]--;
+      if (this.dHead.a[d] >= 0) this.c.sharing--;
+      else this.c.shared--;
+      this.sdup[g] = -1;
+      this.itm[g] = ITEM;
+    } else if (s === UNSTABLE) {
+      const key = this.oldSum[g];
+      if (this.useq[g] === this.seqnr && key >= 0 && this.uHead[key] === g && this.uSeq[key] === this.seqnr) {
+        this.uHead[key] = -1;
+        this.unstableSize--;
+      }
+      this.c.unshared--;
+      this.itm[g] = ITEM;
+    }
+  }
+
+  private freeItem(g: number, pi: number): void {
+    this.removeFromTree(g);
+    this.itm[g] = 0;
+    this.oldSum[g] = -1;
+    this.age[g] = 0;
+    this.skips[g] = 0;
+    this.c.items--;
+    this.itemsOf[pi]--;
+  }
+
+  private log2(n: number): number {
+    return n <= 1 ? 1 : Math.ceil(Math.log2(n + 1));
+  }
+
+  /**
+   * stable_tree_search for content c: the dup to merge into, or -1 (none, or all dups full).
+   * `prune` = chain_prune (the search) vs chain (the insert).
+   */
+  private pickDup(c: number, prune: boolean): number {
+    for (;;) {
+      const head = this.chainHead[c];
+      if (head === -1) return -1;
+      if (!this.isChain[c]) {
+        if (!this.dupAlive(head)) continue;
+        return head;
+      }
+      let doPrune = prune;
+      if (doPrune) {
+        if (this.now < this.pruneAt[c] + this.p.stableNodeChainsPruneMs) doPrune = false;
+        else this.pruneAt[c] = this.now;
+      }
+      let found = -1;
+      let foundLen = 0;
+      let d = head;
+      while (d !== -1) {
+        const nx = this.dNext.a[d];
+        if (!this.dupAlive(d)) {
+          d = nx;
+          continue;
+        }
+        if (
+          found === -1 ||
+          (this.candidate(d) && (!this.candidate(found) || this.dLen.a[d] > foundLen))
+        ) {
+          found = d;
+          foundLen = this.dLen.a[d];
+          if (!doPrune && this.candidate(found)) break;
+        }
+        d = nx;
+      }
+      if (found === -1) {
+        // every dup was stale: the chain is gone ("goto again" finds nothing)
+        if (this.isChain[c]) {
+          this.isChain[c] = 0;
+          this.c.chains--;
+        }
+        this.chainHead[c] = -1;
+        return -1;
+      }
+      if (this.chainHead[c] === found && this.dNext.a[found] === -1) {
+        // only one dup left: collapse the chain into a plain stable node
+        this.isChain[c] = 0;
+        this.c.chains--;
+        this.c.dups--;
+      } else if (this.chainHead[c] !== found && this.dLen.a[found] + 1 < this.p.maxPageSharing && this.candidate(found)) {
+        // move to the head
+        let prev = this.chainHead[c];
+        while (this.dNext.a[prev] !== found) prev = this.dNext.a[prev];
+        this.dNext.a[prev] = this.dNext.a[found];
+        this.dNext.a[found] = this.chainHead[c];
+        this.chainHead[c] = found;
+      }
+      return found;
+    }
+  }
+
+  /** stable_tree_insert: a new KSM page (dup) for content c; chained when c already has one. */
+  private stableInsert(c: number, frame: number): number {
+    const existing = this.pickDup(c, false);
+    const d = this.nDups++;
+    this.dContent.at(d)[d] = c;
+    this.dLen.at(d)[d] = 0;
+    this.dMap.at(d)[d] = 0;
+    this.dFrame.at(d)[d] = frame;
+    this.dHead.at(d, -1)[d] = -1;
+    this.dNext.at(d, -1)[d] = -1;
+    this.dInTree.at(d)[d] = 1;
+    this.stableNodes++;
+    if (existing === -1) {
+      this.chainHead[c] = d;
+    } else {
+      if (!this.isChain[c]) {
+        this.isChain[c] = 1;
+        this.pruneAt[c] = this.now;
+        this.c.chains++;
+        this.c.dups++; // the existing node becomes a dup
+      }
+      this.dNext.a[d] = this.chainHead[c];
+      this.chainHead[c] = d;
+      this.c.dups++;
+    }
+    return d;
+  }
+
+  // ---------------------------------------------------------------- cmp_and_merge_page
+
+  private visit(g: number): void {
+    this.c.scanned++;
+    const kd = this.mapKsm[g];
+    if (kd >= 0) {
+      if (this.itm[g] === STABLE && this.sdup[g] === kd && this.dInTree.a[kd]) return;
+      // a KSM page whose item is not listed under it (its node was removed): append again
+      this.removeFromTree(g);
+      this.stableAppend(g, kd);
+      return;
+    }
+    this.removeFromTree(g);
+    let sum = this.cur[g];
+    if (this.churn[g] && this.now >= this.world.endTimeMs) sum = this.uniq--;
+    if (this.oldSum[g] !== sum) {
+      this.oldSum[g] = sum;
+      return;
+    }
+    if (sum < 0) {
+      // content unknown (unhashed page): never equal to anything; sits in the unstable tree
+      this.itm[g] = UNSTABLE;
+      this.useq[g] = this.seqnr - 1;
+      this.c.unshared++;
+      return;
+    }
+    if (this.p.useZeroPages && sum === this.zeroContent) {
+      this.mapZero[g] = 1;
+      this.elig[g] = 0;
+      this.c.zero++;
+      return;
+    }
+    this.treeSteps += this.log2(this.stableNodes);
+    const d = this.pickDup(sum, true);
+    if (d >= 0 && this.candidate(d)) {
+      this.mapKsm[g] = d;
+      this.dMap.a[d]++;
+      this.curFrame[g] = this.dFrame.a[d];
+      this.stableAppend(g, d);
+      return;
+    }
+    this.treeSteps += this.log2(this.unstableSize);
+    const u = this.uSeq[sum] === this.seqnr ? this.uHead[sum] : -1;
+    if (u >= 0 && u !== g) {
+      const upi = this.procOfSlot(u);
+      if (this.exiting[upi] || !this.elig[u] || this.mapKsm[u] >= 0) return; // get_mergeable_page fails
+      if (this.cur[u] === sum) {
+        if (this.curFrame[u] === this.curFrame[g]) return; // forked page: "page == tree_page"
+        // try_to_merge_two_pages: the scanned page becomes the KSM page, the tree page maps it
+        this.removeFromTree(u);
+        const nd = this.stableInsert(sum, this.curFrame[g]);
+        this.mapKsm[g] = nd;
+        this.mapKsm[u] = nd;
+        this.dMap.a[nd] = 2;
+        this.curFrame[u] = this.curFrame[g];
+        this.stableAppend(u, nd);
+        this.stableAppend(g, nd);
+        return;
+      }
+    }
+    this.itm[g] = UNSTABLE;
+    this.useq[g] = this.seqnr;
+    this.uHead[sum] = g;
+    this.uSeq[sum] = this.seqnr;
+    this.unstableSize++;
+    this.c.unshared++;
+  }
+
+  private procOfSlot(g: number): number {
+    // binary search over base offsets
+    let lo = 0;
+    let hi = this.world.procs.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.base[mid] <= g) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  }
+
+  /** should_skip_rmap_item */
+  private shouldSkip(g: number): boolean {
+    if (!this.p.smartScan) return false;
+    if (this.mapKsm[g] >= 0) return false;
+    const age = this.age[g];
+    if (age !== 255) this.age[g] = age + 1;
+    if (age < 3) return false;
+    if (this.skips[g] === 0) {
+      this.skips[g] = age <= 3 ? 1 : age <= 5 ? 2 : age <= 8 ? 4 : 8;
+      return false;
+    }
+    this.c.skipped++;
+    this.skips[g]--;
+    this.removeFromTree(g);
+    return true;
+  }
+
+  // ---------------------------------------------------------------- scan_get_next_rmap_item
+
+  /** Next page to visit, or -1 at the end of a full pass (or with nothing registered). */
+  private nextItem(): number {
+    if (this.list.length === 0) return -1;
+    if (this.cursor === -1) {
+      // start of a full pass: the unstable tree is emptied (entries of older seqnr are ignored)
+      this.unstableSize = 0;
+      this.passStarts++;
+      this.cursor = 0;
+      this.scanSlot = 0;
+    }
+    for (;;) {
+      const pi = this.list[this.cursor];
+      const tr = this.world.procs[pi];
+      const b = this.base[pi];
+      if (this.exiting[pi]) {
+        for (let s = 0; s < tr.slotCount; s++) if (this.itm[b + s]) this.freeItem(b + s, pi);
+        this.list.splice(this.cursor, 1);
+        this.registered[pi] = 0;
+      } else {
+        for (let s = this.scanSlot; s < tr.slotCount; s++) {
+          const g = b + s;
+          if (!this.elig[g]) {
+            if (this.itm[g]) this.freeItem(g, pi);
+            continue;
+          }
+          if (!this.itm[g]) {
+            this.itm[g] = ITEM;
+            this.oldSum[g] = -1;
+            this.age[g] = 0;
+            this.skips[g] = 0;
+            this.c.items++;
+            this.itemsOf[pi]++;
+          }
+          if (this.shouldSkip(g)) continue;
+          this.scanSlot = s + 1;
+          return g;
+        }
+        if (!this.mergeableVmas[pi]) {
+          // no VM_MERGEABLE VMA left: the slot is dropped like at exit
+          this.list.splice(this.cursor, 1);
+          this.registered[pi] = 0;
+        } else this.cursor++;
+      }
+      this.scanSlot = 0;
+      if (this.cursor >= this.list.length) {
+        this.cursor = -1;
+        this.seqnr++;
+        return -1;
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- events
+
+  private register(pi: number): void {
+    if (this.registered[pi]) return;
+    this.registered[pi] = 1;
+    // __ksm_enter: list_add_tail(slot, ksm_scan.mm_slot) = just before the cursor's slot
+    if (this.cursor === -1) this.list.push(pi);
+    else {
+      this.list.splice(this.cursor, 0, pi);
+      this.cursor++;
+    }
+  }
+
+  private exit(pi: number): void {
+    const tr = this.world.procs[pi];
+    const b = this.base[pi];
+    for (let s = 0; s < tr.slotCount; s++) {
+      const g = b + s;
+      this.unmapPte(g);
+      this.elig[g] = 0;
+    }
+    if (!this.registered[pi]) return;
+    this.exiting[pi] = 1;
+    const at = this.list.indexOf(pi);
+    if (at === this.cursor) return; // ksmd notices at its next step
+    if (this.itemsOf[pi] === 0) {
+      this.list.splice(at, 1);
+      if (this.cursor > at) this.cursor--;
+      this.registered[pi] = 0;
+      return;
+    }
+    // list_move behind the cursor: visited next
+    this.list.splice(at, 1);
+    if (this.cursor > at) this.cursor--;
+    if (this.cursor === -1) this.list.unshift(pi);
+    else this.list.splice(this.cursor + 1, 0, pi);
+  }
+
+  // ---------------------------------------------------------------- run
+
+  counters(): KsmCounters {
+    const c = this.c;
+    return {
+      pagesShared: c.shared,
+      pagesSharing: c.sharing,
+      pagesUnshared: c.unshared,
+      pagesVolatile: c.items - c.shared - c.sharing - c.unshared,
+      fullScans: this.seqnr,
+      pagesScanned: c.scanned,
+      pagesSkipped: c.skipped,
+      ksmZeroPages: c.zero,
+      stableNodeChains: c.chains,
+      stableNodeDups: c.dups,
+      rmapItems: c.items,
+    };
+  }
+
+  run(): KsmResult {
+    const { world, p, t, o } = this;
+    const start = o.runStartMs ?? 0;
+    const resolution = o.timelineResolutionMs ?? 100;
+    const quiet = o.quietPasses ?? 12;
+    const maxPasses = o.maxPasses ?? 100000;
+    const maxSim = o.maxSimMs ?? 6 * 3600 * 1000;
+    // events: registrations, state changes, exits
+    type Ev = { t: number; kind: 0 | 1 | 2; pi: number; si: number };
+    const evs: Ev[] = [];
+    for (const tr of this.procs) {
+      tr.states.forEach((st: ProcState, si) => evs.push({ t: st.timeMs, kind: si === 0 ? 0 : 1, pi: tr.index, si }));
+      if (tr.exitTimeMs !== Infinity) evs.push({ t: tr.exitTimeMs, kind: 2, pi: tr.index, si: -1 });
+    }
+    const order = new Map(this.procs.map((tr, i) => [tr.index, i]));
+    evs.sort((a, b) => a.t - b.t || a.kind - b.kind || order.get(a.pi)! - order.get(b.pi)!);
+    let ev = 0;
+    const lastEventT = evs.length ? evs[evs.length - 1].t : 0;
+    const applyEvents = (upTo: number) => {
+      while (ev < evs.length && evs[ev].t <= upTo) {
+        const e = evs[ev++];
+        if (e.kind === 2) this.exit(e.pi);
+        else {
+          this.applyState(e.pi, e.si);
+          if (e.kind === 0 && this.mergeableVmas[e.pi]) this.register(e.pi);
+        }
+      }
+    };
+
+    const timeline: KsmTimelinePoint[] = [];
+    const sharingSteps: number[] = [];
+    let lastSample = -Infinity;
+    let lastShared = -1;
+    let lastSharing = -1;
+    const sample = (force: boolean) => {
+      const c = this.c;
+      if (!force && c.shared === lastShared && c.sharing === lastSharing) return;
+      if (!force && this.now - lastSample < resolution) return;
+      const k = this.counters();
+      timeline.push({
+        t: (this.now - start) / 1000,
+        pagesShared: k.pagesShared,
+        pagesSharing: k.pagesSharing,
+        pagesUnshared: k.pagesUnshared,
+        pagesVolatile: k.pagesVolatile,
+        fullScans: k.fullScans,
+      });
+      lastSample = this.now;
+      lastShared = c.shared;
+      lastSharing = c.sharing;
+    };
+
+    this.now = start;
+    applyEvents(start);
+    sample(true);
+    let cpuUs = 0;
+    let quietCount = 0;
+    let passChanged = false;
+    let lastChangeMs = start;
+    let didConverge = false;
+    let passes = 0;
+    let prevSharing = this.c.sharing;
+    let prevShared = this.c.shared;
+    let batchNo = 0;
+    for (;;) {
+      if ((batchNo++ & 255) === 0) {
+        throwIfAborted(o.signal);
+        o.onProgress?.({ phase: 'scan', done: Math.min(this.now, maxSim), total: maxSim });
+      }
+      applyEvents(this.now);
+      if (this.list.length === 0) {
+        if (ev < evs.length) {
+          this.now = Math.max(this.now, evs[ev].t);
+          continue;
+        }
+        didConverge = true;
+        break;
+      }
+      // one batch
+      this.treeSteps = 0;
+      this.passStarts = 0;
+      const scanned0 = this.c.scanned;
+      let passEnded = false;
+      for (let i = 0; i < p.pagesToScan; i++) {
+        const g = this.nextItem();
+        if (g < 0) {
+          passEnded = true;
+          break;
+        }
+        this.visit(g);
+      }
+      const visited = this.c.scanned - scanned0;
+      const work = visited * t.pageCostUs + this.treeSteps * t.treeStepUs + this.passStarts * t.passStartUs;
+      cpuUs += work;
+      const end = this.now + work / 1000;
+      if (this.c.sharing !== prevSharing || this.c.shared !== prevShared) {
+        passChanged = true;
+        lastChangeMs = end;
+        prevSharing = this.c.sharing;
+        prevShared = this.c.shared;
+        sharingSteps.push(end, this.c.sharing);
+      }
+      this.now = end;
+      sample(false);
+      if (passEnded) {
+        passes++;
+        if (ev >= evs.length && this.now >= lastEventT) {
+          quietCount = passChanged ? 0 : quietCount + 1;
+          if (quietCount >= quiet) {
+            didConverge = true;
+            break;
+          }
+        }
+        passChanged = false;
+        if (passes >= maxPasses) break;
+      }
+      if (this.now - start >= maxSim) break;
+      this.now = nextWakeMs(end, p.sleepMs, t);
+    }
+    sample(true);
+    const conv = this.counters();
+    // milestones
+    let half: number | null = null;
+    let full: number | null = null;
+    const final = conv.pagesSharing;
+    if (final > 0) {
+      for (let i = 0; i < sharingSteps.length; i += 2) {
+        const v = sharingSteps[i + 1];
+        if (half === null && v >= final / 2) half = (sharingSteps[i] - start) / 1000;
+        if (full === null && v >= final) full = (sharingSteps[i] - start) / 1000;
+      }
+    }
+
+    // accounting at the end of the observation
+    const alive = aliveAtEnd(world);
+    const before = countFrames(world, alive, undefined, 1);
+    const frameOf = (tr: ProcTrack, k: number): number => {
+      const st = tr.states[tr.states.length - 1];
+      const s = st.slotOfPage ? st.slotOfPage[k] : k;
+      const g = this.base[tr.index] + s;
+      if (this.mapKsm[g] >= 0) return this.dFrame.a[this.mapKsm[g]];
+      if (this.mapZero[g]) return this.zeroFrame;
+      return st.frame[k];
+    };
+    const after = countFrames(world, alive, frameOf, 1);
+    return {
+      model: 'ksm',
+      pageSize: world.pageSize,
+      atTimeMs: world.endTimeMs,
+      processes: alive.length,
+      residentPages: before.residentPages,
+      physicalPagesBefore: before.physicalPages,
+      physicalPagesAfter: after.physicalPages,
+      savedBytes: (before.physicalPages - after.physicalPages) * world.pageSize,
+      pagesShared: conv.pagesShared,
+      pagesSharing: conv.pagesSharing,
+      warnings: world.warnings,
+      params: p,
+      timing: t,
+      converged: conv,
+      didConverge,
+      convergedAtSec: (lastChangeMs - start) / 1000,
+      simulatedSec: (this.now - start) / 1000,
+      timeline,
+      sharingHalfSec: half,
+      sharingFullSec: full,
+      cpuSec: cpuUs / 1e6,
+      pagesPerSec: this.now > start ? conv.pagesScanned / ((this.now - start) / 1000) : 0,
+    };
+  }
+}

@@ -1,0 +1,3 @@
+export * from './hash-index';
+export * from './world';
+export * from './sharing-analysis';
