@@ -225,7 +225,7 @@ export class DumpDecoder {
           this.ordinal++;
           this.sectionStart = this.position;
           this.sectionLabel = null;
-          this.fail(`${n - i} byte${n - i === 1 ? '' : 's'} of data after the TAIL section, which must be last`);
+          this.fail('data after the TAIL section, which must be last');
       }
     }
   }

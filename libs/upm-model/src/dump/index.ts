@@ -37,3 +37,4 @@ export {
 export { Hash64Set } from './hash-set';
 export { DumpSummarizer, summarizeDump, type DumpSummary, type ProcessSummary } from './summary';
 export { NdjsonRenderer, dumpToNdjson } from './ndjson';
+export { encodeRawSection, joinSections, splitSections, type RawSection } from './raw';
