@@ -35,7 +35,7 @@ int main(int argc, char **argv)
 	static const struct option lo[] = { { "pid", 1, 0, 'p' }, { "batch-pages", 1, 0, 'b' },
 					    { "help", 0, 0, 'h' }, { "version", 0, 0, 'V' }, { 0, 0, 0, 0 } };
 	pid_t *pids = NULL;
-	size_t npids = 0, batch = 4096;
+	size_t npids = 0, batch = 512;
 	opterr = 0;
 	int o;
 	while ((o = getopt_long(argc, argv, ":", lo, NULL)) != -1) {

@@ -89,7 +89,7 @@ static void usage(FILE *f)
 		"  --count N          number of snapshots (default 1)\n"
 		"  --read MODE        auto (default): process_vm_readv where it cannot change the target, /proc/PID/mem\n"
 		"                     for pages shared copy-on-write or by KSM; mem: /proc/PID/mem for every page\n"
-		"  --batch-pages N    pages copied and hashed per batch (default 4096)\n"
+		"  --batch-pages N    pages copied and hashed per batch (default 512: 2 MiB stays in cache)\n"
 		"  --stats            print throughput statistics as one JSON line on stderr\n"
 		"  --help             show this help\n"
 		"  --version          show the version\n"
@@ -142,7 +142,7 @@ static void parse_args(int argc, char **argv, struct options *o)
 	o->interval_ms = 1000;
 	o->count = 1;
 	o->mode = READ_AUTO;
-	o->batch_pages = 4096;
+	o->batch_pages = 512;
 	opterr = 0;
 	int c;
 	while ((c = getopt_long(argc, argv, ":o:", longopts, NULL)) != -1) {
