@@ -52,7 +52,8 @@ function object(v: unknown, path: string): JsonObject {
 }
 
 function field(o: JsonObject, key: string, path: string): unknown {
-  if (!Object.prototype.hasOwnProperty.call(o, key)) invalid(`${at(path, key)}: missing`);
+  // undefined counts as missing: JSON.stringify would drop it
+  if (!Object.prototype.hasOwnProperty.call(o, key) || o[key] === undefined) invalid(`${at(path, key)}: missing`);
   return o[key];
 }
 

@@ -7,7 +7,7 @@
 import { finished } from 'node:stream/promises';
 import { Xxh64Stream } from './checksum';
 import { DumpDecoder } from './decoder';
-import { DumpFormatError } from './errors';
+import { DumpFormatError, InvalidSection } from './errors';
 import {
   CHECKSUMMED_HEADER_BYTES,
   PAGE_BLOCK_HEADER_BYTES,
@@ -20,6 +20,7 @@ import {
   type SectionType,
 } from './format';
 import { pageBodyLength } from './page-block';
+import { validateHeader, validateProcess, validateSnapshot } from './section-json';
 import {
   DUMP_MAJOR_VERSION,
   DUMP_MINOR_VERSION,
@@ -79,6 +80,7 @@ export class DumpEncoder {
   private pageSectionCount = 0;
   private pageCount = 0;
   private firstSnapshotTimeMs = 0;
+  private pageSize: number | null = null;
 
   constructor(opts: DumpEncoderOptions = {}) {
     this.name = opts.name ?? 'dump';
@@ -108,7 +110,9 @@ export class DumpEncoder {
     view.setUint16(8, DUMP_MAJOR_VERSION, true);
     view.setUint16(10, DUMP_MINOR_VERSION, true);
     this.emit(preamble);
-    return concat(preamble, this.jsonSection('HEAD', header));
+    const bytes = concat(preamble, this.jsonSection('HEAD', header, validateHeader));
+    this.pageSize = header.pageSize;
+    return bytes;
   }
 
   /** A SNAP section. `index` and `elapsedMs` may be left out: they follow from the snapshots before. */
@@ -118,7 +122,7 @@ export class DumpEncoder {
       timeMs: snapshot.timeMs,
       elapsedMs: snapshot.elapsedMs ?? (this.snapshotCount === 0 ? 0 : snapshot.timeMs - this.firstSnapshotTimeMs),
     };
-    const bytes = this.jsonSection('SNAP', info);
+    const bytes = this.jsonSection('SNAP', info, validateSnapshot);
     if (this.snapshotCount === 0) this.firstSnapshotTimeMs = snapshot.timeMs;
     this.snapshotCount++;
     return bytes;
@@ -126,7 +130,9 @@ export class DumpEncoder {
 
   /** A PROC section; the process's pages follow with pages(). */
   process(process: ProcessInfo): Uint8Array {
-    const bytes = this.jsonSection('PROC', process);
+    // before HEAD there is no page size to check against; the reader's order check rejects it anyway
+    const pageSize = this.pageSize;
+    const bytes = this.jsonSection('PROC', process, pageSize === null ? undefined : (v) => validateProcess(v, pageSize));
     this.processCount++;
     return bytes;
   }
@@ -153,7 +159,10 @@ export class DumpEncoder {
     return sections;
   }
 
-  /** A PROC section and the PAGE sections of a loaded process (one block per VMA run of pages). */
+  /**
+   * A PROC section and the PAGE sections of a loaded process: one block per VMA, without a PFN column where
+   * every PFN of the VMA is 0 (unknown), as a reader gives no such column.
+   */
   processPages(pages: ProcessPages): Uint8Array[] {
     const out = [this.process(pages.info)];
     const n = pages.count;
@@ -173,7 +182,7 @@ export class DumpEncoder {
           pageIndex: pages.pageIndex.subarray(start, end),
           hashes,
           flags: pages.flags.subarray(start, end),
-          pfns: pages.pfn ? pages.pfn.subarray(start, end) : null,
+          pfns: pfnsOrNull(pages.pfn, start, end),
         }),
       );
       start = end;
@@ -190,7 +199,19 @@ export class DumpEncoder {
     return new DumpFormatError({ source: this.name, section: type, ordinal: this.ordinal + 1, offset: this.position }, detail);
   }
 
-  private jsonSection(type: SectionType, value: unknown): Uint8Array {
+  /**
+   * Serialize a JSON section. `normalize` (the reader's validator) checks the object first and returns its
+   * known keys in a fixed order, so equal content always makes equal bytes.
+   */
+  private jsonSection(type: SectionType, value: unknown, normalize?: (v: unknown) => unknown): Uint8Array {
+    if (normalize) {
+      try {
+        value = normalize(value);
+      } catch (e) {
+        if (e instanceof InvalidSection) throw this.nextLocationError(type, e.detail);
+        throw e;
+      }
+    }
     let text: string | undefined;
     try {
       text = JSON.stringify(value);
@@ -310,6 +331,12 @@ export class DumpEncoder {
   }
 }
 
+function pfnsOrNull(pfn: Float64Array | null, start: number, end: number): Float64Array | null {
+  if (pfn === null) return null;
+  for (let i = start; i < end; i++) if (pfn[i] !== 0) return pfn.subarray(start, end);
+  return null;
+}
+
 function widthFor(pfns: ArrayLike<number>): 4 | 8 {
   for (let i = 0; i < pfns.length; i++) if (pfns[i] >= TWO_POW_32) return 8;
   return 4;
@@ -358,6 +385,7 @@ export class DumpWriter {
   private readonly encoder: DumpEncoder;
   private readonly endStream: boolean;
   private streamError: Error | null = null;
+  private drain: Promise<void> | null = null;
 
   constructor(
     private readonly out: NodeJS.WritableStream,
@@ -419,13 +447,16 @@ export class DumpWriter {
     if (this.streamError) throw this.streamError;
   }
 
+  /** One shared wait however many calls are blocked on the same full buffer. */
   private drained(): Promise<void> {
+    if (this.drain) return this.drain;
     const out = this.out;
-    return new Promise((resolve, reject) => {
+    this.drain = new Promise<void>((resolve, reject) => {
       const settle = (error?: Error): void => {
         out.off('drain', onDrain);
         out.off('error', onError);
         out.off('close', onClose);
+        this.drain = null;
         if (error) reject(error);
         else resolve();
       };
@@ -436,5 +467,6 @@ export class DumpWriter {
       out.on('error', onError);
       out.on('close', onClose);
     });
+    return this.drain;
   }
 }
