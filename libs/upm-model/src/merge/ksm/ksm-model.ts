@@ -340,7 +340,9 @@ class KsmSim {
           e = 1;
           c = st.content[k];
           if (c < 0) c = this.uniq--; // unhashed: content unknown, treated as unique
-          f = st.frame[k];
+          // a page KSM had already merged when the dump was taken stands for its own private page: the
+          // model replays merging from scratch
+          f = fl & PageFlag.Ksm ? this.world.frameCount + 1 + g : st.frame[k];
         }
       }
       const had = this.elig[g] || this.mapZero[g];
@@ -940,16 +942,22 @@ class KsmSim {
 
     // accounting at the end of the observation
     const alive = aliveAtEnd(world);
-    const before = countFrames(world, alive, undefined, 1);
+    const ownFrame = (tr: ProcTrack, k: number): number => {
+      const st = tr.states[tr.states.length - 1];
+      if (!(st.pages.flags[k] & PageFlag.Ksm)) return st.frame[k];
+      const s = st.slotOfPage ? st.slotOfPage[k] : k;
+      return world.frameCount + 1 + this.base[tr.index] + s;
+    };
+    const before = countFrames(world, alive, ownFrame, 1 + this.nSlots);
     const frameOf = (tr: ProcTrack, k: number): number => {
       const st = tr.states[tr.states.length - 1];
       const s = st.slotOfPage ? st.slotOfPage[k] : k;
       const g = this.base[tr.index] + s;
       if (this.mapKsm[g] >= 0) return this.dFrame.a[this.mapKsm[g]];
       if (this.mapZero[g]) return this.zeroFrame;
-      return st.frame[k];
+      return ownFrame(tr, k);
     };
-    const after = countFrames(world, alive, frameOf, 1);
+    const after = countFrames(world, alive, frameOf, 1 + this.nSlots);
     return {
       model: 'ksm',
       pageSize: world.pageSize,
