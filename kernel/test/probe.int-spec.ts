@@ -8,6 +8,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 
+import { XXHash128, XXHash3, XXHash64 } from 'xxhash-addon';
+
 import { loadDump, loadDumpBytes, readDumpFile, type Dump, type ProcessPages } from '../../libs/upm-model/src/dump';
 
 const KERNEL_DIR = path.resolve(__dirname, '..');
@@ -284,6 +286,17 @@ describe('upm-probe never changes its targets', () => {
     }
   });
 
+  rootIt('control: a plain process_vm_readv copy (upm-vmcopy) does unshare copy-on-write pages', async () => {
+    // Shows that the check above is sensitive: the same comparison fails for the naive reader.
+    const s = await startScenario(['--processes', '1', '--pages', '500', '--cow', '64']);
+    const pid = s.info.pids[0];
+    const cow = regions(s, 'cow');
+    const before = observe(pid, cow);
+    const r = spawnSync(path.join(BUILD, 'upm-vmcopy'), ['--pid', String(pid)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    expect(r.status).toBe(0);
+    expect(observe(pid, cow).pagemap).not.toEqual(before.pagemap);
+  });
+
   rootIt('with --read mem, too', async () => {
     const s = await startScenario(['--processes', '1', '--pages', '2000', '--untouched', '1000', '--cow', '64']);
     const pid = s.info.pids[0];
@@ -418,6 +431,72 @@ describe('bad arguments', () => {
       expect(r.status).toBe(2);
       expect(r.stderr.toString()).toMatch(message);
     }
+  });
+});
+
+/** An independent implementation of the probe's hashing (xxhash-addon) and of the scenario's page content. */
+const DEFAULT_KEY = Buffer.from('upm-probe default public key v1');
+const M64 = (1n << 64n) - 1n;
+
+function seed8(n: bigint): Buffer {
+  const b = Buffer.alloc(8);
+  b.writeBigUInt64BE(n); // xxhash-addon reads seed buffers big-endian
+  return b;
+}
+
+function digest(h: { update(b: Buffer): void; digest(): Buffer }, data: Buffer): Buffer {
+  h.update(data);
+  return h.digest();
+}
+
+/** XXH3_generateSecret(secret, 192, key, keyLen) of xxHash 0.8.1. */
+function generateSecret(key: Buffer): Buffer {
+  const s = Buffer.alloc(192);
+  for (let p = 0; p < 192; p += key.length) key.copy(s, p, 0, Math.min(key.length, 192 - p));
+  const scrambler = digest(new XXHash128(seed8(0n)), key); // canonical: high64 then low64, big-endian
+  const combine = (off: number, h: Buffer): void => {
+    s.writeBigUInt64LE(s.readBigUInt64LE(off) ^ h.readBigUInt64BE(8), off);
+    s.writeBigUInt64LE(s.readBigUInt64LE(off + 8) ^ h.readBigUInt64BE(0), off + 8);
+  };
+  for (let n = 0; n < 12; n++) combine(n * 16, digest(new XXHash128(seed8(BigInt(n))), scrambler));
+  combine(176, scrambler);
+  return s;
+}
+
+function splitmix(x: bigint): bigint {
+  x = (x + 0x9e3779b97f4a7c15n) & M64;
+  x = ((x ^ (x >> 30n)) * 0xbf58476d1ce4e5b9n) & M64;
+  x = ((x ^ (x >> 27n)) * 0x94d049bb133111ebn) & M64;
+  return x ^ (x >> 31n);
+}
+
+/** docs/probe.md: stream(tag, seed, a, b). */
+function scenarioPage(tag: bigint, seed: bigint, a: bigint, b: bigint): Buffer {
+  let s = splitmix(splitmix(splitmix(tag ^ splitmix(seed)) ^ a) ^ b);
+  const page = Buffer.alloc(4096);
+  page.writeBigUInt64LE(s, 0);
+  for (let i = 1; i < 512; i++) {
+    s = (s + 0x9e3779b97f4a7c15n) & M64;
+    page.writeBigUInt64LE(splitmix((s - 0x9e3779b97f4a7c15n) & M64), i * 8);
+  }
+  return page;
+}
+
+describe('hash compatibility', () => {
+  it('key id, zero-page hash and page hashes match an independent XXH3 implementation', async () => {
+    const s = await startScenario(['--processes', '1', '--pages', '64', '--identical', '1', '--seed', '15']);
+    const out = path.join(tmpDir, 'compat.dump');
+    expect(runProbe(['-o', out, '--pid', String(s.info.pids[0])]).code).toBe(0);
+    const dump = await loadDump(out);
+    expect(dump.header.hash.keyId).toBe(digest(new XXHash64(seed8(0x55504d4bn)), DEFAULT_KEY).toString('hex'));
+    const secret = generateSecret(DEFAULT_KEY);
+    const xxh3 = (page: Buffer): string => digest(new XXHash3(secret), page).toString('hex');
+    expect(dump.header.hash.zeroPageHash).toBe(xxh3(Buffer.alloc(4096)));
+    const region = regions(s, 'main')[0];
+    const p = processOf(dump, region.pid);
+    const idx = regionPages(p, region);
+    expect(idx).toHaveLength(64);
+    for (const i of idx) expect(hex(p, i)).toBe(xxh3(scenarioPage(1n, 15n, 0n, BigInt(p.pageIndex[i]))));
   });
 });
 
