@@ -9,7 +9,9 @@
 #include <unistd.h>
 
 #define OUT_BUF (1u << 20)
+#ifndef SPOOL_MEM_MAX
 #define SPOOL_MEM_MAX (64u << 20)
+#endif
 
 static void out_write(struct sink *s, const void *p, size_t n)
 {
