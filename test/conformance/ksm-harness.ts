@@ -174,6 +174,44 @@ export class KsmSession {
   }
 }
 
+/**
+ * Processes other than `ours` that take part in KSM (ksm_stat `ksm_mergeable: yes` or
+ * `ksm_merge_any: yes`): KSM's counters are system-wide, so their pages would count too.
+ */
+export function foreignKsmProcesses(ours: number[]): string[] {
+  const mine = new Set(ours);
+  const out: string[] = [];
+  for (const d of fs.readdirSync('/proc')) {
+    if (!/^[0-9]+$/.test(d) || mine.has(Number(d))) continue;
+    let st: string;
+    try {
+      st = fs.readFileSync(`/proc/${d}/ksm_stat`, 'utf8');
+    } catch {
+      continue;
+    }
+    if (!/ksm_mergeable:?\s+yes/.test(st) && !/ksm_merge_any:?\s+yes/.test(st)) continue;
+    let cmd = '';
+    try {
+      cmd = fs.readFileSync(`/proc/${d}/cmdline`, 'utf8').split('\0').join(' ').trim();
+    } catch {
+      /* gone */
+    }
+    out.push(`${d} ${cmd}`.slice(0, 160));
+  }
+  return out;
+}
+
+/** Waits until no foreign process takes part in KSM. */
+export async function waitNoForeign(ours: number[], timeoutMs = 120_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const f = foreignKsmProcesses(ours);
+    if (f.length === 0) return;
+    if (Date.now() > deadline) throw new Error(`other processes use KSM, counters would not be ours: ${f.join('; ')}`);
+    await sleep(500);
+  }
+}
+
 function pidAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -251,6 +289,8 @@ export interface ConvergeResult {
   /** [ms since run=1, pages_shared, pages_sharing, full_scans] samples. */
   samples: [number, number, number, number][];
   convergedAfterMs: number;
+  /** Other processes seen taking part in KSM during the run (their pages count too). */
+  foreign: string[];
 }
 
 /**
@@ -258,7 +298,7 @@ export interface ConvergeResult {
  * `quietScans` full scans (and at least `quietMs`).
  */
 export async function runUntilStable(
-  opts: { pollMs?: number; quietScans?: number; quietMs?: number; timeoutMs?: number; minMs?: number } = {},
+  opts: { pollMs?: number; quietScans?: number; quietMs?: number; timeoutMs?: number; minMs?: number; ours?: number[] } = {},
 ): Promise<ConvergeResult> {
   const poll = opts.pollMs ?? 20;
   const quietScans = opts.quietScans ?? 12;
@@ -267,6 +307,8 @@ export async function runUntilStable(
   const t0 = performance.now();
   writeKsm('run', 1);
   const samples: ConvergeResult['samples'] = [];
+  const foreign = new Set<string>();
+  let polls = 0;
   let last = counters();
   let lastChangeScan = last.full_scans;
   let lastChangeMs = 0;
@@ -274,6 +316,7 @@ export async function runUntilStable(
     await sleep(poll);
     const c = counters();
     const t = performance.now() - t0;
+    if (opts.ours && polls++ % 10 === 0) for (const f of foreignKsmProcesses(opts.ours)) foreign.add(f);
     samples.push([t, c.pages_shared, c.pages_sharing, c.full_scans]);
     if (c.pages_shared !== last.pages_shared || c.pages_sharing !== last.pages_sharing) {
       lastChangeScan = c.full_scans;
@@ -284,7 +327,8 @@ export async function runUntilStable(
     if (t > timeout) throw new Error(`KSM counters still moving after ${timeout} ms: ${JSON.stringify(c)}`);
   }
   writeKsm('run', 0);
-  return { final: last, samples, convergedAfterMs: lastChangeMs };
+  if (opts.ours) for (const f of foreignKsmProcesses(opts.ours)) foreign.add(f);
+  return { final: last, samples, convergedAfterMs: lastChangeMs, foreign: [...foreign] };
 }
 
 /** Time (s) at which pages_sharing first reached `fraction` of `final` in the samples. */
