@@ -46,6 +46,8 @@ export interface DumpSpec {
 }
 
 let autoPfn = 1000;
+/** Frame numbers stay the same across snapshots while a page keeps its content (a write = a new frame). */
+const pfnOf = new Map<string, number>();
 
 export function contentWords(c: number | 'zero'): [number, number] {
   if (c === 'zero') return [0xdeadbeef, 0];
@@ -117,7 +119,12 @@ function buildProc(p: ProcSpec, pfns: boolean, timeMs: number): ProcessPages {
         hashLo[k] = lo;
         hashHi[k] = hi;
       }
-      if (pfn) pfn[k] = ps.pfn ?? (ps.zeroPage ? 7 : autoPfn++);
+      if (pfn) {
+        const key = `${p.pid}:${vi}:${i}:${String(ps.c)}`;
+        let auto = pfnOf.get(key);
+        if (auto === undefined) pfnOf.set(key, (auto = autoPfn++));
+        pfn[k] = ps.pfn ?? (ps.zeroPage ? 7 : auto);
+      }
       k++;
     });
     addr += (v.pages.length + 16) * 4096;
