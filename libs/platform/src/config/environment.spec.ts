@@ -1,0 +1,40 @@
+import { ConfigValidationError, validateEnvironment } from './environment';
+
+describe('validateEnvironment', () => {
+  it('applies the documented defaults when nothing is set', () => {
+    const env = validateEnvironment({});
+    expect(env).toMatchObject({
+      PORT: 3000,
+      DATABASE_URL: './data/upm-planner.sqlite',
+      REDIS_URL: 'redis://127.0.0.1:6379',
+      QUEUE_PREFIX: 'upm',
+      LOG_LEVEL: 'info',
+      QUEUE_LOCK_MS: 30000,
+    });
+  });
+
+  it('treats an empty variable like an unset one', () => {
+    expect(validateEnvironment({ PORT: '' }).PORT).toBe(3000);
+  });
+
+  it('accepts a postgres URL and a sqlite path', () => {
+    expect(validateEnvironment({ DATABASE_URL: 'postgres://u@h:5432/db' }).DATABASE_URL).toBe('postgres://u@h:5432/db');
+    expect(validateEnvironment({ DATABASE_URL: '/var/lib/upm/x.sqlite' }).DATABASE_URL).toBe('/var/lib/upm/x.sqlite');
+  });
+
+  it.each([
+    ['PORT', 'abc', /PORT must be an integer between 1 and 65535 \(got "abc"\)/],
+    ['PORT', '70000', /PORT must be an integer/],
+    ['REDIS_URL', 'localhost:6379', /REDIS_URL must be a redis:\/\/ or rediss:\/\/ URL/],
+    ['DATABASE_URL', 'mysql://x', /DATABASE_URL must be a sqlite file path or a postgres:\/\/ URL/],
+    ['LOG_LEVEL', 'loud', /LOG_LEVEL must be one of/],
+    ['QUEUE_LOCK_MS', '5', /QUEUE_LOCK_MS must be an integer from 1000/],
+  ])('names %s when it is invalid (%s)', (name, value, message) => {
+    expect(() => validateEnvironment({ [name]: value })).toThrow(ConfigValidationError);
+    expect(() => validateEnvironment({ [name]: value })).toThrow(message);
+  });
+
+  it('names every bad variable at once', () => {
+    expect(() => validateEnvironment({ PORT: 'x', REDIS_URL: 'nope' })).toThrow(/PORT[\s\S]*REDIS_URL/);
+  });
+});

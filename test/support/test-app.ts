@@ -1,0 +1,28 @@
+import { INestApplication } from '@nestjs/common';
+import { randomBytes } from 'node:crypto';
+
+/**
+ * The real API module, on a fresh database and a private Bull key prefix in the real Redis.
+ * Environment variables are the module's only input, as in production.
+ */
+export async function createTestApp(databaseUrl: string, extraEnv: Record<string, string> = {}): Promise<INestApplication> {
+  Object.assign(process.env, {
+    DATABASE_URL: databaseUrl,
+    REDIS_URL: process.env.REDIS_URL_TEST ?? 'redis://127.0.0.1:6379',
+    QUEUE_PREFIX: `upm-test-${randomBytes(4).toString('hex')}`,
+    LOG_LEVEL: 'silent',
+    ...extraEnv,
+  });
+  // ConfigModule.forRoot reads the environment when the module file is evaluated: load it afresh.
+  jest.resetModules();
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const { AppModule } = require('../../apps/api/src/app.module') as typeof import('../../apps/api/src/app.module');
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const { configureApp } = require('../../apps/api/src/app.setup') as typeof import('../../apps/api/src/app.setup');
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const { Test } = require('@nestjs/testing') as typeof import('@nestjs/testing');
+  const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
+  const app = configureApp(moduleRef.createNestApplication({ bufferLogs: true }));
+  await app.init();
+  return app;
+}
