@@ -124,6 +124,11 @@ export interface KsmOptions extends ModelRunOptions {
    * `last-interval` = pages changed in the last interval; `none`. Default `auto`.
    */
   continuingWrites?: ContinuingWrites;
+  /**
+   * Treat every process as if it had called prctl(PR_SET_MEMORY_MERGE): all private, non-special VMAs
+   * are mergeable (a what-if for processes that have not opted in). Default false: only `mg` VMAs.
+   */
+  assumeMergeable?: boolean;
   /** mm_slot registration order (pids); default: first seen, then start time, then pid. */
   order?: number[];
 }
@@ -312,7 +317,7 @@ class KsmSim {
     const b = this.base[pi];
     const n = tr.slotCount;
     const p = st.pages;
-    const all = tr.mergeAny;
+    const all = tr.mergeAny || !!this.o.assumeMergeable;
     const vc = st.vmaClass;
     let anyMg = 0;
     for (let v = 0; v < vc.length; v++)
@@ -841,22 +846,40 @@ class KsmSim {
     let lastSample = -Infinity;
     let lastShared = -1;
     let lastSharing = -1;
-    const sample = (force: boolean) => {
-      const c = this.c;
-      if (!force && c.shared === lastShared && c.sharing === lastSharing) return;
-      if (!force && this.now - lastSample < resolution) return;
+    // a change inside the resolution window is kept (with the time it was first seen) until the window ends
+    let pending: KsmTimelinePoint | null = null;
+    const point = (): KsmTimelinePoint => {
       const k = this.counters();
-      timeline.push({
+      return {
         t: (this.now - start) / 1000,
         pagesShared: k.pagesShared,
         pagesSharing: k.pagesSharing,
         pagesUnshared: k.pagesUnshared,
         pagesVolatile: k.pagesVolatile,
         fullScans: k.fullScans,
-      });
-      lastSample = this.now;
-      lastShared = c.shared;
-      lastSharing = c.sharing;
+      };
+    };
+    const push = (pt: KsmTimelinePoint) => {
+      timeline.push(pt);
+      lastSample = pt.t * 1000 + start;
+      lastShared = pt.pagesShared;
+      lastSharing = pt.pagesSharing;
+    };
+    const sample = (force: boolean) => {
+      const c = this.c;
+      const changed = c.shared !== lastShared || c.sharing !== lastSharing;
+      if (!force && !changed && !pending) return;
+      if (!force && this.now - lastSample < resolution) {
+        if (changed && (!pending || pending.pagesShared !== c.shared || pending.pagesSharing !== c.sharing)) pending = point();
+        return;
+      }
+      if (pending) {
+        const p0 = pending;
+        pending = null;
+        push(p0);
+        if (!force && p0.pagesShared === c.shared && p0.pagesSharing === c.sharing) return;
+      }
+      if (force || changed) push(point());
     };
 
     this.now = start;
@@ -958,6 +981,9 @@ class KsmSim {
       return ownFrame(tr, k);
     };
     const after = countFrames(world, alive, frameOf, 1 + this.nSlots);
+    const warnings = [...world.warnings];
+    if (!this.mergeableVmas.some((m) => m === 1))
+      warnings.push('no process has MADV_MERGEABLE (mg) memory: KSM merges nothing (assumeMergeable for a what-if)');
     return {
       model: 'ksm',
       pageSize: world.pageSize,
@@ -969,7 +995,7 @@ class KsmSim {
       savedBytes: (before.physicalPages - after.physicalPages) * world.pageSize,
       pagesShared: conv.pagesShared,
       pagesSharing: conv.pagesSharing,
-      warnings: world.warnings,
+      warnings,
       params: p,
       timing: t,
       converged: conv,
