@@ -58,7 +58,8 @@ export async function sniffTraceFile(input: TraceInput): Promise<{ kind: TraceFi
       const b = typeof r.value === 'string' ? Buffer.from(r.value, 'utf8') : r.value;
       head.push(b);
       bytes += b.length;
-      headerLine = firstLine(Buffer.concat(head, bytes), false);
+      // Only look again once a newline has arrived (tiny chunks would make repeated concats quadratic).
+      if (b.indexOf(10) >= 0) headerLine = firstLine(Buffer.concat(head, bytes), false);
       if (headerLine === null && bytes > SNIFF_LIMIT) {
         throw new TraceError('LINE_TOO_LONG', `${src.name}:1: no header line within the first ${SNIFF_LIMIT} bytes`, { file: src.name, line: 1 });
       }
