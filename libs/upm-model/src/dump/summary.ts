@@ -44,6 +44,7 @@ export interface DumpSummary {
   /** Size of the dump in bytes. */
   bytes: number;
   pageSize: number;
+  captureTimeMs: number;
   hash: { algorithm: string; keyId: string; defaultKey: boolean };
   host: DumpHeader['host'];
   labels: Record<string, string>;
@@ -191,6 +192,7 @@ export class DumpSummarizer {
       unhashedPages: s.unhashedPages,
       bytes: s.bytes,
       pageSize: h.pageSize,
+      captureTimeMs: h.captureTimeMs,
       hash: { algorithm: h.hash.algorithm, keyId: h.hash.keyId, defaultKey: h.hash.defaultKey },
       host: h.host,
       labels: h.labels,
