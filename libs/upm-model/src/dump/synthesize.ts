@@ -174,7 +174,7 @@ function layoutVmas(vmas: SyntheticVma[], pageSize: number): VmaLayout[] {
     const pages: SyntheticPage[] = [];
     let next = 0;
     for (const p of v.pages) {
-      const page = p !== null && typeof p === 'object' ? p : { content: p };
+      const page: SyntheticPage = p !== null && typeof p === 'object' ? p : { content: p };
       const index = page.index ?? next;
       pages.push({ ...page, index });
       next = index + 1;
