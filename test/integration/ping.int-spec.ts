@@ -27,11 +27,13 @@ describe('ping job through API → Redis → worker → database', () => {
     return w;
   };
 
-  const post = async (path: string, body: unknown) => {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  type Json = any;
+  const post = async (path: string, body: unknown): Promise<{ status: number; type: string | null; body: Json }> => {
     const res = await fetch(`${baseUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
     return { status: res.status, type: res.headers.get('content-type'), body: await res.json() };
   };
-  const get = async (path: string) => {
+  const get = async (path: string): Promise<{ status: number; type: string | null; body: Json }> => {
     const res = await fetch(`${baseUrl}${path}`);
     return { status: res.status, type: res.headers.get('content-type'), body: await res.json() };
   };

@@ -1,6 +1,15 @@
 import { INestApplication } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 
+const dataSources = new WeakMap<INestApplication, import('typeorm').DataSource>();
+
+/** The app's own DataSource (its module registry differs from the test file's after resetModules). */
+export function appDataSource(app: INestApplication): import('typeorm').DataSource {
+  const ds = dataSources.get(app);
+  if (!ds) throw new Error('not an app made by createTestApp');
+  return ds;
+}
+
 /**
  * The real API module, on a fresh database and a private Bull key prefix in the real Redis.
  * Environment variables are the module's only input, as in production.
@@ -24,5 +33,8 @@ export async function createTestApp(databaseUrl: string, extraEnv: Record<string
   const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
   const app = configureApp(moduleRef.createNestApplication({ bufferLogs: true }));
   await app.init();
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const { DataSource } = require('typeorm') as typeof import('typeorm');
+  dataSources.set(app, app.get(DataSource));
   return app;
 }

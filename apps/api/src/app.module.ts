@@ -3,11 +3,12 @@ import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { DatabaseModule, LoggingModule, PlatformConfigModule, QueueModule } from '@upm/platform';
 import { ProblemDetailsFilter } from './common/problem-details.filter';
 import { HealthModule } from './health/health.module';
+import { DumpsModule } from './dumps/dumps.module';
 import { JobsModule } from './jobs/jobs.module';
 
 /** The REST service: produces jobs, registers no processors. */
 @Module({
-  imports: [PlatformConfigModule, LoggingModule, DatabaseModule, QueueModule, HealthModule, JobsModule],
+  imports: [PlatformConfigModule, LoggingModule, DatabaseModule, QueueModule, HealthModule, JobsModule, DumpsModule],
   providers: [
     // As providers (not main.ts globals) so e2e tests get exactly the production pipeline.
     {

@@ -8,3 +8,4 @@ export { timestampType } from './database/column-types';
 export * from './database/entities';
 export { QueueModule } from './queue/queue.module';
 export { LoggingModule, REQUEST_ID_HEADER } from './logging/logging.module';
+export { BlobStore, UploadTooLargeError, BLOB_CHUNK_BYTES, type StoredBlob } from './storage/blob-store';

@@ -1,1 +1,4 @@
 export * from './dump';
+export * from './traces';
+export * from './sharing';
+export * from './merge';

@@ -1,7 +1,17 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import { STATUS_CODES } from 'node:http';
 import type { Request, Response } from 'express';
-import { ApiError } from './errors';
+import { DumpFormatError, TraceError } from '@upm/model';
+import { UploadTooLargeError } from '@upm/platform';
+import { ApiError, InvalidInputError, PayloadTooLargeError } from './errors';
+
+/** Errors of the domain and platform libraries, as the API's own errors. */
+function fromLibraryError(e: unknown): ApiError | undefined {
+  if (e instanceof UploadTooLargeError) return new PayloadTooLargeError(e.message, { limitBytes: e.limitBytes });
+  if (e instanceof DumpFormatError) return new InvalidInputError(`invalid dump: ${e.message}`);
+  if (e instanceof TraceError) return new InvalidInputError(`invalid trace: ${e.message}`, { code: e.code });
+  return undefined;
+}
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
@@ -28,7 +38,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const http = host.switchToHttp();
     const req = http.getRequest<Request & { id?: string }>();
     const res = http.getResponse<Response>();
-    const problem = this.toProblem(exception, req);
+    const problem = this.toProblem(fromLibraryError(exception) ?? exception, req);
     if (res.headersSent) {
       res.end();
       return;

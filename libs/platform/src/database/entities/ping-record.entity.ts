@@ -1,4 +1,5 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { bigintNumber } from './transformers';
 
 /** What a ping job wrote: proof that a job crossed API → Redis → worker → database. */
 @Entity({ name: 'ping_records' })
@@ -16,6 +17,6 @@ export class PingRecordEntity {
   @Column({ type: 'integer', default: 1 })
   runs: number;
 
-  @Column({ type: 'bigint', name: 'processed_at_ms', transformer: { to: (v: number) => v, from: (v: string | number) => Number(v) } })
+  @Column({ type: 'bigint', name: 'processed_at_ms', transformer: bigintNumber })
   processedAtMs: number;
 }

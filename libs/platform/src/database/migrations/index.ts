@@ -1,4 +1,6 @@
 import { CreatePingRecords1763800000000 } from './1763800000000-create-ping-records';
+import { CreateBlobs1763800100000 } from './1763800100000-create-blobs';
+import { CreateDumps1763800200000 } from './1763800200000-create-dumps';
 
 /** Every migration, in order. New ones are appended here. */
-export const MIGRATIONS = [CreatePingRecords1763800000000];
+export const MIGRATIONS = [CreatePingRecords1763800000000, CreateBlobs1763800100000, CreateDumps1763800200000];

@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { BlobStore, DumpEntity } from '@upm/platform';
+import { DumpsController } from './dumps.controller';
+import { DumpsService } from './dumps.service';
+
+@Module({
+  imports: [TypeOrmModule.forFeature([DumpEntity])],
+  controllers: [DumpsController],
+  providers: [DumpsService, BlobStore],
+  exports: [DumpsService],
+})
+export class DumpsModule {}

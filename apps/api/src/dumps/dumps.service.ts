@@ -1,0 +1,88 @@
+import { Injectable } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { InjectRepository } from '@nestjs/typeorm';
+import { DumpDecoder, DumpEvent, DumpSummarizer, loadDump } from '@upm/model';
+import { analyzeSharing, SharingReport } from '@upm/model';
+import { BlobStore, DumpEntity, env, UploadTooLargeError } from '@upm/platform';
+import { randomUUID } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { QueryFailedError, Repository } from 'typeorm';
+import { NotFoundError } from '../common/errors';
+import { DumpDto, DumpListDto } from './dto/dump.dto';
+import { toDumpDto, toDumpSummaryDto } from './dump.mapper';
+
+@Injectable()
+export class DumpsService {
+  constructor(
+    @InjectRepository(DumpEntity) private readonly dumps: Repository<DumpEntity>,
+    private readonly blobs: BlobStore,
+    private readonly config: ConfigService,
+  ) {}
+
+  /**
+   * Streams an upload into the blob store while decoding it: a dump that fails validation, or grows past
+   * the limit, is rejected and leaves nothing behind. An identical dump is stored once.
+   */
+  async upload(body: Readable, opts: { name?: string; contentLength?: number }): Promise<DumpDto> {
+    const limit = env(this.config, 'UPLOAD_MAX_BYTES');
+    if (opts.contentLength !== undefined && opts.contentLength > limit) throw new UploadTooLargeError(limit);
+    const decoder = new DumpDecoder({ name: opts.name ?? 'upload' });
+    const summarizer = new DumpSummarizer();
+    const events: DumpEvent[] = [];
+    async function* validated(): AsyncGenerator<Uint8Array> {
+      for await (const chunk of body as AsyncIterable<Buffer>) {
+        decoder.push(chunk, events);
+        for (const e of events) summarizer.add(e);
+        events.length = 0;
+        yield chunk;
+      }
+      decoder.end();
+    }
+    const blob = await this.blobs.put(validated(), limit);
+    const summary = summarizer.result();
+    const existing = await this.dumps.findOneBy({ sha256: blob.sha256 });
+    if (existing) return toDumpDto(existing, true);
+    const entity = this.dumps.create({
+      id: randomUUID(),
+      sha256: blob.sha256,
+      name: opts.name ?? summary.labels.function ?? 'dump',
+      sizeBytes: blob.bytes,
+      labels: summary.labels,
+      summary: { ...toDumpSummaryDto(summary) },
+      createdAtMs: Date.now(),
+    });
+    try {
+      await this.dumps.save(entity, { reload: false });
+    } catch (e) {
+      // The same content uploaded concurrently: the other request stored the row first.
+      if (e instanceof QueryFailedError) {
+        const winner = await this.dumps.findOneBy({ sha256: blob.sha256 });
+        if (winner) return toDumpDto(winner, true);
+      }
+      throw e;
+    }
+    return toDumpDto(entity, false);
+  }
+
+  async list(limit = 50, offset = 0): Promise<DumpListDto> {
+    const [rows, total] = await this.dumps.findAndCount({ order: { createdAtMs: 'DESC', id: 'ASC' }, take: limit, skip: offset });
+    return { items: rows.map((r) => toDumpDto(r)), total };
+  }
+
+  async get(id: string): Promise<DumpDto> {
+    return toDumpDto(await this.entity(id));
+  }
+
+  /** The sharing breakdown of one dump, computed from its stored bytes. */
+  async sharing(id: string): Promise<SharingReport> {
+    const entity = await this.entity(id);
+    const dump = await loadDump(await this.blobs.open(entity.sha256), { name: entity.name });
+    return analyzeSharing([dump]);
+  }
+
+  private async entity(id: string): Promise<DumpEntity> {
+    const entity = /^[0-9a-f-]{36}$/i.test(id) ? await this.dumps.findOneBy({ id }) : null;
+    if (!entity) throw new NotFoundError(`No dump ${id}`);
+    return entity;
+  }
+}
