@@ -41,6 +41,7 @@ export class UploadDumpQueryDto {
   @IsOptional()
   @IsString()
   @MaxLength(255)
+  // eslint-disable-next-line no-control-regex -- rejecting control characters is the point
   @Matches(/^[^\u0000-\u001f]*$/, { message: 'name must not contain control characters' })
   name?: string;
 }
