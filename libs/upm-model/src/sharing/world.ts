@@ -9,7 +9,7 @@
  */
 import type { Dump, ProcessInfo, ProcessPages, VmaInfo } from '../dump/types';
 import { PageFlag } from '../dump/types';
-import { HashIndex64, hexToWords, pfnWords } from './hash-index';
+import { HashIndex64, hexToWords } from './hash-index';
 
 /** Per-VMA class bits (see vmaClassOf). */
 export const VmaClass = {
@@ -129,7 +129,7 @@ export function buildWorld(dumps: Dump[], options: BuildWorldOptions = {}): Worl
   }
   let total = 0;
   for (const d of dumps) for (const s of d.snapshots) for (const p of s.processes) total += p.count;
-  const contents = new HashIndex64(Math.min(total, 1 << 22) / 2);
+  const contents = new HashIndex64(Math.min(total, 1 << 22) / 4);
   const [zl, zh] = hexToWords(h0.hash.zeroPageHash);
   const zeroContent = contents.intern(zl, zh);
   let frameCount = 0;
@@ -196,13 +196,12 @@ export function buildWorld(dumps: Dump[], options: BuildWorldOptions = {}): Worl
         const fl = p.flags;
         for (let k = 0; k < p.count; k++) {
           const v = pfn ? pfn[k] : 0;
-          if (v > 0) {
-            const [lo, hi] = pfnWords(v);
-            const id = hf.intern(lo, hi);
-            frame[k] = id; // remapped below to global ids
-          } else if (fl[k] & PageFlag.ZeroPage) {
-            frame[k] = -2;
-          } else frame[k] = -1;
+          const f = fl[k];
+          if (f & PageFlag.ZeroPage) frame[k] = -2;
+          else if (v > 0 && !(f & PageFlag.Exclusive)) {
+            // possibly shared with another mapping: frames are compared by PFN
+            frame[k] = hf.intern(v >>> 0, Math.floor(v / 4294967296) >>> 0); // remapped below to global ids
+          } else frame[k] = -1; // exclusively mapped (or unknown): a frame of its own
         }
         const vmaClass = new Uint8Array(p.info.vmas.length);
         p.info.vmas.forEach((v, vi) => (vmaClass[vi] = vmaClassOf(v)));
@@ -271,9 +270,14 @@ export function buildWorld(dumps: Dump[], options: BuildWorldOptions = {}): Worl
         if (prev) {
           const slot = st.slotOfPage ? st.slotOfPage[k] : k;
           const pk = prev.pageOfSlot ? prev.pageOfSlot[slot] : slot;
-          if (pk >= 0 && pk < prev.content.length && prev.content[pk] === st.content[k] && prev.content[pk] >= 0) {
-            f[k] = prev.frame[pk];
-            continue;
+          if (pk >= 0 && pk < prev.content.length) {
+            const pf = prev.pages.pfn;
+            const cf = st.pages.pfn;
+            const samePfn = pf && cf && cf[k] > 0 ? pf[pk] === cf[k] : prev.content[pk] === st.content[k] && prev.content[pk] >= 0;
+            if (samePfn) {
+              f[k] = prev.frame[pk];
+              continue;
+            }
           }
         }
         f[k] = frameCount++;
@@ -348,6 +352,19 @@ function mergeUnion(a: Float64Array, b: Float64Array): Float64Array {
     out[n++] = v;
   }
   return out.subarray(0, n);
+}
+
+/** Bytes of the typed arrays and tables a world holds beyond the dumps themselves. */
+export function worldBytes(w: World): number {
+  let b = w.contents.bytes;
+  for (const t of w.procs) {
+    b += t.slotAddr.byteLength;
+    for (const st of t.states) {
+      b += st.content.byteLength + st.frame.byteLength + st.vmaClass.byteLength;
+      b += (st.slotOfPage?.byteLength ?? 0) + (st.pageOfSlot?.byteLength ?? 0);
+    }
+  }
+  return b;
 }
 
 /** The state of a track current at time t (latest state with timeMs <= t; the first if t precedes all). */

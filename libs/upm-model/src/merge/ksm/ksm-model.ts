@@ -102,6 +102,8 @@ export interface KsmResult extends MergeResultBase {
   /** ksmd CPU time simulated, and pages visited per second of scan time. */
   cpuSec: number;
   pagesPerSec: number;
+  /** Bytes of the simulator's own typed arrays, excluding the world. */
+  modelBytes: number;
 }
 
 export type ContinuingWrites = 'auto' | 'none' | 'last-interval';
@@ -795,6 +797,13 @@ class KsmSim {
 
   // ---------------------------------------------------------------- run
 
+  private bytes(): number {
+    let b = 0;
+    for (const v of Object.values(this)) if (ArrayBuffer.isView(v)) b += v.byteLength;
+    for (const g of [this.dContent, this.dLen, this.dMap, this.dFrame, this.dHead, this.dNext, this.dInTree]) b += g.a.byteLength;
+    return b;
+  }
+
   counters(): KsmCounters {
     const c = this.c;
     return {
@@ -1007,6 +1016,7 @@ class KsmSim {
       sharingFullSec: full,
       cpuSec: cpuUs / 1e6,
       pagesPerSec: this.now > start ? conv.pagesScanned / ((this.now - start) / 1000) : 0,
+      modelBytes: this.bytes(),
     };
   }
 }

@@ -94,6 +94,8 @@ export interface UpmResult extends MergeResultBase {
   totalCostUs: number;
   /** Entries left in the global table at the end. */
   tableEntries: number;
+  /** Bytes of the model's own typed arrays (table, registrations, merged mappings), excluding the world. */
+  modelBytes: number;
   costs: UpmCosts;
 }
 
@@ -320,7 +322,8 @@ export function runUpmModel(input: Dump[] | World, options: UpmOptions = {}): Up
         const op = gProc.a[e];
         const otr = procs[op];
         let valid = !exited[op] && isAlive(otr, t);
-        if (valid) {
+        // a process seen in one snapshot only cannot have written its page since it registered
+        if (valid && otr.states.length > 1) {
           const ost = stateAt(otr, t);
           const ok = pageOf(ost, gSlot.a[e]);
           valid =
@@ -426,6 +429,12 @@ export function runUpmModel(input: Dump[] | World, options: UpmOptions = {}): Up
     totalMisses,
     totalCostUs: totalCost,
     tableEntries: liveEntries,
+    modelBytes:
+      chainHead.byteLength +
+      [gProc, gSlot, gFrame, gContent, gKind, gNext].reduce((a, g) => a + g.a.byteLength, 0) +
+      [regContent, regEntry, mergedFrame, mergedContent].reduce((a, arr) => a + arr.reduce((x, y) => x + y.byteLength, 0), 0) +
+      mergedRef.byteLength +
+      mapcount.byteLength,
     costs,
     warnings: [...world.warnings, ...reports.filter((r) => r.skipped).map((r) => r.skipped!)],
   };
