@@ -18,6 +18,8 @@ function sourceName(source: unknown): string | undefined {
 /**
  * Stream the sections of a dump as events, validating as it goes. Holds one section at a time. Throws a
  * DumpFormatError (after yielding every event before the problem) when the input is not a valid dump.
+ * Chunks may be referenced until their section is complete, so a source must not reuse a chunk's memory
+ * after yielding it (Node streams never do).
  */
 export async function* readDump(source: DumpSource, opts: ReadDumpOptions = {}): AsyncGenerator<DumpEvent, void, undefined> {
   const decoder = new DumpDecoder({ ...opts, name: opts.name ?? sourceName(source) });

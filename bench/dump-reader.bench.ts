@@ -1,0 +1,214 @@
+/**
+ * Reader throughput: pages/s of readDump (+ summarizeDump) over a ~1.5 M page dump file, beside a plain
+ * fs.createReadStream pass over the same file (the I/O floor). Medians of several interleaved runs, page
+ * cache warm. Wall and CPU time are both reported: on a shared machine CPU time is the steadier figure.
+ * Prints one JSON line.
+ *
+ *   npx ts-node -r tsconfig-paths/register bench/dump-reader.bench.ts [--pages N] [--runs N] [--keep]
+ */
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { cpus, loadavg, release, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DumpSummarizer, DumpWriter, PageFlag, readDumpFile, syntheticHeader, type VmaInfo } from '@upm/model';
+
+const PAGE_SIZE = 4096;
+const CHUNK = 1 << 20;
+
+function arg(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : fallback;
+}
+
+/** Deterministic xorshift32, so every run benchmarks the same file. */
+function rng(seed: number): () => number {
+  let x = seed >>> 0 || 1;
+  return () => {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    return (x >>> 0) / 0x1_0000_0000;
+  };
+}
+
+function scramble(x: number): number {
+  x = Math.imul(x ^ (x >>> 16), 0x7feb352d);
+  x = Math.imul(x ^ (x >>> 15), 0x846ca68b);
+  return x ^ (x >>> 16);
+}
+
+/**
+ * A plausible serverless host: processes sharing library pages (same hashes everywhere), heaps of mostly
+ * unique pages with some zero-filled ones, a few swapped pages, holes between resident runs.
+ */
+async function writeBenchDump(path: string, targetPages: number): Promise<number> {
+  const random = rng(0x5eed);
+  const writer = new DumpWriter(createWriteStream(path, { highWaterMark: CHUNK }));
+  const header = syntheticHeader({ header: { labels: { bench: 'dump-reader' } } });
+  await writer.writeHeader(header);
+  await writer.writeSnapshot({ timeMs: header.captureTimeMs });
+  const zero = { lo: parseInt(header.hash.zeroPageHash.slice(8), 16), hi: parseInt(header.hash.zeroPageHash.slice(0, 8), 16) };
+  const perProcess = 32_000;
+  let uniqueId = 1;
+  let written = 0;
+  for (let pid = 1000; written < targetPages; pid++) {
+    const sizes = [4000, 1200, 800, 300, 60, 20000, 2000, 600, 32, 8];
+    const vmas: VmaInfo[] = [];
+    let address = 0x5555_0000_0000;
+    sizes.forEach((pages, i) => {
+      const file = i < 5;
+      vmas.push({
+        start: address,
+        end: address + pages * PAGE_SIZE,
+        perms: file ? 'r-xp' : 'rw-p',
+        shared: false,
+        kind: file ? 'file' : 'anon',
+        pgoff: 0,
+        flags: ['rd', 'mr', 'mw', 'me'],
+        path: file ? `/usr/lib/lib${i}.so` : i === 5 ? '[heap]' : '',
+      });
+      address += (pages + 16) * PAGE_SIZE;
+    });
+    await writer.writeProcess({
+      pid, startTime: pid * 7, comm: 'python3', cmdline: ['python3', 'handler.py'], cgroup: `/fn/${pid}`, labels: {},
+      snapshotTimeMs: header.captureTimeMs, status: 'ok', ksm: null, rollup: { Rss: perProcess * 4 }, vmas,
+    });
+    for (let v = 0; v < vmas.length && written < targetPages; v++) {
+      const size = (vmas[v].end - vmas[v].start) / PAGE_SIZE;
+      const pageIndex: number[] = [];
+      for (let p = 0; p < size; p++) if (random() < 0.95) pageIndex.push(p); // holes: non-resident pages
+      const n = Math.min(pageIndex.length, targetPages - written);
+      const hashes = new Uint32Array(2 * n);
+      const flags = new Uint8Array(n);
+      const pfns = new Uint32Array(n);
+      for (let i = 0; i < n; i++) {
+        const file = vmas[v].kind === 'file';
+        const r = random();
+        let lo: number, hi: number;
+        if (file) {
+          lo = (v * 1_000_003 + pageIndex[i]) >>> 0; // same library page, same content, in every process
+          hi = 0x1000_0000 + v;
+        } else if (r < 0.1) {
+          ({ lo, hi } = zero);
+        } else {
+          // content hashes look random: scramble a counter
+          lo = scramble(uniqueId) >>> 0;
+          hi = scramble(uniqueId ^ 0x5bd1e995) >>> 0;
+          uniqueId++;
+        }
+        if (!file && r > 0.99) {
+          flags[i] = PageFlag.Swapped;
+          continue; // hash and PFN stay 0
+        }
+        hashes[2 * i] = lo;
+        hashes[2 * i + 1] = hi;
+        flags[i] = PageFlag.Present | (file ? PageFlag.File : PageFlag.Exclusive);
+        pfns[i] = 0x10000 + written + i;
+      }
+      await writer.writePages({ vmaIndex: v, pageIndex: pageIndex.slice(0, n), hashes, flags, pfns });
+      written += n;
+    }
+  }
+  await writer.end();
+  return written;
+}
+
+async function ioPass(path: string): Promise<number> {
+  let bytes = 0;
+  for await (const chunk of createReadStream(path, { highWaterMark: CHUNK })) bytes += (chunk as Buffer).length;
+  return bytes;
+}
+
+async function readPass(path: string): Promise<number> {
+  let pages = 0;
+  for await (const event of readDumpFile(path)) if (event.kind === 'pages') pages += event.block.count;
+  return pages;
+}
+
+async function readSummaryPass(path: string): Promise<number> {
+  const summarizer = new DumpSummarizer();
+  for await (const event of readDumpFile(path)) summarizer.add(event);
+  return summarizer.result().pages;
+}
+
+interface Timing {
+  seconds: number;
+  /** CPU seconds of this process: steadier than wall time on a shared machine. */
+  cpuSeconds: number;
+  value: number;
+}
+
+async function timed(fn: () => Promise<number>): Promise<Timing> {
+  const t0 = process.hrtime.bigint();
+  const c0 = process.cpuUsage();
+  const value = await fn();
+  const c = process.cpuUsage(c0);
+  return { seconds: Number(process.hrtime.bigint() - t0) / 1e9, cpuSeconds: (c.user + c.system) / 1e6, value };
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+async function main(): Promise<void> {
+  const targetPages = arg('pages', 1_500_000);
+  const runs = arg('runs', 7);
+  const dir = await mkdtemp(join(tmpdir(), 'upm-bench-'));
+  const path = join(dir, 'bench.dump');
+  try {
+    const w = await timed(() => writeBenchDump(path, targetPages));
+    const bytes = (await stat(path)).size;
+    const io: Timing[] = [];
+    const read: Timing[] = [];
+    const readSummary: Timing[] = [];
+    await ioPass(path); // warm the page cache and the JIT
+    await readSummaryPass(path);
+    for (let r = 0; r < runs; r++) {
+      io.push(await timed(() => ioPass(path)));
+      read.push(await timed(() => readPass(path)));
+      readSummary.push(await timed(() => readSummaryPass(path)));
+      for (const t of [read[r], readSummary[r]]) if (t.value !== w.value) throw new Error(`read ${t.value} pages, wrote ${w.value}`);
+    }
+    const pages = w.value;
+    const stats = (ts: Timing[]) => {
+      const seconds = median(ts.map((t) => t.seconds));
+      const cpuSeconds = median(ts.map((t) => t.cpuSeconds));
+      return {
+        seconds: +seconds.toFixed(4),
+        cpuSeconds: +cpuSeconds.toFixed(4),
+        pagesPerSec: Math.round(pages / seconds),
+        pagesPerCpuSec: Math.round(pages / cpuSeconds),
+        mbPerSec: +(bytes / seconds / 1e6).toFixed(0),
+      };
+    };
+    const ioStats = stats(io);
+    const readStats = stats(read);
+    const summaryStats = stats(readSummary);
+    const result = {
+      bench: 'dump-reader',
+      date: new Date().toISOString(),
+      pages,
+      bytes,
+      runs,
+      writeSeconds: +w.seconds.toFixed(3),
+      io: ioStats,
+      readDump: readStats,
+      readDumpSummary: summaryStats,
+      ratioReadToIo: +(readStats.seconds / ioStats.seconds).toFixed(2),
+      ratioReadSummaryToIo: +(summaryStats.seconds / ioStats.seconds).toFixed(2),
+      loadAverage: loadavg().map((x) => +x.toFixed(2)),
+      machine: { kernel: release(), cpus: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', node: process.version },
+    };
+    process.stdout.write(JSON.stringify(result) + '\n');
+  } finally {
+    if (!process.argv.includes('--keep')) await rm(dir, { recursive: true, force: true });
+    else process.stderr.write(`kept ${path}\n`);
+  }
+}
+
+main().catch((e) => {
+  process.stderr.write(`${(e as Error).stack ?? e}\n`);
+  process.exitCode = 1;
+});
