@@ -5,10 +5,11 @@ import { ProblemDetailsFilter } from './common/problem-details.filter';
 import { HealthModule } from './health/health.module';
 import { DumpsModule } from './dumps/dumps.module';
 import { JobsModule } from './jobs/jobs.module';
+import { TracesModule } from './traces/traces.module';
 
 /** The REST service: produces jobs, registers no processors. */
 @Module({
-  imports: [PlatformConfigModule, LoggingModule, DatabaseModule, QueueModule, HealthModule, JobsModule, DumpsModule],
+  imports: [PlatformConfigModule, LoggingModule, DatabaseModule, QueueModule, HealthModule, JobsModule, DumpsModule, TracesModule],
   providers: [
     // As providers (not main.ts globals) so e2e tests get exactly the production pipeline.
     {

@@ -44,7 +44,7 @@ export class BlobStore {
   }
 
   /** Streams `source` into the store; throws UploadTooLargeError past `maxBytes`, leaving nothing behind. */
-  async put(source: AsyncIterable<Uint8Array>, maxBytes: number): Promise<StoredBlob> {
+  async put(source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, maxBytes: number): Promise<StoredBlob> {
     const uploadId = randomUUID();
     const hash = createHash('sha256');
     let bytes = 0;

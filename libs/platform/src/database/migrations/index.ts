@@ -1,6 +1,7 @@
 import { CreatePingRecords1763800000000 } from './1763800000000-create-ping-records';
 import { CreateBlobs1763800100000 } from './1763800100000-create-blobs';
 import { CreateDumps1763800200000 } from './1763800200000-create-dumps';
+import { CreateTraces1763800300000 } from './1763800300000-create-traces';
 
 /** Every migration, in order. New ones are appended here. */
-export const MIGRATIONS = [CreatePingRecords1763800000000, CreateBlobs1763800100000, CreateDumps1763800200000];
+export const MIGRATIONS = [CreatePingRecords1763800000000, CreateBlobs1763800100000, CreateDumps1763800200000, CreateTraces1763800300000];

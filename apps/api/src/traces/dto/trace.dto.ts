@@ -1,0 +1,55 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+
+export class TraceStatsDto {
+  @ApiProperty() functions: number;
+  @ApiProperty() apps: number;
+  @ApiPropertyOptional({ nullable: true, type: Number }) owners: number | null;
+  @ApiProperty({ description: 'Exact invocation total' }) invocations: number;
+  @ApiProperty({ type: 'object', additionalProperties: { type: 'number' } }) functionsByTrigger: Record<string, number>;
+  @ApiProperty({ type: 'object', additionalProperties: { type: 'number' } }) invocationsByTrigger: Record<string, number>;
+  @ApiProperty() peakInvocationsPerMinute: number;
+  @ApiPropertyOptional({ nullable: true, type: Number }) peakMinuteStartS: number | null;
+  @ApiProperty({ description: 'Rows and functions that did not join (Azure 2019)' }) unjoined: number;
+}
+
+export class TraceFileDto {
+  @ApiProperty() file: string;
+  @ApiProperty() kind: string;
+  @ApiProperty() rows: number;
+  @ApiProperty({ description: 'Rows rejected (each with line and column in errors)' }) badRows: number;
+  @ApiProperty({ type: [Object] }) errors: Record<string, unknown>[];
+}
+
+export class TraceDto {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty() name: string;
+  @ApiProperty({ enum: ['azure2019', 'azure2021', 'huawei2023'] }) format: string;
+  @ApiProperty({ description: 'Bytes uploaded' }) sourceBytes: number;
+  @ApiProperty({ description: 'Seconds since the trace origin, [startS, endS)' }) window: { startS: number; endS: number };
+  @ApiProperty({ type: TraceStatsDto }) stats: TraceStatsDto;
+  @ApiPropertyOptional({ nullable: true, type: Object, description: 'Azure 2019: what did not join, and why' })
+  joinReport: Record<string, unknown> | null;
+  @ApiProperty({ type: [TraceFileDto] }) files: TraceFileDto[];
+  @ApiProperty({ type: String, format: 'date-time' }) createdAt: string;
+}
+
+export class TraceListDto {
+  @ApiProperty({ type: [TraceDto] }) items: TraceDto[];
+  @ApiProperty() total: number;
+}
+
+export class UploadTraceQueryDto {
+  @ApiPropertyOptional({ maxLength: 255 })
+  @IsOptional()
+  @IsString()
+  @MaxLength(255)
+  // eslint-disable-next-line no-control-regex -- rejecting control characters is the point
+  @Matches(/^[^\u0000-\u001f]*$/, { message: 'name must not contain control characters' })
+  name?: string;
+
+  @ApiPropertyOptional({ enum: ['auto', 'azure2019', 'azure2021', 'huawei2023'], default: 'auto' })
+  @IsOptional()
+  @IsIn(['auto', 'azure2019', 'azure2021', 'huawei2023'])
+  format?: 'auto' | 'azure2019' | 'azure2021' | 'huawei2023';
+}

@@ -1,0 +1,70 @@
+import { Injectable } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { InjectRepository } from '@nestjs/typeorm';
+import { encodeTrace, TraceIngest } from '@upm/model';
+import { BlobStore, env, TraceEntity, UploadTooLargeError } from '@upm/platform';
+import type { Request } from 'express';
+import { randomUUID } from 'node:crypto';
+import { Repository } from 'typeorm';
+import { InvalidInputError, NotFoundError } from '../common/errors';
+import { multipartFiles } from '../common/multipart';
+import { TraceDto, TraceListDto, UploadTraceQueryDto } from './dto/trace.dto';
+import { toTraceDto } from './trace.mapper';
+
+@Injectable()
+export class TracesService {
+  constructor(
+    @InjectRepository(TraceEntity) private readonly traces: Repository<TraceEntity>,
+    private readonly blobs: BlobStore,
+    private readonly config: ConfigService,
+  ) {}
+
+  /**
+   * Ingests the uploaded files as they stream in (the three Azure 2019 files of a day, one Azure 2021
+   * file, or Huawei request files), then stores the normalized trace. Any bad file rejects the whole
+   * upload before anything is written.
+   */
+  async upload(req: Request, query: UploadTraceQueryDto): Promise<TraceDto> {
+    const limit = env(this.config, 'UPLOAD_MAX_BYTES');
+    const declared = Number(req.headers['content-length']);
+    if (Number.isFinite(declared) && declared > limit + 64 * 1024) {
+      throw new UploadTooLargeError(limit);
+    }
+    const ingest = new TraceIngest({ format: query.format ?? 'auto' });
+    const names: string[] = [];
+    let sourceBytes = 0;
+    for await (const part of multipartFiles(req, limit)) {
+      names.push(part.filename);
+      part.stream.on('data', (c: Buffer) => (sourceBytes += c.length));
+      await ingest.addFile({ name: part.filename, stream: part.stream });
+    }
+    if (names.length === 0) throw new InvalidInputError('the upload holds no files: send the trace files as multipart/form-data file parts');
+    const trace = ingest.finish();
+    const blob = await this.blobs.put([encodeTrace(trace)], Number.MAX_SAFE_INTEGER);
+    const entity = this.traces.create({
+      id: randomUUID(),
+      name: query.name ?? names.join(', ').slice(0, 255),
+      format: trace.format,
+      sha256: blob.sha256,
+      sourceBytes,
+      window: trace.window,
+      stats: { ...trace.stats },
+      joinReport: trace.joinReport ? { ...trace.joinReport } : null,
+      files: trace.files.map((f) => ({ ...f })),
+      createdAtMs: Date.now(),
+    });
+    await this.traces.save(entity, { reload: false });
+    return toTraceDto(entity);
+  }
+
+  async list(limit = 50, offset = 0): Promise<TraceListDto> {
+    const [rows, total] = await this.traces.findAndCount({ order: { createdAtMs: 'DESC', id: 'ASC' }, take: limit, skip: offset });
+    return { items: rows.map(toTraceDto), total };
+  }
+
+  async get(id: string): Promise<TraceDto> {
+    const entity = /^[0-9a-f-]{36}$/i.test(id) ? await this.traces.findOneBy({ id }) : null;
+    if (!entity) throw new NotFoundError(`No trace ${id}`);
+    return toTraceDto(entity);
+  }
+}

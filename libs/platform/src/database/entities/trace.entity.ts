@@ -1,0 +1,38 @@
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { bigintNumber } from './transformers';
+
+/** An ingested trace: the normalized trace is a blob under `sha256`; stats and reports are kept here for listing. */
+@Entity({ name: 'traces' })
+export class TraceEntity {
+  @PrimaryColumn({ type: 'varchar', length: 36 })
+  id: string;
+
+  @Column({ type: 'varchar', length: 255 })
+  name: string;
+
+  @Column({ type: 'varchar', length: 32 })
+  format: string;
+
+  /** SHA-256 of the normalized trace blob. */
+  @Column({ type: 'varchar', length: 64 })
+  sha256: string;
+
+  @Column({ type: 'bigint', name: 'source_bytes', transformer: bigintNumber })
+  sourceBytes: number;
+
+  @Column({ type: 'simple-json' })
+  window: { startS: number; endS: number };
+
+  @Column({ type: 'simple-json' })
+  stats: Record<string, unknown>;
+
+  @Column({ type: 'simple-json', name: 'join_report', nullable: true })
+  joinReport: Record<string, unknown> | null;
+
+  /** Per source file: kind, rows, rejected rows and the first errors. */
+  @Column({ type: 'simple-json' })
+  files: Record<string, unknown>[];
+
+  @Column({ type: 'bigint', name: 'created_at_ms', transformer: bigintNumber })
+  createdAtMs: number;
+}
