@@ -1,6 +1,9 @@
 import { Command, CommanderError } from 'commander';
 import { CliError } from './cli-error';
+import { registerAnalyzeCommands } from './commands/analyze.command';
+import { registerDumpCommands } from './commands/dump.command';
 import { registerServerCommands } from './commands/server.command';
+import { registerTraceCommands } from './commands/trace.command';
 
 /** The `upm` command. Each command group lives in commands/ and registers itself here. */
 export function buildProgram(): Command {
@@ -9,6 +12,9 @@ export function buildProgram(): Command {
     .version(process.env.npm_package_version ?? '0.1.0')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
+  registerDumpCommands(program);
+  registerTraceCommands(program);
+  registerAnalyzeCommands(program);
   registerServerCommands(program);
   return program;
 }
