@@ -75,7 +75,7 @@ export interface ProcTrack {
   /** PR_SET_MEMORY_MERGE (ksm_stat `ksm_merge_any: yes`). */
   mergeAny: boolean;
   slotCount: number;
-  /** Virtual address of each slot, ascending. */
+  /** Virtual address of each slot, ascending (empty for single-state tracks: slot = page index). */
   slotAddr: Float64Array;
 }
 
@@ -310,12 +310,13 @@ function pageAddresses(p: ProcessPages, pageSize: number): Float64Array {
 }
 
 function layoutSlots(tr: ProcTrack, pageSize: number): void {
-  const addrs = tr.states.map((s) => pageAddresses(s.pages, pageSize));
   if (tr.states.length === 1) {
-    tr.slotAddr = addrs[0];
-    tr.slotCount = addrs[0].length;
+    // one state: slot = page index; the addresses are not kept (the models do not need them)
+    tr.slotAddr = new Float64Array(0);
+    tr.slotCount = tr.states[0].pages.count;
     return;
   }
+  const addrs = tr.states.map((s) => pageAddresses(s.pages, pageSize));
   // k-way union of ascending address lists
   let union = addrs[0];
   for (let s = 1; s < addrs.length; s++) union = mergeUnion(union, addrs[s]);

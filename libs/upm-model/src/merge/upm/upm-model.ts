@@ -146,7 +146,6 @@ export function runUpmModel(input: Dump[] | World, options: UpmOptions = {}): Up
   let liveEntries = 0;
   // per process and slot: registered content (-1 none), entry id, merged frame and the content merged
   const regContent: Int32Array[] = procs.map((t) => new Int32Array(0));
-  const regEntry: Int32Array[] = procs.map(() => new Int32Array(0));
   const mergedFrame: Int32Array[] = procs.map(() => new Int32Array(0));
   const mergedContent: Int32Array[] = procs.map(() => new Int32Array(0));
   const touched = new Uint8Array(procs.length);
@@ -155,7 +154,6 @@ export function runUpmModel(input: Dump[] | World, options: UpmOptions = {}): Up
     touched[pi] = 1;
     const n = procs[pi].slotCount;
     regContent[pi] = new Int32Array(n).fill(-1);
-    regEntry[pi] = new Int32Array(n).fill(-1);
     mergedFrame[pi] = new Int32Array(n).fill(-1);
     mergedContent[pi] = new Int32Array(n).fill(-1);
   };
@@ -180,9 +178,6 @@ export function runUpmModel(input: Dump[] | World, options: UpmOptions = {}): Up
     if (prev === -1) chainHead[content] = next[cur];
     else next[prev] = next[cur];
     liveEntries--;
-    const op = gProc.a[e];
-    // the registration keeps pointing at a deleted entry only through regEntry; clear that link
-    if (touched[op] && regEntry[op][gSlot.a[e]] === e) regEntry[op][gSlot.a[e]] = -1;
   };
 
   /** usm_exit: drop every entry and registration of the process. */
@@ -190,15 +185,13 @@ export function runUpmModel(input: Dump[] | World, options: UpmOptions = {}): Up
     if (exited[pi]) return;
     exited[pi] = 1;
     if (!touched[pi]) return;
-    const re = regEntry[pi];
     const rc = regContent[pi];
-    for (let s = 0; s < re.length; s++) {
+    for (let s = 0; s < rc.length; s++) {
       if (rc[s] >= 0) {
         // usm_exit removes the page node matching (hash, mm, addr)
         const e = findEntry(rc[s], pi, s);
         if (e !== -1) unlink(rc[s], e);
         rc[s] = -1;
-        re[s] = -1;
       }
     }
   };
@@ -251,7 +244,6 @@ export function runUpmModel(input: Dump[] | World, options: UpmOptions = {}): Up
     const vmas = p.info.vmas;
     const ranges = call.ranges;
     const rc = regContent[pi];
-    const re = regEntry[pi];
     const mf = mergedFrame[pi];
     const mc = mergedContent[pi];
     const ps = world.pageSize;
@@ -312,7 +304,6 @@ export function runUpmModel(input: Dump[] | World, options: UpmOptions = {}): Up
         const victim = chainHead[old];
         if (victim !== -1) unlink(old, victim);
         rc[slot] = -1;
-        re[slot] = -1;
       }
       let done = false;
       let e = chainHead[c];
@@ -369,7 +360,6 @@ export function runUpmModel(input: Dump[] | World, options: UpmOptions = {}): Up
       chainHead[c] = id;
       liveEntries++;
       rc[slot] = c;
-      re[slot] = id;
       mf[slot] = -1;
       rep.misses++;
     }
@@ -432,7 +422,7 @@ export function runUpmModel(input: Dump[] | World, options: UpmOptions = {}): Up
     modelBytes:
       chainHead.byteLength +
       [gProc, gSlot, gFrame, gContent, gKind, gNext].reduce((a, g) => a + g.a.byteLength, 0) +
-      [regContent, regEntry, mergedFrame, mergedContent].reduce((a, arr) => a + arr.reduce((x, y) => x + y.byteLength, 0), 0) +
+      [regContent, mergedFrame, mergedContent].reduce((a, arr) => a + arr.reduce((x, y) => x + y.byteLength, 0), 0) +
       mergedRef.byteLength +
       mapcount.byteLength,
     costs,
