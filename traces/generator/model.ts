@@ -89,7 +89,14 @@ function pick<T extends string>(rng: Rng, weights: Record<T, number>): T {
 
 const uniform = (rng: Rng, a: number, b: number): number => a + (b - a) * rng.next();
 
-export function planTrace(nFunctions: number, seed: Seed): GenPlan {
+export interface PlanOptions {
+  /** Cap on an app's expected daily invocations. Default MAX_APP_DAILY_INVOCATIONS (1e8). */
+  maxAppDailyInvocations?: number;
+}
+
+export function planTrace(nFunctions: number, seed: Seed, options: PlanOptions = {}): GenPlan {
+  const cap = options.maxAppDailyInvocations ?? MAX_APP_DAILY_INVOCATIONS;
+  if (!(cap > 0)) throw new RangeError(`maxAppDailyInvocations must be positive, got ${cap}`);
   if (!Number.isInteger(nFunctions) || nFunctions < 1) throw new RangeError(`functions must be a positive integer, got ${nFunctions}`);
   const base = seedToUint32(seed);
   const rng = new Rng(deriveSeed(base, 0x504c414e)); // "PLAN"
@@ -113,7 +120,7 @@ export function planTrace(nFunctions: number, seed: Seed): GenPlan {
     }
     const appId = hex64(rng);
     const appIndex = apps.length;
-    const appDaily = Math.min(MAX_APP_DAILY_INVOCATIONS, Math.exp(APP_DAILY_RATE_LOGNORMAL.mu + APP_DAILY_RATE_LOGNORMAL.sigma * rng.normal()));
+    const appDaily = Math.min(cap, Math.exp(APP_DAILY_RATE_LOGNORMAL.mu + APP_DAILY_RATE_LOGNORMAL.sigma * rng.normal()));
     // Split the app's invocations: Zipf over its functions × the trigger's invocation/function share ratio.
     const triggers = Array.from({ length: k }, () => pick(rng, fnShares));
     const weights = triggers.map((t, i) => (1 / (i + 1)) * (TRIGGER_SHARES[t].invocations / TRIGGER_SHARES[t].functions));
