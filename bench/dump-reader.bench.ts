@@ -37,57 +37,84 @@ function scramble(x: number): number {
   return x ^ (x >>> 16);
 }
 
+interface VmaPlan {
+  vma: VmaInfo;
+  /** Share of the VMA's pages that are resident. */
+  residency: number;
+}
+
 /**
- * A plausible serverless host: processes sharing library pages (same hashes everywhere), heaps of mostly
- * unique pages with some zero-filled ones, a few swapped pages, holes between resident runs.
+ * The address space of one runtime process, the same for every process (as for instances of one function):
+ * ~60 shared libraries of four segments each, a heap, malloc arenas, small anonymous mappings, a stack.
+ * About 300 VMAs and 25 k resident pages, so PAGE sections hold ~80 pages on average, as in real dumps.
  */
-async function writeBenchDump(path: string, targetPages: number): Promise<number> {
+function planVmas(random: () => number): VmaPlan[] {
+  const plans: VmaPlan[] = [];
+  let address = 0x5555_0000_0000;
+  const add = (pages: number, file: boolean, perms: string, path: string, residency: number): void => {
+    plans.push({
+      vma: { start: address, end: address + pages * PAGE_SIZE, perms, shared: false, kind: file ? 'file' : 'anon', pgoff: 0, flags: ['rd', 'mr', 'mw', 'me'], path },
+      residency,
+    });
+    address += (pages + 1 + Math.floor(random() * 64)) * PAGE_SIZE;
+  };
+  const size = (min: number, max: number): number => min + Math.floor(random() * (max - min + 1));
+  for (let lib = 0; lib < 60; lib++) {
+    const path = `/usr/lib/x86_64-linux-gnu/lib${lib}.so`;
+    add(size(1, 8), true, 'r--p', path, 0.9);
+    add(size(2, 300), true, 'r-xp', path, 0.6);
+    add(size(1, 16), true, 'r--p', path, 0.9);
+    add(size(1, 4), true, 'rw-p', path, 1);
+  }
+  add(6000, false, 'rw-p', '[heap]', 0.97);
+  for (let a = 0; a < 12; a++) add(size(256, 2048), false, 'rw-p', '', 0.9);
+  for (let a = 0; a < 40; a++) add(size(1, 32), false, 'rw-p', '', 0.8);
+  add(33, false, 'rw-p', '[stack]', 0.5);
+  return plans;
+}
+
+/**
+ * A plausible serverless host: instances of one runtime sharing library pages (same hashes everywhere),
+ * heaps of mostly unique pages with some zero-filled ones, a few swapped pages, holes between resident runs.
+ */
+async function writeBenchDump(path: string, targetPages: number): Promise<{ pages: number; sections: number }> {
   const random = rng(0x5eed);
+  const plans = planVmas(random);
+  const vmas = plans.map((p) => p.vma);
   const writer = new DumpWriter(createWriteStream(path, { highWaterMark: CHUNK }));
   const header = syntheticHeader({ header: { labels: { bench: 'dump-reader' } } });
   await writer.writeHeader(header);
   await writer.writeSnapshot({ timeMs: header.captureTimeMs });
   const zero = { lo: parseInt(header.hash.zeroPageHash.slice(8), 16), hi: parseInt(header.hash.zeroPageHash.slice(0, 8), 16) };
-  const perProcess = 32_000;
   let uniqueId = 1;
   let written = 0;
+  let sections = 0;
   for (let pid = 1000; written < targetPages; pid++) {
-    const sizes = [4000, 1200, 800, 300, 60, 20000, 2000, 600, 32, 8];
-    const vmas: VmaInfo[] = [];
-    let address = 0x5555_0000_0000;
-    sizes.forEach((pages, i) => {
-      const file = i < 5;
-      vmas.push({
-        start: address,
-        end: address + pages * PAGE_SIZE,
-        perms: file ? 'r-xp' : 'rw-p',
-        shared: false,
-        kind: file ? 'file' : 'anon',
-        pgoff: 0,
-        flags: ['rd', 'mr', 'mw', 'me'],
-        path: file ? `/usr/lib/lib${i}.so` : i === 5 ? '[heap]' : '',
-      });
-      address += (pages + 16) * PAGE_SIZE;
-    });
     await writer.writeProcess({
       pid, startTime: pid * 7, comm: 'python3', cmdline: ['python3', 'handler.py'], cgroup: `/fn/${pid}`, labels: {},
-      snapshotTimeMs: header.captureTimeMs, status: 'ok', ksm: null, rollup: { Rss: perProcess * 4 }, vmas,
+      snapshotTimeMs: header.captureTimeMs, status: 'ok', ksm: null, rollup: { Rss: 100_000 }, vmas,
     });
-    for (let v = 0; v < vmas.length && written < targetPages; v++) {
-      const size = (vmas[v].end - vmas[v].start) / PAGE_SIZE;
+    for (let v = 0; v < plans.length && written < targetPages; v++) {
+      const { vma, residency } = plans[v];
+      const file = vma.kind === 'file';
+      const size = (vma.end - vma.start) / PAGE_SIZE;
       const pageIndex: number[] = [];
-      for (let p = 0; p < size; p++) if (random() < 0.95) pageIndex.push(p); // holes: non-resident pages
+      for (let p = 0; p < size; p++) if (random() < residency) pageIndex.push(p); // holes: non-resident pages
       const n = Math.min(pageIndex.length, targetPages - written);
+      if (n === 0) continue;
       const hashes = new Uint32Array(2 * n);
       const flags = new Uint8Array(n);
       const pfns = new Uint32Array(n);
       for (let i = 0; i < n; i++) {
-        const file = vmas[v].kind === 'file';
         const r = random();
+        if (!file && r > 0.99) {
+          flags[i] = PageFlag.Swapped; // hash and PFN stay 0
+          continue;
+        }
         let lo: number, hi: number;
         if (file) {
-          lo = (v * 1_000_003 + pageIndex[i]) >>> 0; // same library page, same content, in every process
-          hi = 0x1000_0000 + v;
+          lo = scramble(v * 1_000_003 + pageIndex[i]) >>> 0; // same library page, same content, in every process
+          hi = scramble(v) >>> 0;
         } else if (r < 0.1) {
           ({ lo, hi } = zero);
         } else {
@@ -96,10 +123,6 @@ async function writeBenchDump(path: string, targetPages: number): Promise<number
           hi = scramble(uniqueId ^ 0x5bd1e995) >>> 0;
           uniqueId++;
         }
-        if (!file && r > 0.99) {
-          flags[i] = PageFlag.Swapped;
-          continue; // hash and PFN stay 0
-        }
         hashes[2 * i] = lo;
         hashes[2 * i + 1] = hi;
         flags[i] = PageFlag.Present | (file ? PageFlag.File : PageFlag.Exclusive);
@@ -107,10 +130,11 @@ async function writeBenchDump(path: string, targetPages: number): Promise<number
       }
       await writer.writePages({ vmaIndex: v, pageIndex: pageIndex.slice(0, n), hashes, flags, pfns });
       written += n;
+      sections++;
     }
   }
   await writer.end();
-  return written;
+  return { pages: written, sections };
 }
 
 async function ioPass(path: string): Promise<number> {
@@ -158,7 +182,8 @@ async function main(): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'upm-bench-'));
   const path = join(dir, 'bench.dump');
   try {
-    const w = await timed(() => writeBenchDump(path, targetPages));
+    let layout = { pages: 0, sections: 0 };
+    const w = await timed(async () => (layout = await writeBenchDump(path, targetPages)).pages);
     const bytes = (await stat(path)).size;
     const io: Timing[] = [];
     const read: Timing[] = [];
@@ -190,6 +215,8 @@ async function main(): Promise<void> {
       bench: 'dump-reader',
       date: new Date().toISOString(),
       pages,
+      pageSections: layout.sections,
+      pagesPerSection: +(pages / layout.sections).toFixed(1),
       bytes,
       runs,
       writeSeconds: +w.seconds.toFixed(3),

@@ -3,8 +3,18 @@ import { XXHash64 } from 'xxhash-addon';
 /** XXH64 with seed 0; the addon wants a canonical (big-endian) 8-byte seed. */
 const SEED_ZERO = Buffer.alloc(8);
 
+/** Whether the addon takes any Uint8Array (Node-API treats them as buffers since Node 20), saving a wrapper. */
+const takesUint8Array = ((): boolean => {
+  try {
+    return XXHash64.hash(new Uint8Array([97, 98, 99]) as Buffer).toString('hex') === '44bc2cf5ad770999';
+  } catch {
+    return false;
+  }
+})();
+
 function asBuffer(bytes: Uint8Array): Buffer {
-  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (takesUint8Array || Buffer.isBuffer(bytes)) return bytes as Buffer;
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 /** The two u32 halves of a digest, which the addon returns big-endian. */

@@ -40,9 +40,38 @@ const Phase = {
 } as const;
 type Phase = (typeof Phase)[keyof typeof Phase];
 
-/** A section body is copied at this offset of its buffer, after the 16 checksummed header bytes at 8..24, so
- * header and body hash as one contiguous range and the body starts 8-aligned. */
-const BODY_AT = 8 + CHECKSUMMED_HEADER_BYTES;
+/** PAGE sections up to this size share slabs of SLAB_BYTES; larger ones get a buffer of their own. */
+const SLAB_BYTES = 1 << 20;
+const SLAB_MAX_SECTION = 64 * 1024;
+
+/**
+ * Memory for PAGE sections, whose column views outlive the section. Small sections are carved from shared
+ * slabs (8-aligned, never reused) instead of costing an ArrayBuffer each: most PAGE sections hold one small
+ * VMA's pages. A retained block keeps its slab alive.
+ */
+class SectionMemory {
+  private slab = new ArrayBuffer(0);
+  private used = 0;
+  /** Result of reserve(): where the section goes. */
+  buffer = this.slab;
+  offset = 0;
+
+  /** Reserve `bytes`, a multiple of 8. */
+  reserve(bytes: number): void {
+    if (bytes > SLAB_MAX_SECTION) {
+      this.buffer = new ArrayBuffer(bytes);
+      this.offset = 0;
+      return;
+    }
+    if (this.used + bytes > this.slab.byteLength) {
+      this.slab = new ArrayBuffer(SLAB_BYTES);
+      this.used = 0;
+    }
+    this.buffer = this.slab;
+    this.offset = this.used;
+    this.used += bytes;
+  }
+}
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
@@ -71,6 +100,9 @@ export class DumpDecoder {
   private paddingLeft = 0;
   private pending: DumpEvent | null = null;
   private skipHash: Xxh64Stream | null = null;
+  private readonly memory = new SectionMemory();
+  /** JSON bodies are decoded to strings at once, so one buffer serves them all. */
+  private scratch = new ArrayBuffer(4096);
 
   // what the sections so far say
   private header: DumpHeader | null = null;
@@ -306,25 +338,39 @@ export class DumpDecoder {
     }
   }
 
-  /** The whole body is here (in `whole`, or in bodyPieces): copy it once, aligned, then check and decode. */
+  /**
+   * The whole body is here (in `whole`, or in bodyPieces): copy it once, after the checksummed header bytes,
+   * then check and decode it. PAGE bodies go to memory their column views keep; JSON bodies to scratch.
+   */
   private finishBody(whole: Uint8Array | null, out: DumpEvent[]): void {
     const length = this.bodyLength;
-    const buffer = new ArrayBuffer(BODY_AT + length + padTo8(length));
-    const bytes = new Uint8Array(buffer);
-    bytes.set(this.head.subarray(0, CHECKSUMMED_HEADER_BYTES), 8);
-    if (whole !== null) {
-      bytes.set(whole, BODY_AT);
+    const size = CHECKSUMMED_HEADER_BYTES + length + padTo8(length);
+    let buffer: ArrayBuffer;
+    let base: number;
+    if (this.sectionType === 'PAGE') {
+      this.memory.reserve(size);
+      buffer = this.memory.buffer;
+      base = this.memory.offset;
     } else {
-      let at = BODY_AT;
+      if (this.scratch.byteLength < size) this.scratch = new ArrayBuffer(Math.max(size, 2 * this.scratch.byteLength));
+      buffer = this.scratch;
+      base = 0;
+    }
+    const bytes = new Uint8Array(buffer, base, size);
+    bytes.set(this.head.subarray(0, CHECKSUMMED_HEADER_BYTES), 0);
+    if (whole !== null) {
+      bytes.set(whole, CHECKSUMMED_HEADER_BYTES);
+    } else {
+      let at = CHECKSUMMED_HEADER_BYTES;
       for (const piece of this.bodyPieces) {
         bytes.set(piece, at);
         at += piece.length;
       }
       this.bodyPieces = [];
     }
-    this.verifyChecksum(xxh64(bytes.subarray(8, BODY_AT + length)));
+    this.verifyChecksum(xxh64(bytes.subarray(0, CHECKSUMMED_HEADER_BYTES + length)));
     try {
-      this.pending = this.decodeBody(buffer, length);
+      this.pending = this.decodeBody(buffer, base + CHECKSUMMED_HEADER_BYTES, length);
     } catch (e) {
       if (e instanceof InvalidSection) this.fail(e.detail);
       throw e;
@@ -346,15 +392,15 @@ export class DumpDecoder {
     this.state = this.sectionType === 'TAIL' ? Phase.Done : Phase.Header;
   }
 
-  private decodeBody(buffer: ArrayBuffer, length: number): DumpEvent {
+  private decodeBody(buffer: ArrayBuffer, bodyOffset: number, length: number): DumpEvent {
     const offset = this.sectionStart;
     if (this.sectionType === 'PAGE') {
-      const block = decodePageBlock(buffer, BODY_AT, length, this.blockContext);
+      const block = decodePageBlock(buffer, bodyOffset, length, this.blockContext);
       this.pageSections++;
       this.pages += block.count;
       return { kind: 'pages', block, offset };
     }
-    const json = parseJson(new Uint8Array(buffer, BODY_AT, length));
+    const json = parseJson(new Uint8Array(buffer, bodyOffset, length));
     switch (this.sectionType) {
       case 'HEAD': {
         const header = validateHeader(json);

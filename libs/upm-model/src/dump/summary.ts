@@ -53,7 +53,7 @@ export interface DumpSummary {
 
 /** Accumulates a DumpSummary event by event (tee it beside another consumer of readDump). */
 export class DumpSummarizer {
-  private readonly distinct = new Hash64Set(1 << 16);
+  private readonly distinct = new Hash64Set(1 << 12);
   private zeroLo = 0;
   private zeroHi = 0;
   private header: DumpHeader | null = null;
