@@ -1,3 +1,6 @@
+import { openAsBlob } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { basename } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CliError } from './cli-error';
 
@@ -49,6 +52,48 @@ export class ApiClient {
     return { status: res.status, body: parsed };
   }
 
+  /** Uploads a dump file (streamed from disk); identical content is deduplicated by the server. */
+  async uploadDump(path: string, name?: string): Promise<{ id: string; deduplicated: boolean }> {
+    await assertReadable(path);
+    const query = name ? `?name=${encodeURIComponent(name)}` : '';
+    const { body } = await this.send('POST', `/v1/dumps${query}`, await openAsBlob(path), 'application/octet-stream');
+    return body as { id: string; deduplicated: boolean };
+  }
+
+  /** Uploads trace files as one multipart request (the three Azure 2019 files of a day, or one 2021 file). */
+  async uploadTrace(paths: string[], name?: string): Promise<{ id: string; stats: Record<string, unknown> }> {
+    const form = new FormData();
+    for (const p of paths) {
+      await assertReadable(p);
+      form.append('files', await openAsBlob(p), basename(p));
+    }
+    const query = name ? `?name=${encodeURIComponent(name)}` : '';
+    const { body } = await this.send('POST', `/v1/traces${query}`, form);
+    return body as { id: string; stats: Record<string, unknown> };
+  }
+
+  private async send(method: string, path: string, payload: Blob | FormData, contentType?: string): Promise<{ status: number; body: unknown }> {
+    let res: Response;
+    try {
+      res = await fetch(new URL(path, this.baseUrl), {
+        method,
+        headers: contentType ? { 'content-type': contentType } : {},
+        body: payload,
+      });
+    } catch (e) {
+      throw new CliError(`cannot reach the API at ${this.baseUrl}: ${(e as Error).cause ?? (e as Error).message}`);
+    }
+    const text = await res.text();
+    let parsed: unknown = text;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      /* not JSON: keep the text */
+    }
+    if (!res.ok) throw new CliError(`${method} ${path} failed with ${res.status}: ${(parsed as { detail?: string })?.detail ?? text}`);
+    return { status: res.status, body: parsed };
+  }
+
   async waitForJob(id: string, timeoutMs: number, onProgress?: (job: JobStatus) => void): Promise<JobStatus> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
@@ -65,5 +110,15 @@ export class ApiClient {
   async enqueueAndWait(path: string, body: unknown, timeoutMs: number): Promise<JobStatus> {
     const { body: job } = await this.request('POST', path, body);
     return this.waitForJob((job as JobStatus).id, timeoutMs);
+  }
+}
+
+async function assertReadable(path: string): Promise<void> {
+  try {
+    const s = await stat(path);
+    if (!s.isFile()) throw new CliError(`${path} is not a file`);
+  } catch (e) {
+    if (e instanceof CliError) throw e;
+    throw new CliError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
 }

@@ -6,6 +6,7 @@ import {
   runKsmModel,
   runNoneModel,
   runUpmModel,
+  shapeMergeResult,
   KsmParams,
   KsmResult,
   MergeResultBase,
@@ -96,7 +97,7 @@ export async function analyze(files: string[], opts: AnalyzeOptions): Promise<st
       const hz = intOpt('--hz', opts.hz, 1, 10000);
       result = runKsmModel(dumps, { params, timing: hz ? { hz } : undefined, assumeMergeable: !!opts.assumeMergeable });
     }
-    const shaped = shape(result, !!opts.timeline);
+    const shaped = shapeMergeResult(result, !!opts.timeline);
     return opts.json ? JSON.stringify(shaped) + '\n' : renderModel(result, !!opts.timeline);
   } catch (e) {
     if (e instanceof CliError) throw e;
@@ -145,27 +146,6 @@ function readCalls(file: string): UpmCall[] {
       throw new CliError(`--calls ${file}: call ${i}: ranges must be [start, end) pairs`, 1);
     return call;
   });
-}
-
-/** The JSON shape: the common keys first, then model-specific ones; the KSM timeline only on request. */
-function shape(r: MergeResultBase, timeline: boolean): Record<string, unknown> {
-  const common = {
-    model: r.model,
-    residentPages: r.residentPages,
-    physicalPagesBefore: r.physicalPagesBefore,
-    physicalPagesAfter: r.physicalPagesAfter,
-    savedBytes: r.savedBytes,
-    pagesShared: r.pagesShared,
-    pagesSharing: r.pagesSharing,
-  };
-  const rest: Record<string, unknown> = { ...r };
-  if (r.model === 'ksm') {
-    const k = r as KsmResult;
-    delete rest.timeline;
-    if (timeline)
-      rest.timeline = k.timeline.map((p) => ({ t: p.t, pagesShared: p.pagesShared, pagesSharing: p.pagesSharing, fullScans: p.fullScans }));
-  }
-  return { ...common, ...rest };
 }
 
 const mib = (bytes: number) => (bytes / 1048576).toFixed(1);
