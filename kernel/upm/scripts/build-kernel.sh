@@ -1,0 +1,51 @@
+#!/bin/sh
+# Builds kernel/build/upm/bzImage: Debian's linux-source-6.12 + kernel/upm/patches, tinyconfig + upm.config.
+# Cached: the pristine extraction, the patched tree (redone when the patches change, as hard links to the
+# pristine files except those patched) and the object directory (incremental rebuilds).
+set -eu
+cd "$(dirname "$0")/../.."          # kernel/
+B=build/upm
+TAR=/usr/src/linux-source-6.12.tar.xz
+JOBS=${UPM_JOBS:-2}
+mkdir -p "$B"
+
+if [ ! -f "$B/pristine/.extracted" ]; then
+  echo "upm: extracting $TAR"
+  rm -rf "$B/pristine" "$B/linux-source-6.12"
+  tar -C "$B" -xf "$TAR"
+  mv "$B/linux-source-6.12" "$B/pristine"
+  touch "$B/pristine/.extracted"
+fi
+
+sum=$(cat upm/patches/*.patch upm/upm.config | sha256sum | cut -c1-16)
+if [ "$(cat "$B/src/.upm-patches" 2>/dev/null)" != "$sum" ]; then
+  echo "upm: applying $(ls upm/patches/*.patch | wc -l) patches"
+  rm -rf "$B/src"
+  cp -al "$B/pristine" "$B/src"
+  # patch(1) must not write through a hard link into the pristine tree: give patched files their own copy
+  for f in $(sed -n 's|^+++ b/\([^[:space:]]*\).*|\1|p' upm/patches/*.patch | sort -u); do
+    if [ -f "$B/src/$f" ]; then cp "$B/src/$f" "$B/src/$f.upm-tmp" && mv -f "$B/src/$f.upm-tmp" "$B/src/$f"; fi
+  done
+  for p in upm/patches/*.patch; do patch -d "$B/src" -p1 --quiet --no-backup-if-mismatch < "$p"; done
+  echo "$sum" > "$B/src/.upm-patches"
+fi
+
+mkdir -p "$B/obj"
+if [ "$(cat "$B/obj/.upm-config" 2>/dev/null)" != "$sum" ]; then
+  echo "upm: configuring (tinyconfig + upm/upm.config)"
+  make -s -C "$B/src" O="$(pwd)/$B/obj" ARCH=x86_64 tinyconfig >/dev/null
+  "$B/src/scripts/kconfig/merge_config.sh" -m -O "$B/obj" "$B/obj/.config" upm/upm.config >/dev/null
+  make -s -C "$B/src" O="$(pwd)/$B/obj" ARCH=x86_64 olddefconfig >/dev/null
+  missing=""
+  for o in $(sed -n 's/^\(CONFIG_[A-Z0-9_]*\)=y$/\1/p' upm/upm.config); do
+    grep -q "^$o=y" "$B/obj/.config" || missing="$missing $o"
+  done
+  [ -z "$missing" ] || { echo "upm: the configuration lacks:$missing" >&2; exit 1; }
+  echo "$sum" > "$B/obj/.upm-config"
+fi
+
+echo "upm: building bzImage (-j$JOBS)"
+start=$(date +%s)
+make -s -C "$B/src" O="$(pwd)/$B/obj" ARCH=x86_64 -j"$JOBS" bzImage
+cp "$B/obj/arch/x86/boot/bzImage" "$B/bzImage"
+echo "upm: bzImage ready in $(( $(date +%s) - start )) s: $B/bzImage"
