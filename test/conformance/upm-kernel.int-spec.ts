@@ -81,7 +81,8 @@ maybe('UPM kernel port (QEMU)', () => {
     let model: UpmResult;
 
     beforeAll(() => {
-      const { run: r, dump } = conformToDump(readFileSync(join(RESULTS, 'conform.txt'), 'utf8'));
+      // exclusive bits cleared: frames are identified by PFN alone (see EncodeOptions.keepExclusive)
+      const { run: r, dump } = conformToDump(readFileSync(join(RESULTS, 'conform.txt'), 'utf8'), { keepExclusive: false });
       run = r;
       model = runUpmModel([dump], {
         calls: run.calls.map((c) => ({ pid: c.pid, ranges: [[c.start, c.end]], timeMs: c.timeMs })),

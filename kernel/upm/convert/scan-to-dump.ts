@@ -176,8 +176,19 @@ function header(): DumpHeader {
   };
 }
 
+export interface EncodeOptions {
+  /**
+   * Keep flag bit 3 (exclusive: the page is mapped once). Default true (lossless). The conformance replay
+   * clears it: the planner's world gives an exclusive page a frame id of its own and a shared page the id of
+   * its PFN, so a page that a merge turns from exclusive to shared keeps its PFN but would change identity
+   * between snapshots. With every PFN known, PFN identity alone is exact.
+   */
+  keepExclusive?: boolean;
+}
+
 /** The snapshots of a run as dump v1 bytes (the final observation is not part of it: see ConformRun.final). */
-export function encodeDump(run: ConformRun): Uint8Array {
+export function encodeDump(run: ConformRun, opts: EncodeOptions = {}): Uint8Array {
+  const flagMask = opts.keepExclusive === false ? 0xff & ~PageFlag.Exclusive : 0xff;
   const enc = new DumpEncoder({ name: 'upm-kernel-probe' });
   const parts: Uint8Array[] = [enc.header(header())];
   for (const s of run.snapshots) {
@@ -200,7 +211,7 @@ export function encodeDump(run: ConformRun): Uint8Array {
             vmaIndex: vi,
             pageIndex: pages.map((pg) => (pg.address - v.start) / 4096),
             hashes,
-            flags: pages.map((pg) => pg.flags & 0xff),
+            flags: pages.map((pg) => pg.flags & flagMask),
             pfns: pages.map((pg) => pg.pfn),
           }),
         );
@@ -218,9 +229,9 @@ export function encodeDump(run: ConformRun): Uint8Array {
 }
 
 /** Parse, encode and read back through the planner's own reader. */
-export function conformToDump(text: string): { run: ConformRun; bytes: Uint8Array; dump: Dump } {
+export function conformToDump(text: string, opts: EncodeOptions = {}): { run: ConformRun; bytes: Uint8Array; dump: Dump } {
   const run = parseConform(text);
-  const bytes = encodeDump(run);
+  const bytes = encodeDump(run, opts);
   return { run, bytes, dump: loadDumpBytes(bytes) };
 }
 
