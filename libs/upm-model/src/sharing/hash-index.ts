@@ -1,23 +1,37 @@
 /**
  * Open-addressing hash index from a 64-bit key (two u32 words) to a dense id 0, 1, 2, ...
  * Used to intern page-content hashes and frame numbers without allocating an object per page.
- * Linear probing over a power-of-two table; grows at 50% load. Key (0,0) is reserved as "empty"
- * and is never interned (callers treat hash 0 as "not hashed").
+ * Key (0,0) is reserved as "empty" and is never interned (callers treat hash 0 as "not hashed").
+ *
+ * Layout (chosen for cache misses, the cost of interning millions of random keys):
+ *  - `slots`: linear probing over a power-of-two table of 8-byte slots [lo word, id + 1] (0 = empty), so a
+ *    probe touches one cache line, and 8 slots share a line; grows at 50% load;
+ *  - `his`: the high word of each key by id (dense, in insertion order), read only when the low words
+ *    are equal. Ids are given in first-seen order, so for pages that repeat earlier content this read
+ *    follows the order of the earlier pages and mostly hits the cache.
+ * `internMany` interns a whole column in batches: a branch-free first pass computes the slot of every
+ * key of the batch and loads it (independent loads, which the CPU overlaps: a software prefetch), then
+ * the probing pass finds those lines in the cache.
  */
+const BATCH = 128;
+
 export class HashIndex64 {
   private mask: number;
-  private keysLo: Int32Array;
-  private keysHi: Int32Array;
-  private ids: Int32Array;
+  /** id + 1 per slot; 0: empty. */
+  private slots: Int32Array;
+  /** [lo, hi] per id. */
+  private keys: Int32Array;
   private _size = 0;
+  private readonly pos = new Int32Array(BATCH);
+  /** Sink for the prefetching loads (keeps them from being optimized away). */
+  private sink = 0;
 
   constructor(expected = 1024) {
     let cap = 1024;
     while (cap < expected * 2) cap *= 2;
     this.mask = cap - 1;
-    this.keysLo = new Int32Array(cap);
-    this.keysHi = new Int32Array(cap);
-    this.ids = new Int32Array(cap).fill(-1);
+    this.slots = new Int32Array(cap);
+    this.keys = new Int32Array(Math.max(512, Math.min(cap, 1 << 21)));
   }
 
   get size(): number {
@@ -26,61 +40,103 @@ export class HashIndex64 {
 
   /** Bytes held by the table (for memory reports). */
   get bytes(): number {
-    return this.keysLo.byteLength + this.keysHi.byteLength + this.ids.byteLength;
+    return this.slots.byteLength + this.keys.byteLength;
   }
 
   /** Id of (lo, hi), interning it if new. (0, 0) returns -1. */
   intern(lo: number, hi: number): number {
     if ((lo | hi) === 0) return -1;
-    let i = mix(lo, hi) & this.mask;
-    const ids = this.ids;
-    const kl = this.keysLo;
-    const kh = this.keysHi;
-    for (;;) {
-      const id = ids[i];
-      if (id === -1) {
-        kl[i] = lo;
-        kh[i] = hi;
-        const nid = this._size++;
-        ids[i] = nid;
-        if (this._size * 2 > this.mask + 1) this.grow();
-        return nid;
+    return this.internAt(lo | 0, hi | 0, mix(lo, hi) & this.mask);
+  }
+
+  /**
+   * out[k] = intern(lo[k], hi[k]) for k < n, in order (ids are the same as n calls of intern).
+   */
+  internMany(lo: Uint32Array | Int32Array, hi: Uint32Array | Int32Array, n: number, out: Int32Array): void {
+    const pos = this.pos;
+    for (let b = 0; b < n; b += BATCH) {
+      const e = b + BATCH < n ? b + BATCH : n;
+      let mask = this.mask;
+      let slots = this.slots;
+      let acc = 0;
+      for (let k = b; k < e; k++) {
+        const i = mix(lo[k], hi[k]) & mask;
+        pos[k - b] = i;
+        acc |= slots[i];
       }
-      if (kl[i] === (lo | 0) && kh[i] === (hi | 0)) return id;
-      i = (i + 1) & this.mask;
+      this.sink ^= acc;
+      for (let k = b; k < e; k++) {
+        const l = lo[k] | 0;
+        const h = hi[k] | 0;
+        if ((l | h) === 0) {
+          out[k] = -1;
+          continue;
+        }
+        // the table may have grown during the batch: positions computed before are stale
+        const i = mask === this.mask ? pos[k - b] : mix(l, h) & (mask = this.mask);
+        slots = this.slots;
+        const id1 = slots[i];
+        const keys = this.keys;
+        if (id1 !== 0 && keys[(id1 - 1) << 1] === l && keys[((id1 - 1) << 1) + 1] === h) out[k] = id1 - 1;
+        else out[k] = this.internAt(l, h, i);
+      }
     }
   }
 
   /** Id of (lo, hi) or -1 when absent. */
   get(lo: number, hi: number): number {
     if ((lo | hi) === 0) return -1;
-    let i = mix(lo, hi) & this.mask;
+    const l = lo | 0;
+    const h = hi | 0;
+    const slots = this.slots;
+    const keys = this.keys;
+    const mask = this.mask;
+    let i = mix(lo, hi) & mask;
     for (;;) {
-      const id = this.ids[i];
-      if (id === -1) return -1;
-      if (this.keysLo[i] === (lo | 0) && this.keysHi[i] === (hi | 0)) return id;
-      i = (i + 1) & this.mask;
+      const id1 = slots[i];
+      if (id1 === 0) return -1;
+      if (keys[(id1 - 1) << 1] === l && keys[((id1 - 1) << 1) + 1] === h) return id1 - 1;
+      i = (i + 1) & mask;
+    }
+  }
+
+  /** Probes from slot i for (l, h) (signed words, not both 0). */
+  private internAt(l: number, h: number, i: number): number {
+    const slots = this.slots;
+    const mask = this.mask;
+    let keys = this.keys;
+    for (;;) {
+      const id1 = slots[i];
+      if (id1 === 0) {
+        const nid = this._size++;
+        slots[i] = nid + 1;
+        if (2 * nid + 1 >= keys.length) {
+          const g = new Int32Array(keys.length * 2);
+          g.set(keys);
+          this.keys = keys = g;
+        }
+        keys[nid << 1] = l;
+        keys[(nid << 1) + 1] = h;
+        if (this._size * 2 > mask + 1) this.grow();
+        return nid;
+      }
+      if (keys[(id1 - 1) << 1] === l && keys[((id1 - 1) << 1) + 1] === h) return id1 - 1;
+      i = (i + 1) & mask;
     }
   }
 
   private grow(): void {
-    const oldLo = this.keysLo;
-    const oldHi = this.keysHi;
-    const oldIds = this.ids;
+    const keys = this.keys;
     const cap = (this.mask + 1) * 2;
-    this.mask = cap - 1;
-    this.keysLo = new Int32Array(cap);
-    this.keysHi = new Int32Array(cap);
-    this.ids = new Int32Array(cap).fill(-1);
-    for (let j = 0; j < oldIds.length; j++) {
-      const id = oldIds[j];
-      if (id === -1) continue;
-      let i = mix(oldLo[j], oldHi[j]) & this.mask;
-      while (this.ids[i] !== -1) i = (i + 1) & this.mask;
-      this.keysLo[i] = oldLo[j];
-      this.keysHi[i] = oldHi[j];
-      this.ids[i] = id;
+    const mask = cap - 1;
+    const slots = new Int32Array(cap);
+    for (let id = 0; id < this._size; id++) {
+      let i = mix(keys[id << 1], keys[(id << 1) + 1]) & mask;
+      while (slots[i] !== 0) i = (i + 1) & mask;
+      slots[i] = id + 1;
     }
+    this.mask = mask;
+    this.slots = slots;
   }
 }
 

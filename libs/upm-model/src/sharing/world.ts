@@ -129,7 +129,8 @@ export function buildWorld(dumps: Dump[], options: BuildWorldOptions = {}): Worl
   }
   let total = 0;
   for (const d of dumps) for (const s of d.snapshots) for (const p of s.processes) total += p.count;
-  const contents = new HashIndex64(Math.min(total, 1 << 22) / 4);
+  // sized for half of the pages being distinct (8 bytes a slot at 50% load: 8 bytes a page); grows beyond
+  const contents = new HashIndex64(total / 2);
   const [zl, zh] = hexToWords(h0.hash.zeroPageHash);
   const zeroContent = contents.intern(zl, zh);
   let frameCount = 0;
@@ -142,7 +143,7 @@ export function buildWorld(dumps: Dump[], options: BuildWorldOptions = {}): Worl
 
   const tracks = new Map<string, ProcTrack>();
   const times = new Set<number>();
-  let zeroFrame = -1;
+  let anyZeroPage = false;
 
   dumps.forEach((dump, di) => {
     const host = dump.header.host.hostname;
@@ -189,20 +190,8 @@ export function buildWorld(dumps: Dump[], options: BuildWorldOptions = {}): Worl
         if (String(p.info.ksm?.ksm_merge_any ?? 'no') === 'yes') tr.mergeAny = true;
         const content = new Int32Array(p.count);
         const frame = new Int32Array(p.count);
-        const hl = p.hashLo;
-        const hh = p.hashHi;
-        for (let k = 0; k < p.count; k++) content[k] = contents.intern(hl[k], hh[k]);
-        const pfn = pfnOk ? p.pfn : null;
-        const fl = p.flags;
-        for (let k = 0; k < p.count; k++) {
-          const v = pfn ? pfn[k] : 0;
-          const f = fl[k];
-          if (f & PageFlag.ZeroPage) frame[k] = -2;
-          else if (v > 0 && !(f & PageFlag.Exclusive)) {
-            // possibly shared with another mapping: frames are compared by PFN
-            frame[k] = hf.intern(v >>> 0, Math.floor(v / 4294967296) >>> 0); // remapped below to global ids
-          } else frame[k] = -1; // exclusively mapped (or unknown): a frame of its own
-        }
+        contents.internMany(p.hashLo, p.hashHi, p.count, content);
+        if (pageFrames(p.flags, pfnOk ? p.pfn : null, p.count, frame, hf)) anyZeroPage = true;
         const vmaClass = new Uint8Array(p.info.vmas.length);
         p.info.vmas.forEach((v, vi) => (vmaClass[vi] = vmaClassOf(v)));
         const st: ProcState = {
@@ -233,54 +222,38 @@ export function buildWorld(dumps: Dump[], options: BuildWorldOptions = {}): Worl
     }
   });
 
-  // global frame ids: host-local interned ids are offset per host; unknown frames get fresh ids
+  // global frame ids: host-local interned ids are offset per host, then the kernel zero page (one frame,
+  // if mapped anywhere), then a fresh id per exclusively mapped or unknown frame, in track order; such a
+  // frame is carried over from the previous state while the page is unchanged
   const hostBase = new Map<string, number>();
   for (const [host, hf] of hostFrames) {
     hostBase.set(host, frameCount);
     frameCount += hf.size;
   }
+  const zeroFrame = anyZeroPage ? frameCount++ : -1;
   const procs = [...tracks.values()].sort(
     (a, b) => a.firstTimeMs - b.firstTimeMs || a.startTime - b.startTime || a.pid - b.pid,
   );
-  for (const tr of procs) {
-    tr.states.sort((a, b) => a.timeMs - b.timeMs);
-    const base = hostBase.get(tr.host)!;
-    for (const st of tr.states) {
-      const f = st.frame;
-      for (let k = 0; k < f.length; k++) {
-        const v = f[k];
-        if (v >= 0) f[k] = v + base;
-        else if (v === -2) {
-          if (zeroFrame < 0) zeroFrame = frameCount++;
-          f[k] = zeroFrame;
-        }
-      }
-    }
-  }
-  // slots: union of addresses over the states; unknown frames carried over while content is unchanged
   for (let i = 0; i < procs.length; i++) {
     const tr = procs[i];
     tr.index = i;
+    tr.states.sort((a, b) => a.timeMs - b.timeMs);
     layoutSlots(tr, dumps[tr.states[0].dumpIndex].header.pageSize);
+    const base = hostBase.get(tr.host)!;
     let prev: ProcState | null = null;
     for (const st of tr.states) {
       const f = st.frame;
-      for (let k = 0; k < f.length; k++) {
-        if (f[k] !== -1) continue;
-        if (prev) {
-          const slot = st.slotOfPage ? st.slotOfPage[k] : k;
-          const pk = prev.pageOfSlot ? prev.pageOfSlot[slot] : slot;
-          if (pk >= 0 && pk < prev.content.length) {
-            const pf = prev.pages.pfn;
-            const cf = st.pages.pfn;
-            const samePfn = pf && cf && cf[k] > 0 ? pf[pk] === cf[k] : prev.content[pk] === st.content[k] && prev.content[pk] >= 0;
-            if (samePfn) {
-              f[k] = prev.frame[pk];
-              continue;
-            }
+      if (!prev) frameCount = globalFrames(f, base, zeroFrame, frameCount);
+      else {
+        for (let k = 0; k < f.length; k++) {
+          const v = f[k];
+          if (v >= 0) f[k] = v + base;
+          else if (v === -2) f[k] = zeroFrame;
+          else {
+            const c = carriedFrame(prev, st, k);
+            f[k] = c >= 0 ? c : frameCount++;
           }
         }
-        f[k] = frameCount++;
       }
       prev = st;
     }
@@ -300,6 +273,54 @@ export function buildWorld(dumps: Dump[], options: BuildWorldOptions = {}): Worl
     warnings,
     ksmHeader: h0.ksm ?? {},
   };
+}
+
+/**
+ * Host-local frame ids of one state's pages: an interned PFN (possibly shared with another mapping:
+ * frames are compared by PFN; remapped to global ids later), -2 for the kernel zero page, -1 for an
+ * exclusively mapped page or one without PFN (a frame of its own). True when a zero page was seen.
+ */
+function pageFrames(fl: Uint8Array, pfn: Float64Array | null, n: number, frame: Int32Array, hf: HashIndex64): boolean {
+  let zero = false;
+  for (let k = 0; k < n; k++) {
+    const f = fl[k];
+    if (f & PageFlag.ZeroPage) {
+      frame[k] = -2;
+      zero = true;
+      continue;
+    }
+    const v = pfn !== null ? pfn[k] : 0;
+    if (v > 0 && !(f & PageFlag.Exclusive)) frame[k] = hf.intern(v >>> 0, Math.floor(v / 4294967296) >>> 0);
+    else frame[k] = -1;
+  }
+  return zero;
+}
+
+/** Global ids of a first state's frames; returns the next free frame id. */
+function globalFrames(f: Int32Array, base: number, zeroFrame: number, next: number): number {
+  for (let k = 0; k < f.length; k++) {
+    const v = f[k];
+    if (v >= 0) f[k] = v + base;
+    else if (v === -2) f[k] = zeroFrame;
+    else f[k] = next++;
+  }
+  return next;
+}
+
+/**
+ * Frame of page k of `st`, exclusively mapped or without PFN: the frame of the same slot in the previous
+ * state when unchanged (same PFN, or without PFNs the same content), else -1 (a new frame).
+ */
+function carriedFrame(prev: ProcState, st: ProcState, k: number): number {
+  const slot = st.slotOfPage ? st.slotOfPage[k] : k;
+  const pk = prev.pageOfSlot ? prev.pageOfSlot[slot] : slot;
+  if (pk >= 0 && pk < prev.content.length) {
+    const pf = prev.pages.pfn;
+    const cf = st.pages.pfn;
+    const same = pf && cf && cf[k] > 0 ? pf[pk] === cf[k] : prev.content[pk] === st.content[k] && prev.content[pk] >= 0;
+    if (same) return prev.frame[pk];
+  }
+  return -1;
 }
 
 function pageAddresses(p: ProcessPages, pageSize: number): Float64Array {

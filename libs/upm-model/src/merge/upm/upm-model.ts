@@ -24,8 +24,17 @@
  */
 import type { Dump } from '../../dump/types';
 import { PageFlag } from '../../dump/types';
-import { buildWorld, isAlive, ProcState, ProcTrack, stateAt, throwIfAborted, VmaClass, World } from '../../sharing/world';
-import { aliveAtEnd, countFrames } from '../common/accounting';
+import {
+  buildWorld,
+  isAlive,
+  ProcState,
+  ProcTrack,
+  stateAt,
+  throwIfAborted,
+  VmaClass,
+  World,
+} from '../../sharing/world';
+import { aliveAtEnd } from '../common/accounting';
 import type { MergeResultBase, ModelRunOptions } from '../common/types';
 
 export interface UpmCall {
@@ -109,19 +118,280 @@ export function defaultUpmCalls(world: World): UpmCall[] {
   return world.procs.map((t) => ({ pid: t.pid, startTime: t.startTime, timeMs: t.firstTimeMs }));
 }
 
-class Growable {
-  a: Int32Array;
-  constructor(n: number) {
-    this.a = new Int32Array(n);
-  }
-  ensure(n: number): Int32Array {
-    if (n > this.a.length) {
-      const b = new Int32Array(Math.max(n, this.a.length * 2));
-      b.set(this.a);
-      this.a = b;
+/** Fields of a table entry (an Int32Array record of ENTRY ints). */
+const E_PROC = 0; // process index << 1 | kind (1: page cache or zero page, 0: anonymous)
+const E_SLOT = 1;
+const E_FRAME = 2;
+const E_NEXT = 3; // next entry with the same content (older), -1 at the end
+const ENTRY = 4;
+
+/**
+ * Per-slot state of a process that called: registered content (>= 0), nothing (-1), or the content a
+ * merged mapping was made for, encoded -(content + 2) (<= -2); `mergedFrame` holds the frame it maps then.
+ * A slot is never registered and merged at once: a merge happens only after any registration of the slot
+ * was dropped, and a miss (the only way to register) ends the merged mapping.
+ */
+const NONE = -1;
+
+/** Accounting bits per frame (one byte a frame). */
+const B_BEFORE = 1; // mapped by an alive page without merging
+const B_AFTER = 2; // mapped after merging
+const B_ONE = 4; // mapped at least once after merging
+const B_TWO = 8; // mapped at least twice
+const B_MERGED = 16; // mapped by a merged page
+
+class UpmReplay {
+  readonly procs: ProcTrack[];
+  private readonly ps: number;
+  /** Newest entry per content id, -1 none. */
+  readonly chainHead: Int32Array;
+  entries: Int32Array;
+  nEntries = 0;
+  liveEntries = 0;
+  readonly state: Int32Array[];
+  readonly mergedFrame: Int32Array[];
+  readonly touched: Uint8Array;
+  private readonly exited: Uint8Array;
+  private readonly firstMs: Float64Array;
+  private readonly exitMs: Float64Array;
+  private readonly multiState: Uint8Array;
+  // the current call's counters
+  pagesHashed = 0;
+  alreadyRegistered = 0;
+  reRegistered = 0;
+  merges = 0;
+  misses = 0;
+  sameFrame = 0;
+  staleEntries = 0;
+  revalidations = 0;
+  thpSkipped = 0;
+
+  constructor(world: World) {
+    const procs = (this.procs = world.procs);
+    const n = procs.length;
+    this.ps = world.pageSize;
+    this.chainHead = new Int32Array(world.contents.size).fill(-1);
+    // without writes or exits there is about one entry per content
+    this.entries = new Int32Array((world.contents.size + 1024) * ENTRY);
+    this.state = new Array<Int32Array>(n);
+    this.mergedFrame = new Array<Int32Array>(n);
+    this.touched = new Uint8Array(n);
+    this.exited = new Uint8Array(n);
+    this.firstMs = new Float64Array(n);
+    this.exitMs = new Float64Array(n);
+    this.multiState = new Uint8Array(n);
+    for (let i = 0; i < n; i++) {
+      const t = procs[i];
+      this.firstMs[i] = t.firstTimeMs;
+      this.exitMs[i] = t.exitTimeMs;
+      this.multiState[i] = t.states.length > 1 ? 1 : 0;
     }
-    return this.a;
   }
+
+  bytes(): number {
+    let b = this.chainHead.byteLength + this.entries.byteLength;
+    for (let i = 0; i < this.procs.length; i++)
+      if (this.touched[i]) b += this.state[i].byteLength + this.mergedFrame[i].byteLength;
+    return b;
+  }
+
+  resetCounters(): void {
+    this.pagesHashed = 0;
+    this.alreadyRegistered = 0;
+    this.reRegistered = 0;
+    this.merges = 0;
+    this.misses = 0;
+    this.sameFrame = 0;
+    this.staleEntries = 0;
+    this.revalidations = 0;
+    this.thpSkipped = 0;
+  }
+
+  touch(pi: number): void {
+    if (this.touched[pi]) return;
+    this.touched[pi] = 1;
+    const n = this.procs[pi].slotCount;
+    this.state[pi] = new Int32Array(n).fill(NONE);
+    this.mergedFrame[pi] = new Int32Array(n).fill(-1);
+  }
+
+  /** Takes entry e out of the chain of `content` (if still in it). */
+  private unlink(content: number, e: number): void {
+    const en = this.entries;
+    let prev = -1;
+    let cur = this.chainHead[content];
+    while (cur !== -1 && cur !== e) {
+      prev = cur;
+      cur = en[cur * ENTRY + E_NEXT];
+    }
+    if (cur === -1) return;
+    if (prev === -1) this.chainHead[content] = en[cur * ENTRY + E_NEXT];
+    else en[prev * ENTRY + E_NEXT] = en[cur * ENTRY + E_NEXT];
+    this.liveEntries--;
+  }
+
+  /** usm_exit: drop every entry and registration of the process. */
+  processExit(pi: number): void {
+    if (this.exited[pi]) return;
+    this.exited[pi] = 1;
+    if (!this.touched[pi]) return;
+    const rs = this.state[pi];
+    const en = this.entries;
+    for (let s = 0; s < rs.length; s++) {
+      const c = rs[s];
+      if (c < 0) continue;
+      // usm_exit removes the page node matching (hash, mm, addr)
+      const pk = pi << 1;
+      for (let e = this.chainHead[c]; e !== -1; e = en[e * ENTRY + E_NEXT]) {
+        if ((en[e * ENTRY + E_PROC] & ~1) === pk && en[e * ENTRY + E_SLOT] === s) {
+          this.unlink(c, e);
+          break;
+        }
+      }
+      rs[s] = NONE;
+    }
+  }
+
+  /** Lazy re-validation of entry e (content c) at time t: its owner still maps that page, unchanged. */
+  private entryValid(e: number, c: number, t: number): boolean {
+    const op = this.entries[e * ENTRY + E_PROC] >> 1;
+    if (this.exited[op] || !(t >= this.firstMs[op] && t < this.exitMs[op])) return false;
+    // a process seen in one snapshot only cannot have written its page since it registered
+    if (!this.multiState[op]) return true;
+    const ost = stateAt(this.procs[op], t);
+    const slot = this.entries[e * ENTRY + E_SLOT];
+    const ok = ost.pageOfSlot ? ost.pageOfSlot[slot] : slot;
+    return (
+      ok >= 0 &&
+      (ost.pages.flags[ok] & PageFlag.Present) !== 0 &&
+      ost.content[ok] === c &&
+      ost.frame[ok] === this.entries[e * ENTRY + E_FRAME]
+    );
+  }
+
+  /**
+   * The pages of one call (process pi in state st at time t), in address order. `vmaOk` marks the VMAs
+   * the call covers; `ranges` (flat [start, end) pairs) restricts it further, or null.
+   */
+  replay(pi: number, st: ProcState, t: number, vmaOk: Uint8Array, ranges: Float64Array | null): void {
+    const p = st.pages;
+    const n = p.count;
+    const fl = p.flags;
+    const vmaOf = p.vmaOf;
+    const content = st.content;
+    const frame = st.frame;
+    const slotOf = st.slotOfPage;
+    const rs = this.state[pi];
+    const mf = this.mergedFrame[pi];
+    const chainHead = this.chainHead;
+    const vmas = p.info.vmas;
+    const ps = this.ps;
+    let pagesHashed = 0;
+    let alreadyRegistered = 0;
+    let reRegistered = 0;
+    let merges = 0;
+    let misses = 0;
+    let sameFrame = 0;
+    let staleEntries = 0;
+    let revalidations = 0;
+    let thpSkipped = 0;
+    for (let k = 0; k < n; k++) {
+      const vi = vmaOf[k];
+      if (vmaOk[vi] === 0) continue;
+      if (ranges !== null && !inRanges(ranges, vmas[vi].start + p.pageIndex[k] * ps)) continue;
+      const f = fl[k];
+      if ((f & PageFlag.Present) === 0) continue;
+      if (f & PageFlag.Thp) {
+        thpSkipped++;
+        continue;
+      }
+      const c = content[k];
+      if (c < 0) continue;
+      const slot = slotOf !== null ? slotOf[k] : k;
+      const kind = f & (PageFlag.File | PageFlag.ZeroPage) ? 1 : 0;
+      const old = rs[slot];
+      const myFrame = old <= -2 && -(old + 2) === c ? mf[slot] : frame[k];
+      pagesHashed++;
+      if (old === c) {
+        alreadyRegistered++;
+        continue;
+      }
+      if (old >= 0) {
+        // drop the registration and the newest entry carrying the old hash (whoever owns it)
+        reRegistered++;
+        const victim = chainHead[old];
+        if (victim !== -1) this.unlink(old, victim);
+        rs[slot] = NONE;
+      }
+      let done = false;
+      let e = chainHead[c];
+      while (e !== -1) {
+        let en = this.entries;
+        const next = en[e * ENTRY + E_NEXT];
+        revalidations++;
+        if (!this.entryValid(e, c, t)) {
+          staleEntries++;
+          const op = en[e * ENTRY + E_PROC] >> 1;
+          if (op === pi) {
+            const os = en[e * ENTRY + E_SLOT];
+            if (rs[os] === c) rs[os] = NONE;
+          }
+          this.unlink(c, e);
+          e = next;
+          continue;
+        }
+        en = this.entries;
+        if ((en[e * ENTRY + E_PROC] & 1) !== kind) {
+          e = next;
+          continue;
+        }
+        const ef = en[e * ENTRY + E_FRAME];
+        if (ef === myFrame) {
+          sameFrame++;
+          done = true;
+          break;
+        }
+        mf[slot] = ef;
+        rs[slot] = -(c + 2);
+        merges++;
+        done = true;
+        break;
+      }
+      if (done) continue;
+      // miss: the page becomes the entry for its content
+      const id = this.nEntries++;
+      let en = this.entries;
+      if ((id + 1) * ENTRY > en.length) {
+        const g = new Int32Array(en.length * 2);
+        g.set(en);
+        this.entries = en = g;
+      }
+      const o = id * ENTRY;
+      en[o + E_PROC] = (pi << 1) | kind;
+      en[o + E_SLOT] = slot;
+      en[o + E_FRAME] = myFrame;
+      en[o + E_NEXT] = chainHead[c];
+      chainHead[c] = id;
+      this.liveEntries++;
+      rs[slot] = c;
+      mf[slot] = -1;
+      misses++;
+    }
+    this.pagesHashed += pagesHashed;
+    this.alreadyRegistered += alreadyRegistered;
+    this.reRegistered += reRegistered;
+    this.merges += merges;
+    this.misses += misses;
+    this.sameFrame += sameFrame;
+    this.staleEntries += staleEntries;
+    this.revalidations += revalidations;
+    this.thpSkipped += thpSkipped;
+  }
+}
+
+function inRanges(ranges: Float64Array, addr: number): boolean {
+  for (let i = 0; i < ranges.length; i += 2) if (addr >= ranges[i] && addr < ranges[i + 1]) return true;
+  return false;
 }
 
 export function runUpmModel(input: Dump[] | World, options: UpmOptions = {}): UpmResult {
@@ -132,32 +402,7 @@ export function runUpmModel(input: Dump[] | World, options: UpmOptions = {}): Up
     .sort((a, b) => a.c.timeMs - b.c.timeMs || a.i - b.i)
     .map((x) => x.c);
   const procs = world.procs;
-  const nContents = world.contents.size;
-
-  // the global table: entries chained per content id, newest first
-  const chainHead = new Int32Array(nContents).fill(-1);
-  const gProc = new Growable(1024);
-  const gSlot = new Growable(1024);
-  const gFrame = new Growable(1024);
-  const gContent = new Growable(1024);
-  const gKind = new Growable(1024);
-  const gNext = new Growable(1024);
-  let nEntries = 0;
-  let liveEntries = 0;
-  // per process and slot: registered content (-1 none), entry id, merged frame and the content merged
-  const regContent: Int32Array[] = procs.map((t) => new Int32Array(0));
-  const mergedFrame: Int32Array[] = procs.map(() => new Int32Array(0));
-  const mergedContent: Int32Array[] = procs.map(() => new Int32Array(0));
-  const touched = new Uint8Array(procs.length);
-  const touch = (pi: number) => {
-    if (touched[pi]) return;
-    touched[pi] = 1;
-    const n = procs[pi].slotCount;
-    regContent[pi] = new Int32Array(n).fill(-1);
-    mergedFrame[pi] = new Int32Array(n).fill(-1);
-    mergedContent[pi] = new Int32Array(n).fill(-1);
-  };
-  const exited = new Uint8Array(procs.length);
+  const r = new UpmReplay(world);
 
   const byPid = new Map<number, ProcTrack[]>();
   for (const t of procs) {
@@ -166,91 +411,37 @@ export function runUpmModel(input: Dump[] | World, options: UpmOptions = {}): Up
     byPid.set(t.pid, l);
   }
 
-  const unlink = (content: number, e: number) => {
-    const next = gNext.a;
-    let prev = -1;
-    let cur = chainHead[content];
-    while (cur !== -1 && cur !== e) {
-      prev = cur;
-      cur = next[cur];
-    }
-    if (cur === -1) return;
-    if (prev === -1) chainHead[content] = next[cur];
-    else next[prev] = next[cur];
-    liveEntries--;
-  };
-
-  /** usm_exit: drop every entry and registration of the process. */
-  const processExit = (pi: number) => {
-    if (exited[pi]) return;
-    exited[pi] = 1;
-    if (!touched[pi]) return;
-    const rc = regContent[pi];
-    for (let s = 0; s < rc.length; s++) {
-      if (rc[s] >= 0) {
-        // usm_exit removes the page node matching (hash, mm, addr)
-        const e = findEntry(rc[s], pi, s);
-        if (e !== -1) unlink(rc[s], e);
-        rc[s] = -1;
-      }
-    }
-  };
-  const findEntry = (content: number, pi: number, slot: number): number => {
-    for (let e = chainHead[content]; e !== -1; e = gNext.a[e]) if (gProc.a[e] === pi && gSlot.a[e] === slot) return e;
-    return -1;
-  };
-
-  const pageOf = (st: ProcState, slot: number) => (st.pageOfSlot ? st.pageOfSlot[slot] : slot);
-
   const reports: UpmCallReport[] = [];
   let totalMerges = 0;
   let totalMisses = 0;
   let totalCost = 0;
   const exitQueue = [...procs].filter((t) => t.exitTimeMs !== Infinity).sort((a, b) => a.exitTimeMs - b.exitTimeMs);
   let exitPos = 0;
+  const ps = world.pageSize;
 
-  calls.forEach((call, ci) => {
+  for (let ci = 0; ci < calls.length; ci++) {
+    const call = calls[ci];
     throwIfAborted(options.signal);
     const t = call.timeMs;
-    while (exitPos < exitQueue.length && exitQueue[exitPos].exitTimeMs <= t) processExit(exitQueue[exitPos++].index);
-    const rep: UpmCallReport = {
-      pid: call.pid,
-      timeMs: t,
-      pagesWalked: 0,
-      pagesHashed: 0,
-      alreadyRegistered: 0,
-      reRegistered: 0,
-      merges: 0,
-      misses: 0,
-      sameFrame: 0,
-      staleEntries: 0,
-      revalidations: 0,
-      thpSkipped: 0,
-      costUs: 0,
-    };
-    reports.push(rep);
-    const cands = (byPid.get(call.pid) ?? []).filter(
-      (tr) => (call.startTime === undefined || tr.startTime === call.startTime) && isAlive(tr, t),
-    );
-    const tr = cands.length ? cands[cands.length - 1] : undefined;
+    while (exitPos < exitQueue.length && exitQueue[exitPos].exitTimeMs <= t) r.processExit(exitQueue[exitPos++].index);
+    let tr: ProcTrack | undefined;
+    for (const c of byPid.get(call.pid) ?? [])
+      if ((call.startTime === undefined || c.startTime === call.startTime) && isAlive(c, t)) tr = c;
     if (!tr) {
-      rep.skipped = `pid ${call.pid} is not alive at ${t} ms`;
-      return;
+      reports.push(callReport(call.pid, t, 0, null, 0, `pid ${call.pid} is not alive at ${t} ms`));
+      continue;
     }
     const pi = tr.index;
-    touch(pi);
+    r.touch(pi);
     const st = stateAt(tr, t);
-    const p = st.pages;
-    const vmas = p.info.vmas;
+    const vmas = st.pages.info.vmas;
     const ranges = call.ranges;
-    const rc = regContent[pi];
-    const mf = mergedFrame[pi];
-    const mc = mergedContent[pi];
-    const ps = world.pageSize;
     // address walk cost: every page address of every eligible VMA inside the ranges
+    let pagesWalked = 0;
     const vmaOk = new Uint8Array(vmas.length);
-    vmas.forEach((v, vi) => {
-      if (st.vmaClass[vi] & (VmaClass.Shared | VmaClass.Special)) return;
+    for (let vi = 0; vi < vmas.length; vi++) {
+      const v = vmas[vi];
+      if (st.vmaClass[vi] & (VmaClass.Shared | VmaClass.Special)) continue;
       let n = 0;
       if (!ranges) n = (v.end - v.start) / ps;
       else
@@ -261,108 +452,20 @@ export function runUpmModel(input: Dump[] | World, options: UpmOptions = {}): Up
         }
       if (n > 0) {
         vmaOk[vi] = 1;
-        rep.pagesWalked += n;
+        pagesWalked += n;
       }
-    });
-    const fl = p.flags;
-    const content = st.content;
-    const frame = st.frame;
-    const slotOf = st.slotOfPage;
-    for (let k = 0; k < p.count; k++) {
-      const vi = p.vmaOf[k];
-      if (!vmaOk[vi]) continue;
-      if (ranges) {
-        const addr = vmas[vi].start + p.pageIndex[k] * ps;
-        let inside = false;
-        for (const [a, b] of ranges)
-          if (addr >= a && addr < b) {
-            inside = true;
-            break;
-          }
-        if (!inside) continue;
-      }
-      const f = fl[k];
-      if (!(f & PageFlag.Present)) continue;
-      if (f & PageFlag.Thp) {
-        rep.thpSkipped++;
-        continue;
-      }
-      const c = content[k];
-      if (c < 0) continue;
-      const slot = slotOf ? slotOf[k] : k;
-      const kind = f & (PageFlag.File | PageFlag.ZeroPage) ? 1 : 0;
-      const myFrame = mf[slot] >= 0 && mc[slot] === c ? mf[slot] : frame[k];
-      rep.pagesHashed++;
-      const old = rc[slot];
-      if (old === c) {
-        rep.alreadyRegistered++;
-        continue;
-      }
-      if (old >= 0) {
-        // drop the registration and the newest entry carrying the old hash (whoever owns it)
-        rep.reRegistered++;
-        const victim = chainHead[old];
-        if (victim !== -1) unlink(old, victim);
-        rc[slot] = -1;
-      }
-      let done = false;
-      let e = chainHead[c];
-      while (e !== -1) {
-        const next = gNext.a[e];
-        rep.revalidations++;
-        const op = gProc.a[e];
-        const otr = procs[op];
-        let valid = !exited[op] && isAlive(otr, t);
-        // a process seen in one snapshot only cannot have written its page since it registered
-        if (valid && otr.states.length > 1) {
-          const ost = stateAt(otr, t);
-          const ok = pageOf(ost, gSlot.a[e]);
-          valid =
-            ok >= 0 &&
-            (ost.pages.flags[ok] & PageFlag.Present) !== 0 &&
-            ost.content[ok] === c &&
-            ost.frame[ok] === gFrame.a[e];
-        }
-        if (!valid) {
-          rep.staleEntries++;
-          if (op === pi) {
-            const os = gSlot.a[e];
-            if (rc[os] === c) rc[os] = -1;
-          }
-          unlink(c, e);
-          e = next;
-          continue;
-        }
-        if (gKind.a[e] !== kind) {
-          e = next;
-          continue;
-        }
-        if (gFrame.a[e] === myFrame) {
-          rep.sameFrame++;
-          done = true;
-          break;
-        }
-        mf[slot] = gFrame.a[e];
-        mc[slot] = c;
-        rep.merges++;
-        done = true;
-        break;
-      }
-      if (done) continue;
-      // miss: the page becomes the entry for its content
-      const id = nEntries++;
-      gProc.ensure(nEntries)[id] = pi;
-      gSlot.ensure(nEntries)[id] = slot;
-      gFrame.ensure(nEntries)[id] = myFrame;
-      gContent.ensure(nEntries)[id] = c;
-      gKind.ensure(nEntries)[id] = kind;
-      gNext.ensure(nEntries)[id] = chainHead[c];
-      chainHead[c] = id;
-      liveEntries++;
-      rc[slot] = c;
-      mf[slot] = -1;
-      rep.misses++;
     }
+    let flat: Float64Array | null = null;
+    if (ranges) {
+      flat = new Float64Array(ranges.length * 2);
+      ranges.forEach(([a, b], i) => {
+        flat![2 * i] = a;
+        flat![2 * i + 1] = b;
+      });
+    }
+    r.resetCounters();
+    r.replay(pi, st, t, vmaOk, flat);
+    const rep = callReport(call.pid, t, pagesWalked, r, 0);
     rep.costUs =
       rep.pagesWalked * costs.walkUs +
       rep.pagesHashed * (costs.hashUs + costs.rmapLookupUs) +
@@ -370,47 +473,61 @@ export function runUpmModel(input: Dump[] | World, options: UpmOptions = {}): Up
       rep.merges * (2 * costs.wrprotectUs + costs.memcmpUs + costs.replaceUs) +
       rep.misses * costs.insertUs +
       rep.staleEntries * costs.staleUs;
+    reports.push(rep);
     totalMerges += rep.merges;
     totalMisses += rep.misses;
     totalCost += rep.costUs;
     options.onProgress?.({ phase: 'calls', done: ci + 1, total: calls.length });
-  });
+  }
 
-  // accounting at the end of the observation
+  // accounting at the end of the observation, one pass: frames before and after merging, mappings
+  // per frame after merging, and frames mapped by merged pages (pages_shared: those mapped twice or more)
   const alive = aliveAtEnd(world);
-  const before = countFrames(world, alive);
-  const mergedRef = new Int32Array(world.frameCount);
-  const frameOfFinal = (tr: ProcTrack, k: number): number => {
-    const st = tr.states[tr.states.length - 1];
-    const pi = tr.index;
-    if (!touched[pi]) return st.frame[k];
-    const slot = st.slotOfPage ? st.slotOfPage[k] : k;
-    const m = mergedFrame[pi][slot];
-    return m >= 0 && mergedContent[pi][slot] === st.content[k] ? m : st.frame[k];
-  };
-  const mapcount = new Int32Array(world.frameCount);
+  const bits = new Uint8Array(world.frameCount);
+  let resident = 0;
+  let before = 0;
+  let after = 0;
+  let pagesShared = 0;
   for (const tr of alive) {
     const st = tr.states[tr.states.length - 1];
+    const pi = tr.index;
     const fl = st.pages.flags;
+    const own = st.frame;
+    const content = st.content;
+    const slotOf = st.slotOfPage;
+    const rs = r.touched[pi] ? r.state[pi] : null;
+    const mf = rs !== null ? r.mergedFrame[pi] : null;
     for (let k = 0; k < fl.length; k++) {
       if (!(fl[k] & PageFlag.Present)) continue;
-      const f = frameOfFinal(tr, k);
-      mapcount[f]++;
-      if (f !== st.frame[k]) mergedRef[f]++;
+      resident++;
+      const o = own[k];
+      let f = o;
+      if (rs !== null) {
+        const slot = slotOf !== null ? slotOf[k] : k;
+        const x = rs[slot];
+        if (x <= -2 && -(x + 2) === content[k]) f = mf![slot];
+      }
+      if (!(bits[o] & B_BEFORE)) {
+        bits[o] |= B_BEFORE;
+        before++;
+      }
+      const b = bits[f];
+      if (!(b & B_AFTER)) after++;
+      const nb = b | B_AFTER | (b & B_ONE ? B_TWO : B_ONE) | (f !== o ? B_MERGED : 0);
+      if ((nb & (B_TWO | B_MERGED)) === (B_TWO | B_MERGED) && (b & (B_TWO | B_MERGED)) !== (B_TWO | B_MERGED))
+        pagesShared++;
+      bits[f] = nb;
     }
   }
-  const after = countFrames(world, alive, frameOfFinal);
-  let pagesShared = 0;
-  for (let f = 0; f < mergedRef.length; f++) if (mergedRef[f] > 0 && mapcount[f] >= 2) pagesShared++;
-  const saved = before.physicalPages - after.physicalPages;
+  const saved = before - after;
   return {
     model: 'upm',
     pageSize: world.pageSize,
     atTimeMs: world.endTimeMs,
     processes: alive.length,
-    residentPages: before.residentPages,
-    physicalPagesBefore: before.physicalPages,
-    physicalPagesAfter: after.physicalPages,
+    residentPages: resident,
+    physicalPagesBefore: before,
+    physicalPagesAfter: after,
     savedBytes: saved * world.pageSize,
     pagesShared,
     pagesSharing: saved,
@@ -418,14 +535,36 @@ export function runUpmModel(input: Dump[] | World, options: UpmOptions = {}): Up
     totalMerges,
     totalMisses,
     totalCostUs: totalCost,
-    tableEntries: liveEntries,
-    modelBytes:
-      chainHead.byteLength +
-      [gProc, gSlot, gFrame, gContent, gKind, gNext].reduce((a, g) => a + g.a.byteLength, 0) +
-      [regContent, mergedFrame, mergedContent].reduce((a, arr) => a + arr.reduce((x, y) => x + y.byteLength, 0), 0) +
-      mergedRef.byteLength +
-      mapcount.byteLength,
+    tableEntries: r.liveEntries,
+    modelBytes: r.bytes() + bits.byteLength,
     costs,
-    warnings: [...world.warnings, ...reports.filter((r) => r.skipped).map((r) => r.skipped!)],
+    warnings: [...world.warnings, ...reports.filter((x) => x.skipped).map((x) => x.skipped!)],
   };
+}
+
+function callReport(
+  pid: number,
+  timeMs: number,
+  pagesWalked: number,
+  r: UpmReplay | null,
+  costUs: number,
+  skipped?: string,
+): UpmCallReport {
+  const rep: UpmCallReport = {
+    pid,
+    timeMs,
+    pagesWalked,
+    pagesHashed: r ? r.pagesHashed : 0,
+    alreadyRegistered: r ? r.alreadyRegistered : 0,
+    reRegistered: r ? r.reRegistered : 0,
+    merges: r ? r.merges : 0,
+    misses: r ? r.misses : 0,
+    sameFrame: r ? r.sameFrame : 0,
+    staleEntries: r ? r.staleEntries : 0,
+    revalidations: r ? r.revalidations : 0,
+    thpSkipped: r ? r.thpSkipped : 0,
+    costUs,
+  };
+  if (skipped !== undefined) rep.skipped = skipped;
+  return rep;
 }
