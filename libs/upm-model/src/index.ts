@@ -2,3 +2,4 @@ export * from './dump';
 export * from './traces';
 export * from './sharing';
 export * from './merge';
+export * from './plan';

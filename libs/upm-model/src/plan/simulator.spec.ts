@@ -1,0 +1,223 @@
+import * as fs from 'node:fs';
+import { invitroTrace } from '../../../../test/support/shared-dir';
+import { ingestTrace } from '../traces/ingest';
+import { runPlan } from './simulator';
+import { planSpecHash, PlanSpecError } from './spec';
+import { fnsOf, makeTrace } from './test-helpers';
+
+/**
+ * An independent count of cold starts, straight from the CSV rows (app, func, end_timestamp, duration):
+ * per function a list of containers, each with the time it becomes free. An invocation at t reuses the
+ * most recently freed container that is free (freed at or before t) and freed less than TTL ago; otherwise it
+ * is a cold start and its container is busy for the cold-start latency plus the duration. Memory is unlimited.
+ */
+function handCount(
+  csvText: string,
+  ttlS: number,
+  coldS: number,
+): { cold: number; warm: number; perFunction: Map<string, number> } {
+  const lines = csvText.split(/\r?\n/).filter((l) => l.trim() !== '');
+  const header = lines[0].split(',');
+  const col = (name: string) => header.indexOf(name);
+  const iApp = col('app');
+  const iFunc = col('func');
+  const iEnd = col('end_timestamp');
+  const iDur = col('duration');
+  const rows = lines.slice(1).map((l, line) => {
+    const c = l.split(',');
+    const end = Number(c[iEnd]);
+    const dur = Number(c[iDur]);
+    return { key: `${c[iApp]}/${c[iFunc]}`, start: end - dur, dur, line };
+  });
+  rows.sort((a, b) => a.start - b.start || a.line - b.line);
+  const freeAt = new Map<string, number[]>();
+  const perFunction = new Map<string, number>();
+  let cold = 0;
+  let warm = 0;
+  for (const r of rows) {
+    const list = freeAt.get(r.key) ?? [];
+    freeAt.set(r.key, list);
+    let best = -1;
+    for (let i = 0; i < list.length; i++) {
+      const free = list[i];
+      if (free <= r.start && r.start - free < ttlS && (best < 0 || free > list[best])) best = i;
+    }
+    if (best >= 0) {
+      list[best] = r.start + r.dur;
+      warm++;
+    } else {
+      list.push(r.start + coldS + r.dur);
+      cold++;
+      perFunction.set(r.key, (perFunction.get(r.key) ?? 0) + 1);
+    }
+  }
+  return { cold, warm, perFunction };
+}
+
+describe('runPlan on the Azure 2021 sample (unlimited memory, fixed TTL)', () => {
+  const file = invitroTrace('example', 'Azure2021', 'Azure2021_200.csv');
+  const csv = fs.readFileSync(file, 'utf8');
+
+  it.each([
+    [10, 500],
+    [1, 500],
+    [0.25, 0],
+    [0, 100],
+  ])('cold starts equal the hand count with TTL %p min and %p ms cold starts', async (ttlMinutes, coldStartMs) => {
+    const trace = await ingestTrace([file]);
+    const expected = handCount(csv, ttlMinutes * 60, coldStartMs / 1000);
+    // UPM's madvise lengthens each cold start by its modelled cost: free here, so all three replay the same
+    const free = {
+      walkUs: 0,
+      hashUs: 0,
+      rmapLookupUs: 0,
+      wrprotectUs: 0,
+      memcmpUs: 0,
+      replaceUs: 0,
+      insertUs: 0,
+      staleUs: 0,
+    };
+    const r = runPlan(
+      {
+        version: 1,
+        trace: 'sample',
+        policy: { kind: 'ttl', ttlMinutes },
+        models: ['none', 'ksm', 'upm'],
+        coldStartMs,
+        modelParams: { upm: { costs: free } },
+      },
+      { trace, dumps: new Map() },
+    );
+    expect(expected.cold + expected.warm).toBe(199);
+    for (const m of r.models) {
+      expect(m.invocations).toBe(199);
+      // memory is unlimited: merging cannot change which invocations are cold
+      expect([m.model, m.coldStarts, m.warmStarts, m.rejected, m.evictions]).toEqual([
+        m.model,
+        expected.cold,
+        expected.warm,
+        0,
+        0,
+      ]);
+      const per = new Map<string, number>();
+      r.functions.forEach((k, i) => m.perFunction.coldStarts[i] > 0 && per.set(k, m.perFunction.coldStarts[i]));
+      expect(per).toEqual(expected.perFunction);
+    }
+  });
+
+  it('the hand count is sensitive to the TTL on this sample (so the equality above means something)', () => {
+    const counts = [0, 0.25, 1, 10].map((m) => handCount(csv, m * 60, 0.5).cold);
+    expect(new Set(counts).size).toBeGreaterThan(2);
+    expect(counts[0]).toBe(199);
+  });
+});
+
+describe('runPlan', () => {
+  const trace = makeTrace(fnsOf(3, [64, 128, 32]), [
+    { fn: 0, at: 1, dur: 2 },
+    { fn: 1, at: 2, dur: 1 },
+    { fn: 0, at: 5, dur: 1 },
+    { fn: 2, at: 30, dur: 100 },
+    { fn: 0, at: 700, dur: 1 },
+  ]);
+
+  it('reports every model with the functions modelled from percentiles', () => {
+    const r = runPlan(
+      { version: 1, trace: 't', policy: { kind: 'ttl' }, models: ['upm', 'none'] },
+      { trace, dumps: new Map() },
+    );
+    expect(r.version).toBe(1);
+    expect(r.models.map((m) => m.model)).toEqual(['none', 'upm']);
+    expect(r.functionsFromPercentiles).toEqual(['a0/f0', 'a1/f1', 'a2/f2']);
+    expect(r.functionsFromDefaultSize).toEqual([]);
+    expect(r.specHash).toBe(planSpecHash({ version: 1, trace: 't', policy: { kind: 'ttl' }, models: ['none', 'upm'] }));
+    const none = r.models[0];
+    // f0 at 1 (cold), 5 (warm), 700 (cold: idle since 6.5 > 600 s)
+    expect(none.perFunction.coldStarts).toEqual([2, 1, 1]);
+    expect(none.peakMemoryBytes).toBe((64 + 128 + 32) * 1048576);
+    expect(r.timeseries.t[0]).toBe(0);
+    expect(r.timeseries.series.map((s) => `${s.model}/${s.host}`)).toEqual(['none/all', 'upm/all']);
+  });
+
+  it('is deterministic for a seed (minute-count traces are expanded with it) and differs with another seed', async () => {
+    const files = ['invocations.csv', 'durations.csv', 'memory.csv'].map((f) => invitroTrace('10', f));
+    const t10 = await ingestTrace(files);
+    const spec = (seed: number) => ({
+      version: 1,
+      trace: 't10',
+      policy: { kind: 'ttl', ttlMinutes: 1 },
+      models: ['none', 'upm'],
+      host: { memoryGiB: 2 },
+      seed,
+      window: { fromS: 0, toS: 7200 },
+    });
+    const a = runPlan(spec(7), { trace: t10, dumps: new Map() });
+    const b = runPlan(spec(7), { trace: t10, dumps: new Map() });
+    expect(JSON.stringify(a)).toBe(JSON.stringify(b));
+    const c = runPlan(spec(8), { trace: t10, dumps: new Map() });
+    expect(c.models[0].invocations).toBe(a.models[0].invocations);
+    expect(JSON.stringify(c.models)).not.toBe(JSON.stringify(a.models));
+  });
+
+  it('a sweep runs every point and combines them; sizing finds the smallest host count', () => {
+    const r = runPlan(
+      {
+        version: 1,
+        trace: 't',
+        policy: { kind: 'ttl' },
+        models: ['none'],
+        sweep: { hostMemoryGiB: [0.25, 1], ttlMinutes: [0, 10] },
+        sizing: { targetColdStartRate: 0.8, hostMemoryGiB: 0.125, maxHosts: 8 },
+      },
+      { trace, dumps: new Map() },
+    );
+    expect(r.sweep?.points.map((p) => [p.hostMemoryGiB, p.ttlMinutes, p.models.none?.coldStarts])).toEqual([
+      [0.25, 0, 5],
+      [0.25, 10, 4],
+      [1, 0, 5],
+      [1, 10, 4],
+    ]);
+    // TTL 10 point, one 128 MiB host: f1 (128 MiB) is rejected while f0 runs; 3 cold + 1 rejected of 5 = 0.8
+    expect(r.sizing).toEqual(r.sweep?.points[0].sizing);
+    expect(r.sweep?.points[1].sizing?.models.none).toEqual({
+      hosts: 1,
+      coldStartRate: 0.8,
+      evaluations: [{ hosts: 1, coldStartRate: 0.8, coldStarts: 3, rejected: 1 }],
+    });
+  });
+
+  it('reports progress from 0 to 1 and stops on abort', () => {
+    const seen: number[] = [];
+    runPlan(
+      { version: 1, trace: 't', policy: { kind: 'ttl' }, models: ['none', 'ksm'] },
+      { trace, dumps: new Map() },
+      { onProgress: (f) => seen.push(f) },
+    );
+    expect(seen[seen.length - 1]).toBe(1);
+    expect(seen.every((x, i) => i === 0 || x >= seen[i - 1])).toBe(true);
+    const ac = new AbortController();
+    ac.abort();
+    expect(() =>
+      runPlan(
+        { version: 1, trace: 't', policy: { kind: 'ttl' }, models: ['none'] },
+        { trace, dumps: new Map() },
+        { signal: ac.signal },
+      ),
+    ).toThrow(expect.objectContaining({ name: 'AbortError' }));
+  });
+
+  it('names a missing dump and a too-fine time-series step', () => {
+    expect(() =>
+      runPlan(
+        { version: 1, trace: 't', policy: { kind: 'ttl' }, models: ['none'], profiles: { default: ['nope'] } },
+        { trace, dumps: new Map() },
+      ),
+    ).toThrow(new PlanSpecError('profiles', "uses dump 'nope', which was not provided"));
+    expect(() =>
+      runPlan(
+        { version: 1, trace: 't', policy: { kind: 'ttl' }, models: ['none'], timeseriesStepS: 1e-4 },
+        { trace, dumps: new Map() },
+      ),
+    ).toThrow(/^timeseriesStepS gives more than/);
+  });
+});

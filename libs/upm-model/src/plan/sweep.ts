@@ -1,0 +1,57 @@
+/** Combining the point results of a sweep (expandSweep) into one PlanResult. */
+import type { PlanResult, SweepPointSummary } from './result';
+import { expandSweep, PlanSpec, planSpecHash, PlanSpecError, validatePlanSpec } from './spec';
+
+/**
+ * One PlanResult for a sweep: `sweep.points` summarises every point (in expandSweep's order: host memory outer,
+ * TTL inner) without time series or per-function counts; the rest (models, sizing, time series) is the first
+ * point's, and `specHash` is the sweep spec's. `pointResults` must be the results of expandSweep(spec), in order.
+ */
+export function combineSweep(spec: PlanSpec, pointResults: PlanResult[]): PlanResult {
+  const s = validatePlanSpec(spec);
+  const points = expandSweep(s);
+  if (pointResults.length !== points.length) {
+    throw new PlanSpecError('sweep', `has ${points.length} points but ${pointResults.length} results were given`);
+  }
+  const summaries: SweepPointSummary[] = points.map((p, i) => {
+    const r = pointResults[i];
+    const hash = planSpecHash(p);
+    if (r.specHash !== hash)
+      throw new PlanSpecError(
+        'sweep',
+        `result ${i} is not the result of point ${i} (spec hash ${r.specHash}, expected ${hash})`,
+      );
+    const models: SweepPointSummary['models'] = {};
+    for (const m of r.models) {
+      models[m.model] = {
+        coldStarts: m.coldStarts,
+        warmStarts: m.warmStarts,
+        rejected: m.rejected,
+        coldStartRate: m.coldStartRate,
+        evictions: m.evictions,
+        peakMemoryBytes: m.peakMemoryBytes,
+        meanMemoryBytes: m.meanMemoryBytes,
+        savedBytes: m.savedBytes,
+        peakContainers: m.peakContainers,
+        meanContainers: m.meanContainers,
+      };
+    }
+    return {
+      hostMemoryGiB: p.host.memoryGiB,
+      ttlMinutes: p.policy.kind === 'ttl' ? p.policy.ttlMinutes : null,
+      specHash: hash,
+      models,
+      sizing: r.sizing,
+    };
+  });
+  const first = pointResults[0];
+  return {
+    ...first,
+    specHash: planSpecHash(s),
+    sweep: {
+      hostMemoryGiB: s.sweep?.hostMemoryGiB ?? [s.host.memoryGiB],
+      ttlMinutes: s.sweep?.ttlMinutes ?? [null],
+      points: summaries,
+    },
+  };
+}
