@@ -20,13 +20,20 @@ fi
 sum=$(cat upm/patches/*.patch upm/upm.config | sha256sum | cut -c1-16)
 if [ "$(cat "$B/src/.upm-patches" 2>/dev/null)" != "$sum" ]; then
   echo "upm: applying $(ls upm/patches/*.patch | wc -l) patches"
-  rm -rf "$B/src"
-  cp -al "$B/pristine" "$B/src"
+  rm -rf "$B/src.new"
+  cp -al "$B/pristine" "$B/src.new"
+  files=$(sed -n 's|^+++ b/\([^[:space:]]*\).*|\1|p' upm/patches/*.patch | sort -u)
   # patch(1) must not write through a hard link into the pristine tree: give patched files their own copy
-  for f in $(sed -n 's|^+++ b/\([^[:space:]]*\).*|\1|p' upm/patches/*.patch | sort -u); do
-    if [ -f "$B/src/$f" ]; then cp "$B/src/$f" "$B/src/$f.upm-tmp" && mv -f "$B/src/$f.upm-tmp" "$B/src/$f"; fi
+  for f in $files; do
+    if [ -f "$B/src.new/$f" ]; then cp "$B/src.new/$f" "$B/src.new/$f.upm-tmp" && mv -f "$B/src.new/$f.upm-tmp" "$B/src.new/$f"; fi
   done
-  for p in upm/patches/*.patch; do patch -d "$B/src" -p1 --quiet --no-backup-if-mismatch < "$p"; done
+  for p in upm/patches/*.patch; do patch -d "$B/src.new" -p1 --quiet --no-backup-if-mismatch < "$p"; done
+  # a file whose patched content did not change keeps its old time, so that only what changed is rebuilt
+  for f in $files; do
+    if [ -f "$B/src/$f" ] && cmp -s "$B/src/$f" "$B/src.new/$f"; then touch -r "$B/src/$f" "$B/src.new/$f"; fi
+  done
+  rm -rf "$B/src"
+  mv "$B/src.new" "$B/src"
   echo "$sum" > "$B/src/.upm-patches"
 fi
 
