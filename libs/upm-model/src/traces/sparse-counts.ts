@@ -34,15 +34,23 @@ export class ChunkedU32 {
     return this.chunks[i >>> CHUNK_BITS][i & MASK];
   }
 
-  /** Copy everything into one exact-size array. */
-  toArray(): Uint32Array {
+  /**
+   * Move everything into one exact-size array and empty the column. Each chunk is released as soon as it is
+   * copied, so the peak is the result plus one chunk, not twice the data.
+   */
+  drainToArray(): Uint32Array {
     const out = new Uint32Array(this.length);
+    const chunks = this.chunks;
+    this.chunks = [];
+    this.cur = new Uint32Array(0);
     let off = 0;
-    for (const c of this.chunks) {
+    for (let i = 0; i < chunks.length; i++) {
       const n = Math.min(CHUNK, this.length - off);
-      out.set(n === CHUNK ? c : c.subarray(0, n), off);
+      out.set(n === CHUNK ? chunks[i] : chunks[i].subarray(0, n), off);
+      (chunks as (Uint32Array | null)[])[i] = null;
       off += n;
     }
+    this.clear();
     return out;
   }
 
@@ -110,10 +118,8 @@ export class CountsBuilder {
       const rowPtr = new Uint32Array(nFunctions + 1);
       for (let f = 0; f <= this.lastFn; f++) rowPtr[f] = this.starts.get(f);
       for (let f = this.lastFn + 1; f <= nFunctions; f++) rowPtr[f] = nnz;
-      const slot = this.slot.toArray();
-      this.slot.clear();
-      const count = this.count.toArray();
-      this.count.clear();
+      const slot = this.slot.drainToArray();
+      const count = this.count.drainToArray();
       return { rowPtr, slot, count };
     }
     return this.buildFromCoordinates(nFunctions);
