@@ -1,6 +1,10 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { DatabaseModule, LoggingModule, PingRecordEntity, PlatformConfigModule, QueueModule } from '@upm/platform';
+import { DatabaseModule, LoggingModule, PingRecordEntity, PlanStore, PlatformConfigModule, QueueModule } from '@upm/platform';
+import { DataSource } from 'typeorm';
+import { AnalysisRegistrar } from './analyses/analysis.registrar';
+import { PlanPointRegistrar } from './plans/plan-point.registrar';
+import { PlanProcessor } from './plans/plan.processor';
 import { PingProcessor } from './processors/ping.processor';
 
 /** The worker process: no HTTP listener; owns every Bull processor. */
@@ -12,6 +16,12 @@ import { PingProcessor } from './processors/ping.processor';
     QueueModule,
     TypeOrmModule.forFeature([PingRecordEntity]),
   ],
-  providers: [PingProcessor],
+  providers: [
+    PingProcessor,
+    PlanProcessor,
+    PlanPointRegistrar,
+    AnalysisRegistrar,
+    { provide: PlanStore, useFactory: (ds: DataSource) => new PlanStore(ds), inject: [DataSource] },
+  ],
 })
 export class WorkerModule {}

@@ -1,2 +1,3 @@
 export * from './queues';
 export * from './ping.job';
+export * from './plan.job';

@@ -3,12 +3,19 @@ import type { JobOptions } from 'bull';
 /** Queue names. One queue per kind of work, so workers can be scaled per kind. */
 export const QUEUES = {
   system: 'system',
+  plans: 'plans',
+  analyses: 'analyses',
 } as const;
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 export const ALL_QUEUES: readonly QueueName[] = Object.values(QUEUES);
 
 export const JOB_NAMES = {
   ping: 'ping',
+  /** Expands a plan into its points and enqueues one point job each. */
+  plan: 'plan',
+  /** Replays the trace for one point of a plan (one host size × policy × ...), in a sandboxed process. */
+  planPoint: 'plan-point',
+  analysis: 'analysis',
 } as const;
 export type JobName = (typeof JOB_NAMES)[keyof typeof JOB_NAMES];
 

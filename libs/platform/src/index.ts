@@ -9,3 +9,5 @@ export * from './database/entities';
 export { QueueModule } from './queue/queue.module';
 export { LoggingModule, REQUEST_ID_HEADER } from './logging/logging.module';
 export { BlobStore, UploadTooLargeError, BLOB_CHUNK_BYTES, type StoredBlob } from './storage/blob-store';
+export { StoredInputs, InputNotFoundError } from './inputs/stored-inputs';
+export { PlanStore, summarizePlanResult } from './plans/plan-store';

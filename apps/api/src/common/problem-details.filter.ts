@@ -1,14 +1,18 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import { STATUS_CODES } from 'node:http';
 import type { Request, Response } from 'express';
-import { DumpFormatError, TraceError } from '@upm/model';
-import { UploadTooLargeError } from '@upm/platform';
+import { AnalysisRequestError, DumpFormatError, PlanSpecError, TraceError } from '@upm/model';
+import { InputNotFoundError, UploadTooLargeError } from '@upm/platform';
 import { ApiError, InvalidInputError, PayloadTooLargeError } from './errors';
 
 /** Errors of the domain and platform libraries, as the API's own errors. */
 function fromLibraryError(e: unknown): ApiError | undefined {
   if (e instanceof UploadTooLargeError) return new PayloadTooLargeError(e.message, { limitBytes: e.limitBytes });
   if (e instanceof DumpFormatError) return new InvalidInputError(`invalid dump: ${e.message}`);
+  if (e instanceof AnalysisRequestError) return new InvalidInputError(`invalid analysis: ${e.message}`);
+  if (e instanceof PlanSpecError) return new InvalidInputError(`invalid plan: ${e.message}`);
+  // Ids named in a request body: the request is unprocessable, not the URL unknown.
+  if (e instanceof InputNotFoundError) return new InvalidInputError(e.message, { kind: e.kind, id: e.id });
   if (e instanceof TraceError) return new InvalidInputError(`invalid trace: ${e.message}`, { code: e.code });
   return undefined;
 }

@@ -50,6 +50,12 @@ export class EnvironmentVariables {
   @IsInt({ message: 'UPLOAD_MAX_BYTES must be a positive integer' })
   @Min(1, { message: 'UPLOAD_MAX_BYTES must be a positive integer' })
   UPLOAD_MAX_BYTES = 2 * 1024 ** 3;
+
+  /** POST /v1/analyses over more resident pages than this runs as a worker job instead of answering at once. */
+  @Transform(({ value }) => (value === undefined || value === '' ? 2_000_000 : Number(value)))
+  @IsInt({ message: 'ANALYSIS_SYNC_MAX_PAGES must be a non-negative integer' })
+  @Min(0, { message: 'ANALYSIS_SYNC_MAX_PAGES must be a non-negative integer' })
+  ANALYSIS_SYNC_MAX_PAGES = 2_000_000;
 }
 
 export class ConfigValidationError extends Error {}

@@ -1,7 +1,9 @@
 import { DumpEntity } from './dump.entity';
 import { PingRecordEntity } from './ping-record.entity';
+import { PlanEntity, PlanPointEntity } from './plan.entity';
 import { TraceEntity } from './trace.entity';
 
 /** Every entity, registered with TypeORM in one place. */
-export const ENTITIES = [PingRecordEntity, DumpEntity, TraceEntity];
-export { DumpEntity, PingRecordEntity, TraceEntity };
+export const ENTITIES = [PingRecordEntity, DumpEntity, TraceEntity, PlanEntity, PlanPointEntity];
+export { DumpEntity, PingRecordEntity, PlanEntity, PlanPointEntity, TraceEntity };
+export type { PlanState } from './plan.entity';

@@ -2,6 +2,7 @@ import { CreatePingRecords1763800000000 } from './1763800000000-create-ping-reco
 import { CreateBlobs1763800100000 } from './1763800100000-create-blobs';
 import { CreateDumps1763800200000 } from './1763800200000-create-dumps';
 import { CreateTraces1763800300000 } from './1763800300000-create-traces';
+import { CreatePlans1763800400000 } from './1763800400000-create-plans';
 
 /** Every migration, in order. New ones are appended here. */
-export const MIGRATIONS = [CreatePingRecords1763800000000, CreateBlobs1763800100000, CreateDumps1763800200000, CreateTraces1763800300000];
+export const MIGRATIONS = [CreatePingRecords1763800000000, CreateBlobs1763800100000, CreateDumps1763800200000, CreateTraces1763800300000, CreatePlans1763800400000];

@@ -1,0 +1,49 @@
+import { InjectQueue } from '@nestjs/bull';
+import { Injectable } from '@nestjs/common';
+import { AnalysisJobPayload, JOB_NAMES, jobIdFor, QUEUES } from '@upm/jobs';
+import { analysisJson, runAnalysis, validateAnalysisRequest } from '@upm/model';
+import { env, StoredInputs } from '@upm/platform';
+import { ConfigService } from '@nestjs/config';
+import type { Queue } from 'bull';
+import { createHash } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { JobStatusService } from '../jobs/job-status.service';
+import { AnalysisResponseDto, CreateAnalysisDto } from './dto/analysis.dto';
+
+@Injectable()
+export class AnalysesService {
+  private readonly inputs: StoredInputs;
+
+  constructor(
+    dataSource: DataSource,
+    @InjectQueue(QUEUES.analyses) private readonly queue: Queue<AnalysisJobPayload>,
+    private readonly jobs: JobStatusService,
+    private readonly config: ConfigService,
+  ) {
+    this.inputs = new StoredInputs(dataSource);
+  }
+
+  /**
+   * Small analyses are answered at once; above ANALYSIS_SYNC_MAX_PAGES resident pages they become a
+   * worker job, keyed by the request's content so the same analysis is not run twice.
+   */
+  async create(dto: CreateAnalysisDto): Promise<AnalysisResponseDto> {
+    const { dumps: dumpIds, ...rest } = dto;
+    const request = validateAnalysisRequest(rest);
+    const entities = await this.inputs.dumpEntities(dumpIds);
+    const residentPages = entities.reduce((n, e) => n + Number((e.summary as { residentPages?: number }).residentPages ?? 0), 0);
+    if (residentPages <= env(this.config, 'ANALYSIS_SYNC_MAX_PAGES')) {
+      const loaded = await this.inputs.loadDumps(dumpIds);
+      const out = runAnalysis(request, dumpIds.map((id) => loaded.get(id)!));
+      return { state: 'completed', residentPages, result: analysisJson(request, out) };
+    }
+    await this.jobs.requireRedis();
+    const key = createHash('sha256').update(JSON.stringify({ request, dumpIds })).digest('hex');
+    const job = await this.queue.add(
+      JOB_NAMES.analysis,
+      { version: 1, request: request as unknown as Record<string, unknown>, dumpIds },
+      { jobId: jobIdFor(QUEUES.analyses, key) },
+    );
+    return { state: 'queued', jobId: String(job.id), residentPages };
+  }
+}

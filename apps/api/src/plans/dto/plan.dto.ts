@@ -1,0 +1,120 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsArray, IsIn, IsInt, IsNumber, IsObject, IsOptional, IsUUID } from 'class-validator';
+
+/**
+ * The body of POST /v1/plans. Top-level fields are whitelisted here; their contents are validated by the
+ * domain's validatePlanSpec, whose errors name the JSON path of the bad field.
+ */
+export class CreatePlanDto {
+  @ApiProperty({ format: 'uuid', description: 'Id of an uploaded trace' })
+  @IsUUID()
+  trace: string;
+
+  @ApiProperty({
+    description:
+      'Function → dump ids: { functions: { "<app>/<id>": [dumpId...] }, rules: [{ match: { trigger?, app?, name? }, dumps: [...] }], default?: [...], fallback?: { sharedFraction, percentile } }',
+    type: 'object',
+    additionalProperties: true,
+  })
+  @IsObject()
+  profiles: Record<string, unknown>;
+
+  @ApiProperty({ description: '{ memoryGiB: number | null (unlimited), cores?, count? }', type: 'object', additionalProperties: true })
+  @IsObject()
+  host: Record<string, unknown>;
+
+  @ApiProperty({ description: "{ kind: 'ttl', ttlMinutes } | { kind: 'hybrid-histogram', ... } | { kind: 'greedy-dual' }", type: 'object', additionalProperties: true })
+  @IsObject()
+  policy: Record<string, unknown>;
+
+  @ApiProperty({ type: [String], enum: ['none', 'ksm', 'upm'], isArray: true })
+  @IsArray()
+  @IsIn(['none', 'ksm', 'upm'], { each: true })
+  models: string[];
+
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true, description: 'ksm and upm parameters' })
+  @IsOptional()
+  @IsObject()
+  modelParams?: Record<string, unknown>;
+
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true, description: '{ default, perFunction }' })
+  @IsOptional()
+  @IsObject()
+  coldStartMs?: Record<string, unknown>;
+
+  @ApiPropertyOptional({ description: 'Seed of the replay (default 1)' })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  seed?: number;
+
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true, description: '{ fromS, toS }' })
+  @IsOptional()
+  @IsObject()
+  window?: Record<string, unknown>;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsNumber()
+  timeseriesStepS?: number;
+
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true, description: '{ targetColdStartRate, hostMemoryGiB, maxHosts }' })
+  @IsOptional()
+  @IsObject()
+  sizing?: Record<string, unknown>;
+
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true, description: '{ hostMemoryGiB: [...], ttlMinutes: [...] }: one point per combination' })
+  @IsOptional()
+  @IsObject()
+  sweep?: Record<string, unknown>;
+}
+
+export class PlanStatusDto {
+  @ApiProperty({ description: 'Hash of the validated plan: the same plan has the same id' }) id: string;
+  @ApiProperty({ description: 'The coordinating job (GET /v1/jobs/:id)' }) jobId: string;
+  @ApiProperty({ enum: ['queued', 'running', 'completed', 'failed'] }) state: string;
+  @ApiProperty({ minimum: 0, maximum: 100 }) progress: number;
+  @ApiProperty({ description: 'Points of the sweep' }) points: number;
+  @ApiProperty() pointsDone: number;
+  @ApiProperty({ format: 'uuid' }) trace: string;
+  @ApiPropertyOptional({ nullable: true, type: String }) error: string | null;
+  @ApiPropertyOptional({ nullable: true, type: Object, description: 'Headline numbers per model' }) summary: Record<string, unknown> | null;
+  @ApiProperty({ type: String, format: 'date-time' }) createdAt: string;
+  @ApiPropertyOptional({ nullable: true, type: String, format: 'date-time' }) completedAt: string | null;
+  @ApiPropertyOptional({ description: 'False when the same plan was already stored: it is not run again' }) created?: boolean;
+}
+
+export class PlanDto extends PlanStatusDto {
+  @ApiProperty({ type: Object, description: 'The validated plan spec with defaults applied' }) spec: Record<string, unknown>;
+  @ApiPropertyOptional({ nullable: true, type: Object, description: 'The PlanResult (timeseries at /timeseries)' }) result: Record<string, unknown> | null;
+}
+
+export class PlanListDto {
+  @ApiProperty({ type: [PlanStatusDto] }) items: PlanStatusDto[];
+  @ApiProperty() total: number;
+}
+
+export class TimeseriesQueryDto {
+  @ApiPropertyOptional({ enum: ['json', 'csv'], default: 'json' })
+  @IsOptional()
+  @IsIn(['json', 'csv'])
+  format?: 'json' | 'csv';
+}
+
+export class DensityRequestDto {
+  @ApiProperty({ description: 'Function name → dump ids of its containers', type: 'object', additionalProperties: { type: 'array', items: { type: 'string' } } })
+  @IsObject()
+  dumps: Record<string, string[]>;
+
+  @ApiProperty({ description: 'Host memory in GiB' })
+  @IsNumber()
+  hostMemoryGiB: number;
+
+  @ApiPropertyOptional({ type: [String], enum: ['none', 'ksm', 'upm'], default: ['none', 'ksm', 'upm'] })
+  @IsOptional()
+  @IsArray()
+  @IsIn(['none', 'ksm', 'upm'], { each: true })
+  models?: string[];
+}
+

@@ -1,0 +1,20 @@
+import { planJobId } from '@upm/jobs';
+import { PlanEntity } from '@upm/platform';
+import { PlanStatusDto } from './dto/plan.dto';
+
+export function toPlanStatusDto(p: PlanEntity, progress: number, pointsDone: number, created?: boolean): PlanStatusDto {
+  return {
+    id: p.id,
+    jobId: planJobId(p.id),
+    state: p.state,
+    progress,
+    points: p.points,
+    pointsDone,
+    trace: p.traceId,
+    error: p.error,
+    summary: p.summary,
+    createdAt: new Date(p.createdAtMs).toISOString(),
+    completedAt: p.completedAtMs ? new Date(p.completedAtMs).toISOString() : null,
+    ...(created !== undefined && { created }),
+  };
+}

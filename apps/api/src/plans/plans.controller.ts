@@ -1,0 +1,47 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { ListQueryDto } from '../dumps/dto/dump.dto';
+import { CreatePlanDto, DensityRequestDto, PlanDto, PlanListDto, PlanStatusDto, TimeseriesQueryDto } from './dto/plan.dto';
+import { PlansService } from './plans.service';
+
+@ApiTags('plans')
+@Controller()
+export class PlansController {
+  constructor(private readonly plans: PlansService) {}
+
+  @Post('plans')
+  @HttpCode(202)
+  @ApiOperation({ summary: 'Run a capacity plan: replay a trace under none, KSM and UPM (a worker job; a sweep fans out)' })
+  @ApiAcceptedResponse({ type: PlanStatusDto })
+  create(@Body() dto: CreatePlanDto): Promise<PlanStatusDto> {
+    return this.plans.create(dto);
+  }
+
+  @Get('plans')
+  @ApiOkResponse({ type: PlanListDto })
+  list(@Query() query: ListQueryDto): Promise<PlanListDto> {
+    return this.plans.list(query.limit, query.offset);
+  }
+
+  @Get('plans/:id')
+  @ApiOkResponse({ type: PlanDto })
+  get(@Param('id') id: string): Promise<PlanDto> {
+    return this.plans.get(id);
+  }
+
+  @Get('plans/:id/timeseries')
+  @ApiProduces('application/json', 'text/csv')
+  @ApiOperation({ summary: 'Memory used and saved, and containers resident, over time per model and host' })
+  async timeseries(@Param('id') id: string, @Query() query: TimeseriesQueryDto, @Res() res: Response): Promise<void> {
+    const out = await this.plans.timeseries(id, query.format ?? 'json');
+    res.type(out.contentType).send(out.body);
+  }
+
+  @Post('density')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'How many containers of each function fit on one host under none, KSM and UPM' })
+  density(@Body() dto: DensityRequestDto) {
+    return this.plans.density(dto);
+  }
+}

@@ -1,0 +1,39 @@
+import { InjectQueue } from '@nestjs/bull';
+import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { JOB_NAMES, PlanJobPayload, PlanPointJobPayload, QUEUES } from '@upm/jobs';
+import { PlanStore } from '@upm/platform';
+import type { Job, Queue } from 'bull';
+import { extname, join } from 'node:path';
+
+/** Plan points run one at a time per worker process: each takes a core. Scale with more workers. */
+const POINT_CONCURRENCY = 1;
+
+/**
+ * Registers the sandboxed plan-point processor (a file, run in a child process by Bull) and marks a plan
+ * failed once one of its jobs has failed for good.
+ */
+@Injectable()
+export class PlanPointRegistrar implements OnModuleInit {
+  private readonly logger = new Logger(PlanPointRegistrar.name);
+
+  constructor(
+    @InjectQueue(QUEUES.plans) private readonly queue: Queue,
+    private readonly store: PlanStore,
+  ) {}
+
+  onModuleInit(): void {
+    const sandbox = join(__dirname, `plan-point.sandbox${extname(__filename)}`);
+    void this.queue.process(JOB_NAMES.planPoint, POINT_CONCURRENCY, sandbox);
+    this.queue.on('failed', (job: Job<PlanJobPayload | PlanPointJobPayload>, err: Error) => void this.onFailed(job, err));
+  }
+
+  private async onFailed(job: Job<PlanJobPayload | PlanPointJobPayload>, err: Error): Promise<void> {
+    // Bull retries until attempts run out, unless the processor discarded the job (its `_discarded` flag).
+    const final = job.attemptsMade >= (job.opts.attempts ?? 1) || (job as unknown as { _discarded?: boolean })._discarded === true;
+    if (!final) return;
+    this.logger.error(`plan job ${job.id} failed for good: ${err.message}`);
+    await this.store.setState(job.data.planId, 'failed', `${job.name} ${job.id}: ${err.message}`).catch((e) =>
+      this.logger.error(`could not mark plan ${job.data.planId} failed: ${e}`),
+    );
+  }
+}

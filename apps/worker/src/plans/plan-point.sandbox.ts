@@ -1,0 +1,52 @@
+/**
+ * Bull sandboxed processor for plan points: runs in its own process (no DI), so a replay that keeps a
+ * core busy for minutes neither blocks the worker's event loop nor lets the job's lock expire.
+ */
+import 'reflect-metadata';
+import { PlanPointJobPayload, PlanPointJobResult } from '@upm/jobs';
+import { expandSweep, resolveProfiles, runPlan, type PlanSpec } from '@upm/model';
+import { buildDataSourceOptions, PlanStore, StoredInputs, validateEnvironment } from '@upm/platform';
+import type { Job } from 'bull';
+import { DataSource } from 'typeorm';
+
+interface SandboxContext {
+  store: PlanStore;
+  inputs: StoredInputs;
+}
+
+let context: Promise<SandboxContext> | undefined;
+
+async function connect(): Promise<SandboxContext> {
+  // The sandbox is a process entry point of its own: it validates the environment like main.ts does.
+  const env = validateEnvironment(process.env);
+  const dataSource = new DataSource(buildDataSourceOptions(env.DATABASE_URL));
+  await dataSource.initialize();
+  return { store: new PlanStore(dataSource), inputs: new StoredInputs(dataSource) };
+}
+
+export default async function processPlanPoint(job: Job<PlanPointJobPayload>): Promise<PlanPointJobResult> {
+  const { store, inputs } = await (context ??= connect());
+  const { planId, index } = job.data;
+  const plan = await store.get(planId);
+  if (!plan) throw new Error(`plan ${planId} is not in the database`);
+  const point = expandSweep(plan.spec as unknown as PlanSpec)[index];
+  if (!point) throw new Error(`plan ${planId} has no point ${index}`);
+  // In a sandbox, progress(0) reads instead of setting: start at 1.
+  await job.progress(1);
+  const trace = await inputs.loadTrace(plan.traceId);
+  const dumps = await inputs.loadDumps(resolveProfiles(point, trace).refs);
+  await job.progress(5);
+  let last = 5;
+  const result = runPlan(point, { trace, dumps }, {
+    onProgress: (fraction) => {
+      const p = Math.max(5, Math.min(99, Math.round(5 + fraction * 94)));
+      if (p !== last) {
+        last = p;
+        void job.progress(p);
+      }
+    },
+  });
+  const saved = await store.savePoint(plan, index, result);
+  await job.progress(100);
+  return { version: 1, planId, index, resultSha256: saved.resultSha256, combined: saved.combined };
+}

@@ -1,0 +1,52 @@
+/**
+ * Plans: the product's main job. A `plan` job (id `plans:<planId>`) expands the plan's sweep and enqueues
+ * one `plan-point` job per point (id `plans:<planId>:<index>`). Ids derive from the plan's content hash, so
+ * submitting the same plan twice, or re-running a coordinator after a crash, enqueues nothing new.
+ */
+export interface PlanJobPayload {
+  version: 1;
+  planId: string;
+}
+
+export interface PlanJobResult {
+  version: 1;
+  planId: string;
+  points: number;
+}
+
+export interface PlanPointJobPayload {
+  version: 1;
+  planId: string;
+  index: number;
+}
+
+export interface PlanPointJobResult {
+  version: 1;
+  planId: string;
+  index: number;
+  /** SHA-256 of the stored point result (a blob). */
+  resultSha256: string;
+  /** True when this point completed the plan and combined the results. */
+  combined: boolean;
+}
+
+export function planJobId(planId: string): string {
+  return `plans:${planId}`;
+}
+
+export function planPointJobId(planId: string, index: number): string {
+  return `plans:${planId}:${index}`;
+}
+
+/** A large analysis (POST /v1/analyses) run by a worker; the request is validated before it is enqueued. */
+export interface AnalysisJobPayload {
+  version: 1;
+  /** A validated AnalysisRequest (see libs/upm-model merge/analysis.ts). */
+  request: Record<string, unknown>;
+  dumpIds: string[];
+}
+
+export interface AnalysisJobResult {
+  version: 1;
+  result: Record<string, unknown>;
+}

@@ -1,0 +1,58 @@
+import { decodeTrace, loadDump, type Dump, type NormalizedTrace } from '@upm/model';
+import { DataSource } from 'typeorm';
+import { DumpEntity } from '../database/entities/dump.entity';
+import { TraceEntity } from '../database/entities/trace.entity';
+import { BlobStore } from '../storage/blob-store';
+
+/** A trace or dump id that the database does not know. */
+export class InputNotFoundError extends Error {
+  constructor(
+    readonly kind: 'trace' | 'dump',
+    readonly id: string,
+  ) {
+    super(`No ${kind} ${id}`);
+    this.name = 'InputNotFoundError';
+  }
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Loads stored traces and dumps by id, for the API (density) and the workers (plans, analyses). */
+export class StoredInputs {
+  private readonly blobs: BlobStore;
+
+  constructor(private readonly dataSource: DataSource) {
+    this.blobs = new BlobStore(dataSource);
+  }
+
+  async traceEntity(id: string): Promise<TraceEntity> {
+    const row = UUID.test(id) ? await this.dataSource.getRepository(TraceEntity).findOneBy({ id }) : null;
+    if (!row) throw new InputNotFoundError('trace', id);
+    return row;
+  }
+
+  async dumpEntities(ids: readonly string[]): Promise<DumpEntity[]> {
+    const repo = this.dataSource.getRepository(DumpEntity);
+    const rows: DumpEntity[] = [];
+    for (const id of new Set(ids)) {
+      const row = UUID.test(id) ? await repo.findOneBy({ id }) : null;
+      if (!row) throw new InputNotFoundError('dump', id);
+      rows.push(row);
+    }
+    return rows;
+  }
+
+  async loadTrace(id: string): Promise<NormalizedTrace> {
+    const row = await this.traceEntity(id);
+    return decodeTrace(await this.blobs.read(row.sha256));
+  }
+
+  /** Dumps by id, each loaded once however often it is referenced. */
+  async loadDumps(ids: readonly string[]): Promise<Map<string, Dump>> {
+    const out = new Map<string, Dump>();
+    for (const row of await this.dumpEntities(ids)) {
+      out.set(row.id, await loadDump(await this.blobs.open(row.sha256), { name: `dump ${row.id}` }));
+    }
+    return out;
+  }
+}
