@@ -1,0 +1,132 @@
+import { INestApplication } from '@nestjs/common';
+import { QUEUES } from '@upm/jobs';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Queue } from 'bull';
+import request from 'supertest';
+import { testDatabases } from '../../../test/support/databases';
+import { invitroTrace } from '../../../test/support/shared-dir';
+import { createTestApp } from '../../../test/support/test-app';
+
+const SAMPLE_DUMP = join(__dirname, '../../../samples/dumps/http-handler.dump');
+
+/** The API side of plans, analyses and density, with no worker running: what is stored and enqueued. */
+describe.each(testDatabases())('plans, analyses and density API on $name', (db) => {
+  let app: INestApplication;
+  let drop: () => Promise<void>;
+  let traceId: string;
+  let dumpId: string;
+  let plansQueue: Queue;
+
+  const plan = () => ({
+    trace: traceId,
+    profiles: { default: [dumpId] },
+    host: { memoryGiB: 2 },
+    policy: { kind: 'ttl', ttlMinutes: 10 },
+    models: ['none', 'ksm', 'upm'],
+    sweep: { ttlMinutes: [5, 10, 20] },
+  });
+
+  beforeAll(async () => {
+    const created = await db.create();
+    drop = created.drop;
+    app = await createTestApp(created.url);
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    plansQueue = app.get(require('@nestjs/bull').getQueueToken(QUEUES.plans));
+    const t = await request(app.getHttpServer())
+      .post('/v1/traces')
+      .attach('files', invitroTrace('example', 'Azure2021', 'Azure2021_200.csv'))
+      .expect(201);
+    traceId = t.body.id;
+    const d = await request(app.getHttpServer())
+      .post('/v1/dumps')
+      .set('content-type', 'application/octet-stream')
+      .send(readFileSync(SAMPLE_DUMP))
+      .expect(201);
+    dumpId = d.body.id;
+  });
+  afterAll(async () => {
+    await plansQueue?.obliterate({ force: true });
+    await app?.close();
+    await drop?.();
+  });
+
+  it('accepts a plan with 202, stores it with one point per sweep combination and enqueues its job', async () => {
+    const res = await request(app.getHttpServer()).post('/v1/plans').send(plan()).expect(202);
+    expect(res.body).toMatchObject({ state: 'queued', points: 3, pointsDone: 0, created: true, trace: traceId });
+    expect(res.body.id).toMatch(/^[0-9a-f]{64}$/);
+    expect(res.body.jobId).toBe(`plans:${res.body.id}`);
+    const job = await plansQueue.getJob(res.body.jobId);
+    expect(job?.name).toBe('plan');
+    const got = await request(app.getHttpServer()).get(`/v1/plans/${res.body.id}`).expect(200);
+    expect(got.body.spec.sweep.ttlMinutes).toEqual([5, 10, 20]);
+    expect(got.body.result).toBeNull();
+  });
+
+  it('runs the same plan once: a repeated submission returns the stored plan and enqueues nothing new', async () => {
+    const before = await plansQueue.getJobCounts();
+    const res = await request(app.getHttpServer()).post('/v1/plans').send(plan()).expect(202);
+    expect(res.body.created).toBe(false);
+    expect(await plansQueue.getJobCounts()).toEqual(before);
+    const list = await request(app.getHttpServer()).get('/v1/plans').expect(200);
+    expect(list.body.total).toBe(1);
+  });
+
+  it('refuses an invalid plan with 422 naming the field', async () => {
+    const res = await request(app.getHttpServer())
+      .post('/v1/plans')
+      .send({ ...plan(), host: { memoryGiB: -1 } })
+      .expect(422);
+    expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(res.body.detail).toMatch(/host\.memoryGiB/);
+  });
+
+  it('refuses unknown top-level fields and unknown models with 400', async () => {
+    await request(app.getHttpServer()).post('/v1/plans').send({ ...plan(), turbo: true }).expect(400);
+    await request(app.getHttpServer()).post('/v1/plans').send({ ...plan(), models: ['zram'] }).expect(400);
+  });
+
+  it('refuses a plan naming an unknown trace or dump with 422', async () => {
+    const missing = '00000000-0000-4000-8000-000000000000';
+    const t = await request(app.getHttpServer()).post('/v1/plans').send({ ...plan(), trace: missing }).expect(422);
+    expect(t.body.detail).toBe(`No trace ${missing}`);
+    const d = await request(app.getHttpServer())
+      .post('/v1/plans')
+      .send({ ...plan(), profiles: { default: [missing] } })
+      .expect(422);
+    expect(d.body.detail).toBe(`No dump ${missing}`);
+  });
+
+  it('has no timeseries before the plan completes, and 404 for an unknown plan', async () => {
+    const list = await request(app.getHttpServer()).get('/v1/plans').expect(200);
+    await request(app.getHttpServer()).get(`/v1/plans/${list.body.items[0].id}/timeseries`).expect(404);
+    await request(app.getHttpServer()).get(`/v1/plans/${'0'.repeat(64)}`).expect(404);
+  });
+
+  it('answers density at once: KSM and UPM fit more containers of a sharing function than none', async () => {
+    const res = await request(app.getHttpServer())
+      .post('/v1/density')
+      .send({ dumps: { 'http-handler': [dumpId] }, hostMemoryGiB: 4 })
+      .expect(200);
+    expect(res.body.hostMemoryBytes).toBe(4 * 1024 ** 3);
+    const [row] = res.body.functions;
+    expect(row.function).toBe('http-handler');
+    expect(row.containers.none).toBeGreaterThan(0);
+    // The sample's containers share 40% of their pages: merging must fit more of them.
+    expect(row.containers.upm).toBeGreaterThan(row.containers.none);
+    expect(row.containers.ksm).toBeGreaterThan(row.containers.none);
+    await request(app.getHttpServer()).post('/v1/density').send({ dumps: {}, hostMemoryGiB: 4 }).expect(422);
+  });
+
+  it('answers a small analysis at once with the same JSON as upm analyze', async () => {
+    const res = await request(app.getHttpServer()).post('/v1/analyses').send({ dumps: [dumpId], model: 'upm' }).expect(200);
+    expect(res.body.state).toBe('completed');
+    expect(res.body.result).toMatchObject({ model: 'upm' });
+    expect(res.body.result.physicalPagesAfter).toBeLessThan(res.body.result.physicalPagesBefore);
+    const bad = await request(app.getHttpServer())
+      .post('/v1/analyses')
+      .send({ dumps: [dumpId], model: 'ksm', ksm: { pagesToScan: 0 } })
+      .expect(422);
+    expect(bad.body.detail).toMatch(/ksm\.pagesToScan/);
+  });
+});
