@@ -64,7 +64,9 @@ async function child(mode: Mode, files: string[]): Promise<void> {
     const { parse } = await import('csv-parse');
     let rows = 0;
     let sum = 0;
-    const parser = fs.createReadStream(files[0], { highWaterMark: 1 << 20 }).pipe(parse({ bom: true, relax_column_count: true, info: true }));
+    const parser = fs
+      .createReadStream(files[0], { highWaterMark: 1 << 20 })
+      .pipe(parse({ bom: true, relax_column_count: true, info: true }));
     for await (const item of parser as AsyncIterable<{ record: string[] }>) {
       if (rows++ === 0) continue;
       const r = item.record;
@@ -76,14 +78,30 @@ async function child(mode: Mode, files: string[]): Promise<void> {
   report({ mode, seconds: Number(process.hrtime.bigint() - t0) / 1e9, bytes, baselineRssMb, detail });
 }
 
-function report(r: Omit<PhaseResult, 'mbPerS' | 'peakRssMb'>, peakRssMb = process.resourceUsage().maxRSS / 1024 /* KiB → MiB */): void {
+function report(
+  r: Omit<PhaseResult, 'mbPerS' | 'peakRssMb'>,
+  peakRssMb = process.resourceUsage().maxRSS / 1024 /* KiB → MiB */,
+): void {
   const out: PhaseResult = { ...r, mbPerS: r.bytes / 2 ** 20 / r.seconds, peakRssMb };
   process.stdout.write(`@@RESULT ${JSON.stringify(out)}\n`);
 }
 
 function runChild(mode: Mode, files: string[]): PhaseResult {
-  const args = ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', __filename, '--child', mode, ...files];
-  const res = spawnSync(process.execPath, args, { encoding: 'utf8', env: { ...process.env, TS_NODE_TRANSPILE_ONLY: '1' }, maxBuffer: 1 << 24 });
+  const args = [
+    '-r',
+    'ts-node/register/transpile-only',
+    '-r',
+    'tsconfig-paths/register',
+    __filename,
+    '--child',
+    mode,
+    ...files,
+  ];
+  const res = spawnSync(process.execPath, args, {
+    encoding: 'utf8',
+    env: { ...process.env, TS_NODE_TRANSPILE_ONLY: '1' },
+    maxBuffer: 1 << 24,
+  });
   const line = res.stdout.split('\n').find((l) => l.startsWith('@@RESULT '));
   if (res.status !== 0 || !line) throw new Error(`${mode} child failed (status ${res.status}): ${res.stderr}`);
   return JSON.parse(line.slice(9)) as PhaseResult;
@@ -136,7 +154,9 @@ async function main(argv: string[]): Promise<number> {
       generated = { seconds: Number(process.hrtime.bigint() - t0) / 1e9, invocations: g.invocations };
     }
     const sizes = files.map((f) => fs.statSync(f).size);
-    log(`invocations file: ${(sizes[0] / 2 ** 20).toFixed(1)} MiB; durations ${(sizes[1] / 2 ** 20).toFixed(1)} MiB; memory ${(sizes[2] / 2 ** 20).toFixed(1)} MiB`);
+    log(
+      `invocations file: ${(sizes[0] / 2 ** 20).toFixed(1)} MiB; durations ${(sizes[1] / 2 ** 20).toFixed(1)} MiB; memory ${(sizes[2] / 2 ** 20).toFixed(1)} MiB`,
+    );
     const phases: PhaseResult[] = [];
     const modes: Mode[] = argv.includes('--no-csv-parse') ? ['plain', 'ingest'] : ['plain', 'ingest', 'csv-parse'];
     for (const m of modes) {
@@ -145,19 +165,32 @@ async function main(argv: string[]): Promise<number> {
     }
     const ingest = phases.find((p) => p.mode === 'ingest') as PhaseResult;
     const ok = ingest.seconds <= GOAL_SECONDS && ingest.peakRssMb <= GOAL_RSS_MB;
-    const result = { machine: machine(), functions, seed, generated, fileBytes: sizes, phases, goals: { seconds: GOAL_SECONDS, peakRssMb: GOAL_RSS_MB, met: ok } };
+    const result = {
+      machine: machine(),
+      functions,
+      seed,
+      generated,
+      fileBytes: sizes,
+      phases,
+      goals: { seconds: GOAL_SECONDS, peakRssMb: GOAL_RSS_MB, met: ok },
+    };
     if (json) process.stdout.write(JSON.stringify(result) + '\n');
     else {
       const m = result.machine;
-      process.stdout.write(`machine: ${m.cpu}, ${m.nproc} CPUs, ${m.memGiB} GiB, kernel ${m.kernel}, node ${m.node}, ${m.date}\n`);
-      if (generated) process.stdout.write(`generate: ${generated.seconds.toFixed(2)} s, ${generated.invocations} invocations\n`);
+      process.stdout.write(
+        `machine: ${m.cpu}, ${m.nproc} CPUs, ${m.memGiB} GiB, kernel ${m.kernel}, node ${m.node}, ${m.date}\n`,
+      );
+      if (generated)
+        process.stdout.write(`generate: ${generated.seconds.toFixed(2)} s, ${generated.invocations} invocations\n`);
       process.stdout.write('phase       seconds   MiB/s   peak RSS MiB   (baseline)   detail\n');
       for (const p of phases) {
         process.stdout.write(
           `${p.mode.padEnd(10)} ${p.seconds.toFixed(2).padStart(8)} ${p.mbPerS.toFixed(1).padStart(7)} ${p.peakRssMb.toFixed(0).padStart(14)} ${`(${p.baselineRssMb.toFixed(0)})`.padStart(12)}   ${JSON.stringify(p.detail)}\n`,
         );
       }
-      process.stdout.write(`goals (ingest ≤ ${GOAL_SECONDS} s, ≤ ${GOAL_RSS_MB} MiB peak RSS): ${ok ? 'met' : 'MISSED'}\n`);
+      process.stdout.write(
+        `goals (ingest ≤ ${GOAL_SECONDS} s, ≤ ${GOAL_RSS_MB} MiB peak RSS): ${ok ? 'met' : 'MISSED'}\n`,
+      );
     }
     return ok ? 0 : 1;
   } finally {

@@ -5,10 +5,17 @@ import { join } from 'node:path';
 import { Command } from 'commander';
 import { invitroTrace, sharedTracesDir } from '../test/support/shared-dir';
 import { CliError } from '../apps/cli/src/cli-error';
-import { InspectReport, generateTrace, inspectTrace, registerTraceCommands } from '../apps/cli/src/commands/trace.command';
+import {
+  InspectReport,
+  generateTrace,
+  inspectTrace,
+  registerTraceCommands,
+} from '../apps/cli/src/commands/trace.command';
 
 async function run(argv: string[]): Promise<{ out: string; code: number; err: string }> {
-  const program = new Command('upm').exitOverride().configureOutput({ writeErr: () => undefined, writeOut: () => undefined });
+  const program = new Command('upm')
+    .exitOverride()
+    .configureOutput({ writeErr: () => undefined, writeOut: () => undefined });
   registerTraceCommands(program);
   let out = '';
   const spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
@@ -47,11 +54,23 @@ describe('upm trace', () => {
 
   it('inspect detects Azure 2021 by header', async () => {
     const r = await run(['trace', 'inspect', '--json', invitroTrace('example', 'Azure2021', 'Azure2021_200.csv')]);
-    expect(JSON.parse(r.out)).toMatchObject({ format: 'azure2021', functions: 31, apps: 13, invocations: 199, unjoined: 0, joinReport: null });
+    expect(JSON.parse(r.out)).toMatchObject({
+      format: 'azure2021',
+      functions: 31,
+      apps: 13,
+      invocations: 199,
+      unjoined: 0,
+      joinReport: null,
+    });
   });
 
   it('inspect prints a readable summary without --json', async () => {
-    const r = await run(['trace', 'inspect', invitroTrace('10', 'invocations.csv'), invitroTrace('10', 'durations.csv')]);
+    const r = await run([
+      'trace',
+      'inspect',
+      invitroTrace('10', 'invocations.csv'),
+      invitroTrace('10', 'durations.csv'),
+    ]);
     expect(r.out).toMatch(/^format: {6}azure2019$/m);
     expect(r.out).toMatch(/^functions: {3}10$/m);
     expect(r.out).toMatch(/^joined: {6}10 of 10 functions; unjoined rows: 0$/m);
@@ -61,32 +80,67 @@ describe('upm trace', () => {
     const bad = join(dir, 'bad.csv');
     writeFileSync(bad, 'app,func,end_timestamp,duration\na,f,1,0.5\na,f,2,x\n');
     const r = await run(['trace', 'inspect', '--strict', bad]);
-    expect(r).toMatchObject({ code: 1, err: `${bad}:3:4 (column "duration"): expected a non-negative number, got "x"` });
+    expect(r).toMatchObject({
+      code: 1,
+      err: `${bad}:3:4 (column "duration"): expected a non-negative number, got "x"`,
+    });
     expect(r.err.includes('\n')).toBe(false);
     expect((await run(['trace', 'inspect', join(dir, 'missing.csv')])).code).toBe(1);
     expect((await run(['trace', 'inspect', '--format', 'azure2020', bad])).code).toBe(2);
     expect((await run(['trace', 'inspect'])).code).toBe(2);
     const unknown = join(dir, 'unknown.csv');
     writeFileSync(unknown, 'a,b\n1,2\n');
-    expect(await run(['trace', 'inspect', unknown])).toMatchObject({ code: 1, err: expect.stringContaining('header matches no accepted trace file') });
+    expect(await run(['trace', 'inspect', unknown])).toMatchObject({
+      code: 1,
+      err: expect.stringContaining('header matches no accepted trace file'),
+    });
   });
 
   it('generate writes files that inspect reads back', async () => {
     const out = join(dir, 'gen');
-    const g = await run(['trace', 'generate', '--format', 'azure2019', '--functions', '40', '--seed', 'cli', '--minutes', '600..659', '--out', out, '--json']);
+    const g = await run([
+      'trace',
+      'generate',
+      '--format',
+      'azure2019',
+      '--functions',
+      '40',
+      '--seed',
+      'cli',
+      '--minutes',
+      '600..659',
+      '--out',
+      out,
+      '--json',
+    ]);
     expect(g.code).toBe(0);
     const made = JSON.parse(g.out) as { files: string[]; invocations: number };
     const i = await run(['trace', 'inspect', '--json', out]);
-    expect(JSON.parse(i.out)).toMatchObject({ format: 'azure2019', functions: 40, invocations: made.invocations, unjoined: 0, window: { startS: 599 * 60, endS: 659 * 60 } });
+    expect(JSON.parse(i.out)).toMatchObject({
+      format: 'azure2019',
+      functions: 40,
+      invocations: made.invocations,
+      unjoined: 0,
+      window: { startS: 599 * 60, endS: 659 * 60 },
+    });
   });
 
   it.each([
     [['--format', 'azure2019', '--functions', '0', '--seed', '1'], '--functions must be a positive integer'],
     [['--format', 'azure2019', '--functions', '5', '--seed', '1', '--minutes', '900..100'], '--minutes must satisfy'],
-    [['--format', 'azure2019', '--functions', '5', '--seed', '1', '--minutes', 'lots'], '--minutes must be FIRST..LAST'],
-    [['--format', 'azure2021', '--functions', '5', '--seed', '1', '--minutes', '1..5'], '--minutes must be a positive integer'],
+    [
+      ['--format', 'azure2019', '--functions', '5', '--seed', '1', '--minutes', 'lots'],
+      '--minutes must be FIRST..LAST',
+    ],
+    [
+      ['--format', 'azure2021', '--functions', '5', '--seed', '1', '--minutes', '1..5'],
+      '--minutes must be a positive integer',
+    ],
     [['--format', 'huawei2023', '--functions', '5', '--seed', '1'], '--format must be azure2019 or azure2021'],
-    [['--format', 'azure2019', '--functions', '5', '--seed', '1', '--memory-scope', 'owner'], '--memory-scope must be app or function'],
+    [
+      ['--format', 'azure2019', '--functions', '5', '--seed', '1', '--memory-scope', 'owner'],
+      '--memory-scope must be app or function',
+    ],
   ])('generate %j is a usage error (exit 2)', async (args, message) => {
     const r = await run(['trace', 'generate', ...args, '--out', join(dir, 'never')]);
     expect(r.code).toBe(2);
@@ -100,7 +154,9 @@ describe('upm trace', () => {
   it('generate into an unwritable place exits 1', async () => {
     const file = join(dir, 'a-file');
     writeFileSync(file, 'x');
-    await expect(generateTrace({ format: 'azure2019', functions: '3', seed: '1', out: join(file, 'sub') }, false)).rejects.toMatchObject({ exitCode: 1 });
+    await expect(
+      generateTrace({ format: 'azure2019', functions: '3', seed: '1', out: join(file, 'sub') }, false),
+    ).rejects.toMatchObject({ exitCode: 1 });
   });
 
   it('inspectTrace is usable directly', async () => {

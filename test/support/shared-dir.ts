@@ -12,7 +12,9 @@ export function sharedTracesDir(): string {
   const base = process.env.UPM_SHARED_DIR ?? path.resolve(REPO_ROOT, '..', 'shared');
   const dir = path.join(base, 'traces-raw');
   if (!fs.existsSync(dir)) {
-    throw new Error(`shared trace samples not found: ${dir} does not exist (set UPM_SHARED_DIR to the directory holding traces-raw/)`);
+    throw new Error(
+      `shared trace samples not found: ${dir} does not exist (set UPM_SHARED_DIR to the directory holding traces-raw/)`,
+    );
   }
   return dir;
 }

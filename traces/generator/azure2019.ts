@@ -58,7 +58,8 @@ export function validateMinutes(minutes: [number, number]): void {
 
 export async function generateAzure2019(opts: Azure2019GenOptions): Promise<GeneratedFiles> {
   const day = opts.day ?? 1;
-  if (!Number.isInteger(day) || day < 1 || day > 99) throw new RangeError(`day must be an integer in 1..99, got ${day}`);
+  if (!Number.isInteger(day) || day < 1 || day > 99)
+    throw new RangeError(`day must be an integer in 1..99, got ${day}`);
   const minutes = opts.minutes ?? [1, 1440];
   validateMinutes(minutes);
   const plan = planTrace(opts.functions, opts.seed);
@@ -100,7 +101,11 @@ async function writeInvocations(
   for (const fn of plan.functions) {
     await w.reserve(4 * 66 + 16 + width * 11);
     w.ascii(`${fn.owner},${fn.app},${fn.id},${fn.trigger}`);
-    const stream = new CountStream(fn, new Rng(deriveSeed(plan.seed, fn.index, 0x434e5453)), (day - 1) * 1440 + first - 1); // "CNTS"
+    const stream = new CountStream(
+      fn,
+      new Rng(deriveSeed(plan.seed, fn.index, 0x434e5453)),
+      (day - 1) * 1440 + first - 1,
+    ); // "CNTS"
     let sum = 0;
     for (let k = 0; k < width; k++) {
       const c = stream.next();
@@ -147,7 +152,9 @@ async function writeMemory(plan: GenPlan, file: string, scope: 'app' | 'function
     const pct = memoryPercentiles(app);
     if (scope === 'app') {
       await w.reserve(512);
-      w.ascii(`${app.owner},${app.id},${app.sampleCount},${Math.round(app.memoryAvgMb)},${pct.map((x) => Math.round(x)).join(',')}\n`);
+      w.ascii(
+        `${app.owner},${app.id},${app.sampleCount},${Math.round(app.memoryAvgMb)},${pct.map((x) => Math.round(x)).join(',')}\n`,
+      );
       continue;
     }
     // Derived schema (as in the invitro samples): the app's memory split evenly over its functions, floats.
@@ -155,7 +162,9 @@ async function writeMemory(plan: GenPlan, file: string, scope: 'app' | 'function
     for (const f of app.functions) {
       const fn = plan.functions[f];
       await w.reserve(512);
-      w.ascii(`${app.owner},${app.id},${fn.id},${app.sampleCount},${app.memoryAvgMb / k},${pct.map((x) => x / k).join(',')}\n`);
+      w.ascii(
+        `${app.owner},${app.id},${fn.id},${app.sampleCount},${app.memoryAvgMb / k},${pct.map((x) => x / k).join(',')}\n`,
+      );
     }
   }
   await w.close();

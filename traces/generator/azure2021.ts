@@ -33,8 +33,11 @@ export const AZURE2021_DEFAULT_MAX_APP_DAILY = 1e5;
 
 export async function generateAzure2021(opts: Azure2021GenOptions): Promise<GeneratedFiles> {
   const minutes = opts.minutes ?? 1440;
-  if (!Number.isInteger(minutes) || minutes < 1 || minutes > 14 * 1440 * 10) throw new RangeError(`minutes must be an integer in 1..201600, got ${minutes}`);
-  const plan = planTrace(opts.functions, opts.seed, { maxAppDailyInvocations: opts.maxAppDailyInvocations ?? AZURE2021_DEFAULT_MAX_APP_DAILY });
+  if (!Number.isInteger(minutes) || minutes < 1 || minutes > 14 * 1440 * 10)
+    throw new RangeError(`minutes must be an integer in 1..201600, got ${minutes}`);
+  const plan = planTrace(opts.functions, opts.seed, {
+    maxAppDailyInvocations: opts.maxAppDailyInvocations ?? AZURE2021_DEFAULT_MAX_APP_DAILY,
+  });
   await fsp.mkdir(opts.outDir, { recursive: true });
   const file = path.join(opts.outDir, AZURE2021_FILE_NAME);
   const w = new AsciiWriter(file);

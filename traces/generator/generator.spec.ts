@@ -35,7 +35,9 @@ describe('synthetic trace generator', () => {
   it("a function's rows do not depend on how many functions are generated", async () => {
     const small = planTrace(30, 99);
     const big = planTrace(300, 99);
-    expect(big.functions.slice(0, 25).map((f) => [f.id, f.trigger, f.dailyRate])).toEqual(small.functions.slice(0, 25).map((f) => [f.id, f.trigger, f.dailyRate]));
+    expect(big.functions.slice(0, 25).map((f) => [f.id, f.trigger, f.dailyRate])).toEqual(
+      small.functions.slice(0, 25).map((f) => [f.id, f.trigger, f.dailyRate]),
+    );
   });
 
   it('Azure 2019 files parse back with the readers, joined, with the exact total', async () => {
@@ -51,7 +53,14 @@ describe('synthetic trace generator', () => {
   });
 
   it('windowed minutes, another day and per-function memory parse back too', async () => {
-    const g = await generateAzure2019({ functions: 80, seed: 2, outDir: join(dir, 'win'), day: 3, minutes: [480, 959], memoryScope: 'function' });
+    const g = await generateAzure2019({
+      functions: 80,
+      seed: 2,
+      outDir: join(dir, 'win'),
+      day: 3,
+      minutes: [480, 959],
+      memoryScope: 'function',
+    });
     expect(g.files[0]).toMatch(/invocations_per_function_md\.anon\.d03\.csv$/);
     const header = readFileSync(g.files[0], 'utf8').split('\n')[0].split(',');
     expect(header.slice(4, 6)).toEqual(['480', '481']);
@@ -69,7 +78,11 @@ describe('synthetic trace generator', () => {
     expect(t.stats.invocations).toBe(g.invocations);
     expect(g.invocations).toBeGreaterThan(300);
     if (t.arrivals.kind !== 'timestamps') throw new Error('kind');
-    const rows = readFileSync(g.files[0], 'utf8').trim().split('\n').slice(1).map((l) => l.split(','));
+    const rows = readFileSync(g.files[0], 'utf8')
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((l) => l.split(','));
     const starts = rows.map((c) => Number(c[2]) - Number(c[3]));
     const ends = rows.map((c) => Number(c[2]));
     let startSortedViolations = 0;
@@ -119,7 +132,8 @@ describe('synthetic trace generator', () => {
 
     it('functions by trigger within 3 points of the published shares', () => {
       for (const [trig, share] of Object.entries(TRIGGER_SHARES)) {
-        const got = (100 * t.stats.functionsByTrigger[trig as keyof typeof t.stats.functionsByTrigger]) / t.stats.functions;
+        const got =
+          (100 * t.stats.functionsByTrigger[trig as keyof typeof t.stats.functionsByTrigger]) / t.stats.functions;
         expect(Math.abs(got - share.functions)).toBeLessThan(3);
       }
     });

@@ -97,10 +97,14 @@ export interface PlanOptions {
 export function planTrace(nFunctions: number, seed: Seed, options: PlanOptions = {}): GenPlan {
   const cap = options.maxAppDailyInvocations ?? MAX_APP_DAILY_INVOCATIONS;
   if (!(cap > 0)) throw new RangeError(`maxAppDailyInvocations must be positive, got ${cap}`);
-  if (!Number.isInteger(nFunctions) || nFunctions < 1) throw new RangeError(`functions must be a positive integer, got ${nFunctions}`);
+  if (!Number.isInteger(nFunctions) || nFunctions < 1)
+    throw new RangeError(`functions must be a positive integer, got ${nFunctions}`);
   const base = seedToUint32(seed);
   const rng = new Rng(deriveSeed(base, 0x504c414e)); // "PLAN"
-  const fnShares = Object.fromEntries(GEN_TRIGGERS.map((t) => [t, TRIGGER_SHARES[t].functions])) as Record<GenTrigger, number>;
+  const fnShares = Object.fromEntries(GEN_TRIGGERS.map((t) => [t, TRIGGER_SHARES[t].functions])) as Record<
+    GenTrigger,
+    number
+  >;
   const functions: GenFunction[] = [];
   const apps: GenApp[] = [];
   const owners: string[] = [];
@@ -120,10 +124,15 @@ export function planTrace(nFunctions: number, seed: Seed, options: PlanOptions =
     }
     const appId = hex64(rng);
     const appIndex = apps.length;
-    const appDaily = Math.min(cap, Math.exp(APP_DAILY_RATE_LOGNORMAL.mu + APP_DAILY_RATE_LOGNORMAL.sigma * rng.normal()));
+    const appDaily = Math.min(
+      cap,
+      Math.exp(APP_DAILY_RATE_LOGNORMAL.mu + APP_DAILY_RATE_LOGNORMAL.sigma * rng.normal()),
+    );
     // Split the app's invocations: Zipf over its functions × the trigger's invocation/function share ratio.
     const triggers = Array.from({ length: k }, () => pick(rng, fnShares));
-    const weights = triggers.map((t, i) => (1 / (i + 1)) * (TRIGGER_SHARES[t].invocations / TRIGGER_SHARES[t].functions));
+    const weights = triggers.map(
+      (t, i) => (1 / (i + 1)) * (TRIGGER_SHARES[t].invocations / TRIGGER_SHARES[t].functions),
+    );
     const wsum = weights.reduce((s, w) => s + w, 0);
     const memU = rng.next();
     const app: GenApp = {
@@ -141,7 +150,10 @@ export function planTrace(nFunctions: number, seed: Seed, options: PlanOptions =
       const trigger = triggers[i];
       const dailyRate = (appDaily * weights[i]) / wsum;
       const fr = new Rng(deriveSeed(base, index, 0x46554e43)); // "FUNC"
-      const avgS = Math.min(MAX_AVERAGE_EXEC_S, Math.exp(EXEC_TIME_LOGNORMAL_S.mu + EXEC_TIME_LOGNORMAL_S.sigma * fr.normal()));
+      const avgS = Math.min(
+        MAX_AVERAGE_EXEC_S,
+        Math.exp(EXEC_TIME_LOGNORMAL_S.mu + EXEC_TIME_LOGNORMAL_S.sigma * fr.normal()),
+      );
       functions.push({
         index,
         appIndex,
@@ -167,7 +179,9 @@ function patternFor(trigger: GenTrigger, dailyRate: number, rng: Rng): ArrivalPa
   if (trigger === 'timer') {
     if (dailyRate < 1) {
       // Rarer than daily: within one day it fires once (with that probability) or not at all.
-      return rng.next() < dailyRate ? { kind: 'timer', periodS: 86400, phaseS: rng.next() * 86400 } : { kind: 'silent' };
+      return rng.next() < dailyRate
+        ? { kind: 'timer', periodS: 86400, phaseS: rng.next() * 86400 }
+        : { kind: 'silent' };
     }
     const want = 86400 / dailyRate;
     let periodS = TIMER_PERIODS_S[0];
@@ -175,13 +189,46 @@ function patternFor(trigger: GenTrigger, dailyRate: number, rng: Rng): ArrivalPa
     return { kind: 'timer', periodS, phaseS: Math.floor(rng.next() * periodS) };
   }
   // Shapes per trigger (not calibrated to a published figure: see calibration.ts).
-  const shape: Record<Exclude<GenTrigger, 'timer'>, [amp: [number, number], on: [number, number], len: [number, number], mult: [number, number]]> = {
-    http: [[0.3, 0.9], [0.002, 0.02], [3, 20], [3, 12]],
-    queue: [[0.1, 0.5], [0.001, 0.01], [2, 10], [2, 6]],
-    storage: [[0.1, 0.5], [0.001, 0.01], [2, 10], [2, 6]],
-    others: [[0.1, 0.5], [0.001, 0.01], [2, 10], [2, 6]],
-    event: [[0.1, 0.4], [0.001, 0.003], [3, 8], [2, 4]],
-    orchestration: [[0.2, 0.6], [0.005, 0.03], [1, 5], [5, 30]],
+  const shape: Record<
+    Exclude<GenTrigger, 'timer'>,
+    [amp: [number, number], on: [number, number], len: [number, number], mult: [number, number]]
+  > = {
+    http: [
+      [0.3, 0.9],
+      [0.002, 0.02],
+      [3, 20],
+      [3, 12],
+    ],
+    queue: [
+      [0.1, 0.5],
+      [0.001, 0.01],
+      [2, 10],
+      [2, 6],
+    ],
+    storage: [
+      [0.1, 0.5],
+      [0.001, 0.01],
+      [2, 10],
+      [2, 6],
+    ],
+    others: [
+      [0.1, 0.5],
+      [0.001, 0.01],
+      [2, 10],
+      [2, 6],
+    ],
+    event: [
+      [0.1, 0.4],
+      [0.001, 0.003],
+      [3, 8],
+      [2, 4],
+    ],
+    orchestration: [
+      [0.2, 0.6],
+      [0.005, 0.03],
+      [1, 5],
+      [5, 30],
+    ],
   };
   const [amp, on, len, mult] = shape[trigger];
   return {

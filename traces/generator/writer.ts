@@ -53,18 +53,19 @@ export class AsciiWriter {
     const chunk = Buffer.from(this.buf.subarray(0, this.pos)); // the stream keeps a reference: copy
     this.bytes += this.pos;
     this.pos = 0;
-    if (!this.ws.write(chunk)) await new Promise<void>((resolve, reject) => {
-      const onDrain = (): void => {
-        this.ws.off('error', onError);
-        resolve();
-      };
-      const onError = (e: Error): void => {
-        this.ws.off('drain', onDrain);
-        reject(e);
-      };
-      this.ws.once('drain', onDrain);
-      this.ws.once('error', onError);
-    });
+    if (!this.ws.write(chunk))
+      await new Promise<void>((resolve, reject) => {
+        const onDrain = (): void => {
+          this.ws.off('error', onError);
+          resolve();
+        };
+        const onError = (e: Error): void => {
+          this.ws.off('drain', onDrain);
+          reject(e);
+        };
+        this.ws.once('drain', onDrain);
+        this.ws.once('error', onError);
+      });
   }
 
   async close(): Promise<void> {

@@ -31,8 +31,15 @@ export function registerTraceCommands(program: Command): void {
     .requiredOption('--seed <seed>', 'seed (an integer, or any string)')
     .requiredOption('--out <dir>', 'output directory (created if missing)')
     .option('--day <n>', 'azure2019: day number for the file names and the minute origin', '1')
-    .option('--minutes <range>', 'azure2019: minute columns FIRST..LAST (default 1..1440); azure2021: trace length in minutes (default 1440)')
-    .option('--memory-scope <scope>', 'azure2019: memory file per app (original schema) or per function (derived schema)', 'app')
+    .option(
+      '--minutes <range>',
+      'azure2019: minute columns FIRST..LAST (default 1..1440); azure2021: trace length in minutes (default 1440)',
+    )
+    .option(
+      '--memory-scope <scope>',
+      'azure2019: memory file per app (original schema) or per function (derived schema)',
+      'app',
+    )
     .option('--json', 'print the result as JSON')
     .action(async (opts: GenerateOptions) => {
       const result = await generateTrace(opts);
@@ -76,7 +83,11 @@ export async function inspectTrace(args: string[], opts: InspectOptions): Promis
   }
   const day = opts.day === undefined ? undefined : positiveInt('--day', opts.day);
   const files = expandInputs(args);
-  const ingest = new TraceIngest({ format: format as TraceFormat | 'auto', day, maxBadRowFraction: opts.strict ? 0 : undefined });
+  const ingest = new TraceIngest({
+    format: format as TraceFormat | 'auto',
+    day,
+    maxBadRowFraction: opts.strict ? 0 : undefined,
+  });
   let t: NormalizedTrace;
   try {
     // Azure 2019: invocations first, so a broken day fails on its main file before the smaller ones.
@@ -90,7 +101,13 @@ export async function inspectTrace(args: string[], opts: InspectOptions): Promis
   const s = t.stats;
   return {
     format: t.format,
-    files: t.files.map((f) => ({ file: f.file, kind: f.kind, rows: f.rows, badRows: f.badRows, firstErrors: f.errors.slice(0, 5).map((e) => e.message) })),
+    files: t.files.map((f) => ({
+      file: f.file,
+      kind: f.kind,
+      rows: f.rows,
+      badRows: f.badRows,
+      firstErrors: f.errors.slice(0, 5).map((e) => e.message),
+    })),
     functions: s.functions,
     apps: s.apps,
     owners: s.owners,
@@ -156,7 +173,9 @@ function renderInspect(r: InspectReport): string {
   ];
   if (r.joinReport) {
     const c = Object.entries(r.joinReport.counts).filter(([, v]) => v > 0);
-    lines.push(`joined:      ${r.joinReport.joined} of ${r.functions} functions; unjoined rows: ${r.unjoined}${c.length ? ` (${c.map(([k, v]) => `${k} ${v}`).join(', ')})` : ''}`);
+    lines.push(
+      `joined:      ${r.joinReport.joined} of ${r.functions} functions; unjoined rows: ${r.unjoined}${c.length ? ` (${c.map(([k, v]) => `${k} ${v}`).join(', ')})` : ''}`,
+    );
     for (const e of r.joinReport.examples.slice(0, 5)) lines.push(`  ${e}`);
   }
   for (const f of r.files) for (const e of f.firstErrors) lines.push(`  skipped: ${e}`);
@@ -175,11 +194,17 @@ export interface GenerateOptions {
 }
 
 /** `upm trace generate`; exported for tests. Shows a progress bar on a TTY for large outputs. */
-export async function generateTrace(opts: GenerateOptions, progress = process.stderr.isTTY === true): Promise<GeneratedFiles> {
+export async function generateTrace(
+  opts: GenerateOptions,
+  progress = process.stderr.isTTY === true,
+): Promise<GeneratedFiles> {
   const functions = positiveInt('--functions', opts.functions);
   const seed: number | string = /^\d+$/.test(opts.seed) ? Number(opts.seed) : opts.seed;
   if (opts.seed === '') throw new CliError('--seed must not be empty', 2);
-  const bar = new SingleBar({ format: 'generating {bar} {percentage}% | {value}/{total} {unit}', stream: process.stderr }, Presets.shades_classic);
+  const bar = new SingleBar(
+    { format: 'generating {bar} {percentage}% | {value}/{total} {unit}', stream: process.stderr },
+    Presets.shades_classic,
+  );
   let started = false;
   const onProgress = (unit: string, large: boolean) =>
     progress && large
@@ -197,19 +222,35 @@ export async function generateTrace(opts: GenerateOptions, progress = process.st
       if (day > 99) throw new CliError(`--day must be in 1..99, got ${day}`, 2);
       const minutes = opts.minutes === undefined ? undefined : minuteRange(opts.minutes);
       const scope = opts.memoryScope ?? 'app';
-      if (scope !== 'app' && scope !== 'function') throw new CliError(`--memory-scope must be app or function, got '${scope}'`, 2);
-      return await generateAzure2019({ functions, seed, outDir: opts.out, day, minutes, memoryScope: scope, onProgress: onProgress('functions', functions >= 2000) });
+      if (scope !== 'app' && scope !== 'function')
+        throw new CliError(`--memory-scope must be app or function, got '${scope}'`, 2);
+      return await generateAzure2019({
+        functions,
+        seed,
+        outDir: opts.out,
+        day,
+        minutes,
+        memoryScope: scope,
+        onProgress: onProgress('functions', functions >= 2000),
+      });
     }
     if (opts.format === 'azure2021') {
       const minutes = opts.minutes === undefined ? 1440 : positiveInt('--minutes', opts.minutes);
-      return await generateAzure2021({ functions, seed, outDir: opts.out, minutes, onProgress: onProgress('minutes', functions * minutes >= 1_000_000) });
+      return await generateAzure2021({
+        functions,
+        seed,
+        outDir: opts.out,
+        minutes,
+        onProgress: onProgress('minutes', functions * minutes >= 1_000_000),
+      });
     }
     throw new CliError(`--format must be azure2019 or azure2021, got '${opts.format}'`, 2);
   } catch (e) {
     if (e instanceof CliError) throw e;
     if (e instanceof RangeError) throw new CliError(e.message, 2);
     const err = e as NodeJS.ErrnoException;
-    if (typeof err?.code === 'string' && /^E[A-Z]+$/.test(err.code)) throw new CliError(`cannot write to ${opts.out}: ${err.message}`, 1);
+    if (typeof err?.code === 'string' && /^E[A-Z]+$/.test(err.code))
+      throw new CliError(`cannot write to ${opts.out}: ${err.message}`, 1);
     throw e;
   } finally {
     if (started) bar.stop();
@@ -217,7 +258,8 @@ export async function generateTrace(opts: GenerateOptions, progress = process.st
 }
 
 function positiveInt(name: string, v: string): number {
-  if (!/^\d+$/.test(v.trim()) || Number(v) < 1 || !Number.isSafeInteger(Number(v))) throw new CliError(`${name} must be a positive integer, got '${v}'`, 2);
+  if (!/^\d+$/.test(v.trim()) || Number(v) < 1 || !Number.isSafeInteger(Number(v)))
+    throw new CliError(`${name} must be a positive integer, got '${v}'`, 2);
   return Number(v);
 }
 
@@ -227,6 +269,7 @@ function minuteRange(v: string): [number, number] {
   if (!m) throw new CliError(`--minutes must be FIRST..LAST for azure2019 (e.g. 480..959), got '${v}'`, 2);
   const a = Number(m[1]);
   const b = Number(m[2]);
-  if (a < 1 || b > 1440 || a > b) throw new CliError(`--minutes must satisfy 1 <= FIRST <= LAST <= 1440, got '${v}'`, 2);
+  if (a < 1 || b > 1440 || a > b)
+    throw new CliError(`--minutes must satisfy 1 <= FIRST <= LAST <= 1440, got '${v}'`, 2);
   return [a, b];
 }

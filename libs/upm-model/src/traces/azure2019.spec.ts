@@ -40,7 +40,8 @@ describe('Azure 2019 reader on the real invitro samples', () => {
   it('the 500 sample: 3.04 M invocations, all 7 triggers, windowed minutes 480..959', async () => {
     const t = await readAzure2019(day('500'));
     expect(t.stats.invocations).toBe(3037902);
-    for (const trig of TRIGGERS.filter((x) => x !== 'unknown')) expect(t.stats.functionsByTrigger[trig]).toBeGreaterThan(0);
+    for (const trig of TRIGGERS.filter((x) => x !== 'unknown'))
+      expect(t.stats.functionsByTrigger[trig]).toBeGreaterThan(0);
     expect(t.stats.functionsByTrigger.unknown).toBe(0);
     expect(Object.values(t.stats.invocationsByTrigger).reduce((a, b) => a + b, 0)).toBe(3037902);
     expect(t.window).toEqual({ startS: 479 * 60, endS: 959 * 60 });
@@ -67,7 +68,9 @@ describe('Azure 2019 reader on the real invitro samples', () => {
 
   it('reads the memory figures as floats and the duration Min/Max floats', async () => {
     const t = await readAzure2019(day('100'));
-    const withFloat = t.functions.filter((f) => f.memory && f.memory.averageMb !== null && !Number.isInteger(f.memory.averageMb));
+    const withFloat = t.functions.filter(
+      (f) => f.memory && f.memory.averageMb !== null && !Number.isInteger(f.memory.averageMb),
+    );
     expect(withFloat.length).toBeGreaterThan(0);
     expect(t.functions.every((f) => f.memory!.percentilesMb.length === 8)).toBe(true);
   });
@@ -95,7 +98,11 @@ describe('Azure 2019 join report', () => {
     const stranger = 'owner-x,app-x,func-x,100,10,1.0,200.0,1,2,50,100,150,190,200';
     const dur = [durLines[0], durLines[1], ...durLines.slice(4), stranger].join('\n') + '\n';
     const mem = [...memLines.slice(0, 5), ...memLines.slice(6)].join('\n') + '\n';
-    const t = await readAzure2019({ invocations: src('inv.csv', inv), durations: src('dur.csv', dur), memory: src('mem.csv', mem) });
+    const t = await readAzure2019({
+      invocations: src('inv.csv', inv),
+      durations: src('dur.csv', dur),
+      memory: src('mem.csv', mem),
+    });
     const j = t.joinReport!;
     expect(j.counts['invocations-without-durations']).toBe(2);
     expect(j.counts['invocations-without-memory']).toBe(1);
@@ -106,7 +113,9 @@ describe('Azure 2019 join report', () => {
     expect(t.stats.unjoined).toBe(4);
     expect(j.rows).toEqual({ invocations: 10, durations: 9, memory: 9 });
     const stray = j.examples.find((e) => e.kind === 'durations-without-invocations')!;
-    expect(stray.message).toBe('dur.csv:10: durations row for function func-x (app app-x, owner owner-x) has no invocations row');
+    expect(stray.message).toBe(
+      'dur.csv:10: durations row for function func-x (app app-x, owner owner-x) has no invocations row',
+    );
     const noDur = j.examples.filter((e) => e.kind === 'invocations-without-durations');
     expect(noDur.map((e) => e.line)).toEqual([3, 4]);
     expect(noDur[0].message).toContain('has no row in dur.csv');
@@ -121,7 +130,12 @@ describe('Azure 2019 join report', () => {
     const dur = invitroTrace('5', 'durations.csv');
     const mem = invitroTrace('1', 'memory.csv');
     const invKeys = naiveInvocations(readText(inv)).keys;
-    const keysOf = (p: string) => new Set(csvLines(readText(p)).slice(1).map((l) => l.split(',').slice(0, 3).join('|')));
+    const keysOf = (p: string) =>
+      new Set(
+        csvLines(readText(p))
+          .slice(1)
+          .map((l) => l.split(',').slice(0, 3).join('|')),
+      );
     const durKeys = keysOf(dur);
     const memKeys = keysOf(mem); // 1/memory.csv: HashOwner,HashApp,HashFunction first
     const expectedNoDur = [...invKeys].filter((k) => !durKeys.has(k)).length;
@@ -141,7 +155,10 @@ describe('Azure 2019 join report', () => {
 
   it('bounds the examples but keeps counting', async () => {
     const f = day('100');
-    const t = await readAzure2019({ invocations: f.invocations, durations: invitroTrace('1', 'durations.csv') }, { maxJoinExamples: 5 });
+    const t = await readAzure2019(
+      { invocations: f.invocations, durations: invitroTrace('1', 'durations.csv') },
+      { maxJoinExamples: 5 },
+    );
     const j = t.joinReport!;
     expect(j.unjoined).toBeGreaterThanOrEqual(100);
     expect(j.examples).toHaveLength(5);
@@ -175,7 +192,8 @@ describe('Azure 2019 join report', () => {
     if (t.arrivals.kind !== 'minute-counts') throw new Error('kind');
     const { rowPtr, slot } = t.arrivals;
     let ascending = true;
-    for (let fn = 0; fn < 5; fn++) for (let e = rowPtr[fn] + 1; e < rowPtr[fn + 1]; e++) ascending &&= slot[e] > slot[e - 1];
+    for (let fn = 0; fn < 5; fn++)
+      for (let e = rowPtr[fn] + 1; e < rowPtr[fn + 1]; e++) ascending &&= slot[e] > slot[e - 1];
     expect(ascending).toBe(true);
   });
 });

@@ -89,7 +89,10 @@ export class Azure2019Reader {
   private durationRows = 0;
   private memoryRows = 0;
 
-  private readonly issueCounts = Object.fromEntries(JOIN_ISSUE_KINDS.map((k) => [k, 0])) as Record<JoinIssueKind, number>;
+  private readonly issueCounts = Object.fromEntries(JOIN_ISSUE_KINDS.map((k) => [k, 0])) as Record<
+    JoinIssueKind,
+    number
+  >;
   private readonly duplicateIssues: JoinIssue[] = [];
   private finished = false;
 
@@ -105,12 +108,22 @@ export class Azure2019Reader {
     if (this.finished) throw new TraceError('BAD_ARGUMENT', 'the trace was already finished');
     const prev = this.fileNames[kind];
     if (prev !== null) {
-      throw new TraceError('INCONSISTENT_INPUT', `two Azure 2019 ${kind} files for one trace: ${prev} and ${name}`, { file: name });
+      throw new TraceError('INCONSISTENT_INPUT', `two Azure 2019 ${kind} files for one trace: ${prev} and ${name}`, {
+        file: name,
+      });
     }
     this.fileNames[kind] = name;
   }
 
-  private duplicate(kind: JoinIssueKind, file: string, line: number, owner: string, app: string, func: string | null, firstLine: number): void {
+  private duplicate(
+    kind: JoinIssueKind,
+    file: string,
+    line: number,
+    owner: string,
+    app: string,
+    func: string | null,
+    firstLine: number,
+  ): void {
     this.issueCounts[kind]++;
     if (this.duplicateIssues.length < this.maxJoinExamples) {
       const what = func === null ? `app ${app} (owner ${owner})` : `function ${func} (app ${app}, owner ${owner})`;
@@ -243,7 +256,10 @@ export class Azure2019Reader {
   finish(): NormalizedTrace {
     if (this.finished) throw new TraceError('BAD_ARGUMENT', 'the trace was already finished');
     if (this.fileNames.invocations === null || this.window === null) {
-      throw new TraceError('INCONSISTENT_INPUT', 'an Azure 2019 trace needs its invocations file (invocations_per_function_md.anon.dNN.csv)');
+      throw new TraceError(
+        'INCONSISTENT_INPUT',
+        'an Azure 2019 trace needs its invocations file (invocations_per_function_md.anon.dNN.csv)',
+      );
     }
     this.finished = true;
     const n = this.ids.length;
@@ -274,7 +290,8 @@ export class Azure2019Reader {
           message: `${invFile}:${this.lines[f]}: function ${id} (app ${app}, owner ${owner}) has no row in ${durFile}`,
         });
       }
-      const m = memFile !== null ? this.memory.get(this.memoryScope === 'function' ? key : appKey(owner, app)) : undefined;
+      const m =
+        memFile !== null ? this.memory.get(this.memoryScope === 'function' ? key : appKey(owner, app)) : undefined;
       if (m) m.used = true;
       else if (memFile !== null) {
         const what = this.memoryScope === 'function' ? 'has no row' : 'belongs to an app with no row';
@@ -289,7 +306,14 @@ export class Azure2019Reader {
         });
       }
       if ((durFile === null || d) && (memFile === null || m)) joined++;
-      functions[f] = { id, app, owner, trigger: this.triggers[f], durations: d ? d.value : null, memory: m ? m.value : null };
+      functions[f] = {
+        id,
+        app,
+        owner,
+        trigger: this.triggers[f],
+        durations: d ? d.value : null,
+        memory: m ? m.value : null,
+      };
     }
     for (const r of this.durations.values()) {
       if (r.used) continue;
@@ -305,7 +329,8 @@ export class Azure2019Reader {
     }
     for (const r of this.memory.values()) {
       if (r.used) continue;
-      const what = r.func === null ? `app ${r.app} (owner ${r.owner})` : `function ${r.func} (app ${r.app}, owner ${r.owner})`;
+      const what =
+        r.func === null ? `app ${r.app} (owner ${r.owner})` : `function ${r.func} (app ${r.app}, owner ${r.owner})`;
       note({
         kind: 'memory-without-invocations',
         file: memFile as string,
@@ -318,7 +343,10 @@ export class Azure2019Reader {
     }
     const c = this.issueCounts;
     const unjoined =
-      c['invocations-without-durations'] + c['invocations-without-memory'] + c['durations-without-invocations'] + c['memory-without-invocations'];
+      c['invocations-without-durations'] +
+      c['invocations-without-memory'] +
+      c['durations-without-invocations'] +
+      c['memory-without-invocations'];
     const joinReport: JoinReport = {
       files: { ...this.fileNames },
       memoryScope: memFile !== null ? this.memoryScope : null,

@@ -18,8 +18,12 @@ describe('Azure 2021 reader', () => {
   });
 
   it('start = end - duration, sorted by start; durations in ms; zeros kept', async () => {
-    const rows = csvLines(readText(file)).slice(1).map((l) => l.split(','));
-    const expected = rows.map((c) => ({ start: Number(c[2]) - Number(c[3]), ms: Number(c[3]) * 1000 })).sort((a, b) => a.start - b.start);
+    const rows = csvLines(readText(file))
+      .slice(1)
+      .map((l) => l.split(','));
+    const expected = rows
+      .map((c) => ({ start: Number(c[2]) - Number(c[3]), ms: Number(c[3]) * 1000 }))
+      .sort((a, b) => a.start - b.start);
     const t = await readAzure2021(file);
     if (t.arrivals.kind !== 'timestamps') throw new Error('kind');
     expect(Array.from(t.arrivals.startS)).toEqual(expected.map((e) => e.start));
@@ -52,7 +56,10 @@ describe('Azure 2021 reader', () => {
   it('merges several files of one trace', async () => {
     const text = readText(file);
     const [h, ...rows] = csvLines(text);
-    const t = await readAzure2021([src('p1.csv', [h, ...rows.slice(0, 100)].join('\n')), src('p2.csv', [h, ...rows.slice(100)].join('\n'))]);
+    const t = await readAzure2021([
+      src('p1.csv', [h, ...rows.slice(0, 100)].join('\n')),
+      src('p2.csv', [h, ...rows.slice(100)].join('\n')),
+    ]);
     const whole = await readAzure2021(file);
     expect(t.stats).toEqual(whole.stats);
     expect(t.arrivals).toEqual(whole.arrivals);

@@ -9,7 +9,14 @@ import { ReadOptions, RowLog, TraceInput, indexHeader, toSource, validateReadOpt
 import { readNarrowCsv } from './narrow-csv';
 import { parseFinite, parseNonNegative } from './numbers';
 import { computeTraceStats } from './stats';
-import { DURATION_PERCENTILES, DurationFigures, FileReadSummary, NormalizedTrace, TimestampArrivals, TraceFunction } from './types';
+import {
+  DURATION_PERCENTILES,
+  DurationFigures,
+  FileReadSummary,
+  NormalizedTrace,
+  TimestampArrivals,
+  TraceFunction,
+} from './types';
 
 export const AZURE2021_COLUMNS = ['app', 'func', 'end_timestamp', 'duration'] as const;
 
@@ -101,7 +108,8 @@ export class Azure2021Reader {
 
   finish(): NormalizedTrace {
     if (this.finished) throw new TraceError('BAD_ARGUMENT', 'the trace was already finished');
-    if (this.files.length === 0) throw new TraceError('INCONSISTENT_INPUT', 'an Azure 2021 trace needs at least one file');
+    if (this.files.length === 0)
+      throw new TraceError('INCONSISTENT_INPUT', 'an Azure 2021 trace needs at least one file');
     this.finished = true;
     let fn = this.fn.trimmed();
     let startS = this.start.trimmed();
@@ -154,7 +162,10 @@ export class Azure2021Reader {
   }
 }
 
-export async function readAzure2021(inputs: TraceInput | TraceInput[], options: ReadOptions = {}): Promise<NormalizedTrace> {
+export async function readAzure2021(
+  inputs: TraceInput | TraceInput[],
+  options: ReadOptions = {},
+): Promise<NormalizedTrace> {
   const r = new Azure2021Reader(options);
   for (const i of Array.isArray(inputs) ? inputs : [inputs]) await r.add(i);
   return r.finish();

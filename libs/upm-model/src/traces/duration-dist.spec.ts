@@ -56,7 +56,9 @@ describe('execution-time distribution from percentiles', () => {
   });
 
   it('only an average: a point mass there; nothing: the fallback', () => {
-    expect(durationCurve(fig([null, null, null, null, null, null, null], 250), 999)).toMatchObject({ source: 'average' });
+    expect(durationCurve(fig([null, null, null, null, null, null, null], 250), 999)).toMatchObject({
+      source: 'average',
+    });
     expect(durationQuantile(durationCurve(fig([null, null, null, null, null, null, null], 250), 999), 0.3)).toBe(250);
     const none = durationCurve(null, 999);
     expect(none.source).toBe('fallback');

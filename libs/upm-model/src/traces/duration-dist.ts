@@ -26,7 +26,11 @@ export interface DurationCurve {
 }
 
 export function durationCurve(fig: DurationFigures | null, fallbackMs: number): DurationCurve {
-  const point = (ms: number, source: DurationCurveSource): DurationCurve => ({ q: Float64Array.of(0), v: Float64Array.of(ms), source });
+  const point = (ms: number, source: DurationCurveSource): DurationCurve => ({
+    q: Float64Array.of(0),
+    v: Float64Array.of(ms),
+    source,
+  });
   if (fig) {
     const q: number[] = [];
     const v: number[] = [];

@@ -89,7 +89,7 @@ describe('seeded expansion to per-invocation events', () => {
     expect(worst).toBeLessThan(1e-9);
   });
 
-  it('draws durations from each function\'s curve (median near p50 for a busy function)', () => {
+  it("draws durations from each function's curve (median near p50 for a busy function)", () => {
     const per = new Map<number, number[]>();
     const ev = collect(expandInvocations(t, { seed: 11 }));
     ev.fn.forEach((f, i) => {
@@ -109,8 +109,13 @@ describe('seeded expansion to per-invocation events', () => {
 
   it('uses the median average as the fallback duration', () => {
     expect(fallbackDurationMs([])).toBe(1000);
-    const avgs = t.functions.map((f) => f.durations!.averageMs!).filter((a) => a > 0).sort((a, b) => a - b);
-    expect(fallbackDurationMs(t.functions)).toBe(avgs.length % 2 ? avgs[avgs.length >> 1] : (avgs[avgs.length / 2 - 1] + avgs[avgs.length / 2]) / 2);
+    const avgs = t.functions
+      .map((f) => f.durations!.averageMs!)
+      .filter((a) => a > 0)
+      .sort((a, b) => a - b);
+    expect(fallbackDurationMs(t.functions)).toBe(
+      avgs.length % 2 ? avgs[avgs.length >> 1] : (avgs[avgs.length / 2 - 1] + avgs[avgs.length / 2]) / 2,
+    );
   });
 
   it('passes exact 2021 timestamps through in batches', async () => {
@@ -120,6 +125,8 @@ describe('seeded expansion to per-invocation events', () => {
     expect(batches.map((b) => b.startS.length)).toEqual([50, 50, 50, 49]);
     const ev = collect(batches);
     expect(ev.startS).toEqual(Array.from(t21.arrivals.startS));
-    expect(collect(expandInvocations(t21, { seed: 1, fromS: 60, toS: 120 })).startS.every((s) => s >= 60 && s < 120)).toBe(true);
+    expect(
+      collect(expandInvocations(t21, { seed: 1, fromS: 60, toS: 120 })).startS.every((s) => s >= 60 && s < 120),
+    ).toBe(true);
   });
 });

@@ -58,7 +58,8 @@ export function* expandInvocations(trace: NormalizedTrace, options: ExpandOption
   const a = trace.arrivals;
   if (a.kind === 'timestamps') {
     const batch = options.batchSize ?? 65536;
-    if (!(Number.isInteger(batch) && batch > 0)) throw new TraceError('BAD_ARGUMENT', `batchSize must be a positive integer, got ${batch}`);
+    if (!(Number.isInteger(batch) && batch > 0))
+      throw new TraceError('BAD_ARGUMENT', `batchSize must be a positive integer, got ${batch}`);
     let i = lowerBound(a.startS, fromS);
     const end = lowerBound(a.startS, toS);
     while (i < end) {
@@ -142,7 +143,13 @@ export function* expandInvocations(trace: NormalizedTrace, options: ExpandOption
   }
 }
 
-function filterAndSort(st: Float64Array, du: Float64Array, fn: Uint32Array, fromS: number, toS: number): InvocationBatch {
+function filterAndSort(
+  st: Float64Array,
+  du: Float64Array,
+  fn: Uint32Array,
+  fromS: number,
+  toS: number,
+): InvocationBatch {
   const n = st.length;
   const idx: number[] = [];
   for (let i = 0; i < n; i++) if (st[i] >= fromS && st[i] < toS) idx.push(i);

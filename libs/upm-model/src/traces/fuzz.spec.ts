@@ -21,20 +21,35 @@ const SEED = 'upm-trace-fuzz-1';
 
 const corpus = {
   inv: Buffer.from(readText(invitroTrace('1', 'invocations.csv'))),
-  invWindow: Buffer.from(
-    readText(invitroTrace('100', 'invocations.csv'))
-      .split('\n')
-      .slice(0, 6)
-      .join('\n'),
-  ),
+  invWindow: Buffer.from(readText(invitroTrace('100', 'invocations.csv')).split('\n').slice(0, 6).join('\n')),
   dur: Buffer.from(readText(invitroTrace('5', 'durations.csv'))),
   mem: Buffer.from(readText(invitroTrace('5', 'memory.csv'))),
   memReordered: Buffer.from(readText(invitroTrace('100', 'memory.csv')).split('\n').slice(0, 8).join('\n')),
-  a21: Buffer.from(readText(invitroTrace('example', 'Azure2021', 'Azure2021_200.csv')).split('\n').slice(0, 80).join('\n')),
+  a21: Buffer.from(
+    readText(invitroTrace('example', 'Azure2021', 'Azure2021_200.csv'))
+      .split('\n')
+      .slice(0, 80)
+      .join('\n'),
+  ),
   huawei: Buffer.from('day,time,7,12,31\n0,0,3,,1\n0,60,,,\n0,120,5,2,\n0,180,1,1,1\n'),
 };
 
-const SPECIALS = ['"', '\r', '\n', ',', '\uFEFF', '-', '.', 'e', '\u00e9', '\u0000', ' ', '""', '\r\n', '9999999999999'];
+const SPECIALS = [
+  '"',
+  '\r',
+  '\n',
+  ',',
+  '\uFEFF',
+  '-',
+  '.',
+  'e',
+  '\u00e9',
+  '\u0000',
+  ' ',
+  '""',
+  '\r\n',
+  '9999999999999',
+];
 
 function mutate(rng: Rng, input: Buffer): Buffer {
   let b = input;
@@ -109,7 +124,22 @@ function mutate(rng: Rng, input: Buffer): Buffer {
         const l = lines();
         const i = rng.int(l.length);
         const cells = l[i].split(',');
-        const vals = ['', '-1', '1.5', '1e309', 'NaN', '0x1F', '4294967296', '  7 ', '3.0', '"q"', '"', 'http', '1441', '0'];
+        const vals = [
+          '',
+          '-1',
+          '1.5',
+          '1e309',
+          'NaN',
+          '0x1F',
+          '4294967296',
+          '  7 ',
+          '3.0',
+          '"q"',
+          '"',
+          'http',
+          '1441',
+          '0',
+        ];
         cells[rng.int(cells.length)] = vals[rng.int(vals.length)];
         l[i] = cells.join(',');
         b = Buffer.from(l.join('\n'), 'latin1');
@@ -135,7 +165,8 @@ function checkInvariants(t: NormalizedTrace): void {
   if (total !== t.stats.invocations) throw new Error(`stats.invocations ${t.stats.invocations} != ${total}`);
   if (t.arrivals.kind === 'minute-counts') {
     const { rowPtr, slot, count } = t.arrivals;
-    if (rowPtr.length !== t.functions.length + 1 || rowPtr[rowPtr.length - 1] !== slot.length) throw new Error('bad CSR shape');
+    if (rowPtr.length !== t.functions.length + 1 || rowPtr[rowPtr.length - 1] !== slot.length)
+      throw new Error('bad CSR shape');
     for (let f = 0; f < t.functions.length; f++) {
       for (let e = rowPtr[f]; e < rowPtr[f + 1]; e++) {
         if (count[e] === 0 || (e > rowPtr[f] && slot[e] <= slot[e - 1])) throw new Error('bad CSR entry');
@@ -148,7 +179,11 @@ function checkInvariants(t: NormalizedTrace): void {
 async function runOne(i: number): Promise<'ok' | 'rejected'> {
   const rng = new Rng(`${SEED}:${i}`);
   const chunk = [undefined, undefined, undefined, undefined, 1000, 1000, 64, 64, 7, rng.int(3) + 1][rng.int(10)];
-  const opts: ReadOptions = { maxBadRowFraction: [0, 0.1, 1][rng.int(3)], maxRowErrors: rng.int(4), maxLineBytes: 1 << 16 };
+  const opts: ReadOptions = {
+    maxBadRowFraction: [0, 0.1, 1][rng.int(3)],
+    maxRowErrors: rng.int(4),
+    maxLineBytes: 1 << 16,
+  };
   const target = rng.int(9);
   let t: NormalizedTrace;
   try {
@@ -165,11 +200,17 @@ async function runOne(i: number): Promise<'ok' | 'rejected'> {
         );
         break;
       case 2:
-        t = await readAzure2019({ invocations: src('inv.csv', corpus.inv), durations: src('dur.csv', mutate(rng, corpus.dur), chunk) }, opts);
+        t = await readAzure2019(
+          { invocations: src('inv.csv', corpus.inv), durations: src('dur.csv', mutate(rng, corpus.dur), chunk) },
+          opts,
+        );
         break;
       case 3:
         t = await readAzure2019(
-          { invocations: src('inv.csv', corpus.invWindow), memory: src('mem.csv', mutate(rng, rng.int(2) ? corpus.mem : corpus.memReordered), chunk) },
+          {
+            invocations: src('inv.csv', corpus.invWindow),
+            memory: src('mem.csv', mutate(rng, rng.int(2) ? corpus.mem : corpus.memReordered), chunk),
+          },
           opts,
         );
         break;
@@ -195,16 +236,21 @@ async function runOne(i: number): Promise<'ok' | 'rejected'> {
     }
   } catch (e) {
     if (e instanceof TraceError) return 'rejected';
-    throw new Error(`fuzz iteration ${i} (target ${target}) crashed with a non-TraceError: ${(e as Error)?.stack ?? String(e)}`);
+    throw new Error(
+      `fuzz iteration ${i} (target ${target}) crashed with a non-TraceError: ${(e as Error)?.stack ?? String(e)}`,
+    );
   }
   try {
     checkInvariants(t);
     if (i % 5 === 0) {
       const back = decodeTrace(encodeTrace(t));
-      if (back.stats.invocations !== t.stats.invocations || back.functions.length !== t.functions.length) throw new Error('round trip differs');
+      if (back.stats.invocations !== t.stats.invocations || back.functions.length !== t.functions.length)
+        throw new Error('round trip differs');
     }
   } catch (e) {
-    throw new Error(`fuzz iteration ${i} (target ${target}): accepted input broke an invariant: ${(e as Error).message}`);
+    throw new Error(
+      `fuzz iteration ${i} (target ${target}): accepted input broke an invariant: ${(e as Error).message}`,
+    );
   }
   return 'ok';
 }

@@ -49,11 +49,15 @@ export class Huawei2023Reader {
         names.forEach((n, i) => {
           if (i === timeCol || i === dayCol || n === '') return;
           if (seen.has(n)) {
-            throw new TraceError('DUPLICATE_COLUMN', `${formatLocation(src.name, 1, i + 1)}: function column "${n}" appears twice`, {
-              file: src.name,
-              line: 1,
-              column: i + 1,
-            });
+            throw new TraceError(
+              'DUPLICATE_COLUMN',
+              `${formatLocation(src.name, 1, i + 1)}: function column "${n}" appears twice`,
+              {
+                file: src.name,
+                line: 1,
+                column: i + 1,
+              },
+            );
           }
           seen.set(n, i);
           let f = this.fnIndex.get(n);
@@ -66,7 +70,10 @@ export class Huawei2023Reader {
           fnOf.push(f);
         });
         if (fnCols.length === 0) {
-          throw new TraceError('BAD_HEADER', `${src.name}:1: no function columns besides day and time`, { file: src.name, line: 1 });
+          throw new TraceError('BAD_HEADER', `${src.name}:1: no function columns besides day and time`, {
+            file: src.name,
+            line: 1,
+          });
         }
       },
       row: (cells) => {
@@ -101,11 +108,13 @@ export class Huawei2023Reader {
 
   finish(): NormalizedTrace {
     if (this.finished) throw new TraceError('BAD_ARGUMENT', 'the trace was already finished');
-    if (this.files.length === 0) throw new TraceError('INCONSISTENT_INPUT', 'a Huawei 2023 trace needs at least one requests_minute file');
+    if (this.files.length === 0)
+      throw new TraceError('INCONSISTENT_INPUT', 'a Huawei 2023 trace needs at least one requests_minute file');
     this.finished = true;
     const csr = this.counts.build(this.functions.length);
     const arrivals = { kind: 'minute-counts' as const, ...csr };
-    const window = this.minSlot === Infinity ? { startS: 0, endS: 0 } : { startS: this.minSlot * 60, endS: (this.maxSlot + 1) * 60 };
+    const window =
+      this.minSlot === Infinity ? { startS: 0, endS: 0 } : { startS: this.minSlot * 60, endS: (this.maxSlot + 1) * 60 };
     return {
       schemaVersion: 1,
       format: 'huawei2023',
@@ -119,7 +128,10 @@ export class Huawei2023Reader {
   }
 }
 
-export async function readHuawei2023(inputs: TraceInput | TraceInput[], options: ReadOptions = {}): Promise<NormalizedTrace> {
+export async function readHuawei2023(
+  inputs: TraceInput | TraceInput[],
+  options: ReadOptions = {},
+): Promise<NormalizedTrace> {
   const r = new Huawei2023Reader(options);
   for (const i of Array.isArray(inputs) ? inputs : [inputs]) await r.add(i);
   return r.finish();

@@ -19,6 +19,14 @@ export { DURATION_KNOT_Q, durationCurve, durationQuantile, durationCurveMean } f
 export type { DurationCurve, DurationCurveSource } from './duration-dist';
 export { expandInvocations, fallbackDurationMs, durationCurves } from './expand';
 export type { ExpandOptions, InvocationBatch } from './expand';
-export { encodeTrace, decodeTrace, writeTraceFile, readTraceFile, crc32, TRACE_MAGIC, TRACE_CONTAINER_VERSION } from './serialize';
+export {
+  encodeTrace,
+  decodeTrace,
+  writeTraceFile,
+  readTraceFile,
+  crc32,
+  TRACE_MAGIC,
+  TRACE_CONTAINER_VERSION,
+} from './serialize';
 export { Rng, seedToUint32, deriveSeed } from './prng';
 export type { Seed } from './prng';

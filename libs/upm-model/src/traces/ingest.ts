@@ -27,7 +27,8 @@ export function formatOfKind(kind: TraceFileKind): TraceFormat {
 export function detectTraceFileKind(headerLine: string): TraceFileKind | null {
   const names = new Set(cleanHeader(headerLine.replace(/\r?\n?$/, '').split(',')));
   const has = (...n: string[]): boolean => n.every((x) => names.has(x));
-  if (has('HashOwner', 'HashApp', 'HashFunction', 'Trigger') && [...names].some((n) => /^\d+$/.test(n))) return 'azure2019-invocations';
+  if (has('HashOwner', 'HashApp', 'HashFunction', 'Trigger') && [...names].some((n) => /^\d+$/.test(n)))
+    return 'azure2019-invocations';
   if (has('HashOwner', 'HashApp', 'HashFunction', 'Average', 'Count')) return 'azure2019-durations';
   if (has('HashOwner', 'HashApp', 'AverageAllocatedMb')) return 'azure2019-memory';
   if (has('app', 'func', 'end_timestamp', 'duration')) return 'azure2021';
@@ -41,7 +42,9 @@ const SNIFF_LIMIT = 4 << 20;
  * Reads just enough of a source to see its header line, and returns the kind plus a source that replays the
  * bytes read (the original stream continues behind them).
  */
-export async function sniffTraceFile(input: TraceInput): Promise<{ kind: TraceFileKind; source: TraceSource; header: string }> {
+export async function sniffTraceFile(
+  input: TraceInput,
+): Promise<{ kind: TraceFileKind; source: TraceSource; header: string }> {
   const src = toSource(input);
   const it = src.stream[Symbol.asyncIterator]() as AsyncIterator<Buffer | string>;
   const head: Buffer[] = [];
@@ -61,7 +64,10 @@ export async function sniffTraceFile(input: TraceInput): Promise<{ kind: TraceFi
       // Only look again once a newline has arrived (tiny chunks would make repeated concats quadratic).
       if (b.indexOf(10) >= 0) headerLine = firstLine(Buffer.concat(head, bytes), false);
       if (headerLine === null && bytes > SNIFF_LIMIT) {
-        throw new TraceError('LINE_TOO_LONG', `${src.name}:1: no header line within the first ${SNIFF_LIMIT} bytes`, { file: src.name, line: 1 });
+        throw new TraceError('LINE_TOO_LONG', `${src.name}:1: no header line within the first ${SNIFF_LIMIT} bytes`, {
+          file: src.name,
+          line: 1,
+        });
       }
     }
   } catch (e) {
@@ -76,10 +82,14 @@ export async function sniffTraceFile(input: TraceInput): Promise<{ kind: TraceFi
   if (kind === null) {
     if (!src.stream.destroyed) src.stream.destroy();
     const shown = headerLine.length > 120 ? headerLine.slice(0, 117) + '...' : headerLine;
-    throw new TraceError('UNKNOWN_FORMAT', `${src.name}:1: header matches no accepted trace file (Azure 2019, Azure 2021, Huawei 2023): ${shown}`, {
-      file: src.name,
-      line: 1,
-    });
+    throw new TraceError(
+      'UNKNOWN_FORMAT',
+      `${src.name}:1: header matches no accepted trace file (Azure 2019, Azure 2021, Huawei 2023): ${shown}`,
+      {
+        file: src.name,
+        line: 1,
+      },
+    );
   }
   async function* replay(): AsyncGenerator<Buffer> {
     for (const b of head) yield b;
@@ -136,7 +146,10 @@ export class TraceIngest {
   constructor(private readonly options: IngestOptions = {}) {
     const f = options.format ?? 'auto';
     if (f !== 'auto' && !(TRACE_FORMATS as readonly string[]).includes(f)) {
-      throw new TraceError('BAD_ARGUMENT', `unknown trace format ${JSON.stringify(f)} (expected auto, ${TRACE_FORMATS.join(', ')})`);
+      throw new TraceError(
+        'BAD_ARGUMENT',
+        `unknown trace format ${JSON.stringify(f)} (expected auto, ${TRACE_FORMATS.join(', ')})`,
+      );
     }
     this.format = f === 'auto' ? null : f;
   }

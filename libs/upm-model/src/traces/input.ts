@@ -41,7 +41,10 @@ export function toSource(input: TraceInput): TraceSource {
 
 /** A source over bytes already in memory (tests, small uploads). */
 export function sourceFromBytes(name: string, bytes: Uint8Array | string, chunkSize?: number): TraceSource {
-  const buf = typeof bytes === 'string' ? Buffer.from(bytes, 'utf8') : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const buf =
+    typeof bytes === 'string'
+      ? Buffer.from(bytes, 'utf8')
+      : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (!chunkSize || chunkSize >= buf.length) return { name, stream: Readable.from([buf], { objectMode: false }) };
   const chunks: Buffer[] = [];
   for (let i = 0; i < buf.length; i += chunkSize) chunks.push(buf.subarray(i, i + chunkSize));
@@ -116,7 +119,9 @@ export class RowLog {
     this.reject(
       line,
       Math.min(cells, want),
-      cells < want ? `row has ${cells} cells, the header has ${want}` : `row has ${cells} cells, the header has only ${want}`,
+      cells < want
+        ? `row has ${cells} cells, the header has ${want}`
+        : `row has ${cells} cells, the header has only ${want}`,
     );
     return false;
   }
@@ -133,7 +138,12 @@ export class RowLog {
         'TOO_MANY_BAD_ROWS',
         `${this.file}: rejected: ${this.badRows} of ${this.rows} data rows (${pct}%) are malformed, more than ` +
           `${(this.opts.maxBadRowFraction * 100).toFixed(1)}%; first: ${shown.join('; ')}`,
-        { file: this.file, line: this.errors[0]?.line ?? null, column: this.errors[0]?.column ?? null, rowErrors: this.errors },
+        {
+          file: this.file,
+          line: this.errors[0]?.line ?? null,
+          column: this.errors[0]?.column ?? null,
+          rowErrors: this.errors,
+        },
       );
     }
     return {
@@ -148,16 +158,25 @@ export class RowLog {
 }
 
 /** Header names → index, rejecting duplicates of the names a reader relies on. */
-export function indexHeader(file: string, names: readonly string[], required: readonly string[], optional: readonly string[] = []): Map<string, number> {
+export function indexHeader(
+  file: string,
+  names: readonly string[],
+  required: readonly string[],
+  optional: readonly string[] = [],
+): Map<string, number> {
   const idx = new Map<string, number>();
   const watched = new Set([...required, ...optional]);
   names.forEach((n, i) => {
     if (watched.has(n) && idx.has(n)) {
-      throw new TraceError('DUPLICATE_COLUMN', `${formatLocation(file, 1, i + 1)}: column "${n}" appears twice in the header`, {
-        file,
-        line: 1,
-        column: i + 1,
-      });
+      throw new TraceError(
+        'DUPLICATE_COLUMN',
+        `${formatLocation(file, 1, i + 1)}: column "${n}" appears twice in the header`,
+        {
+          file,
+          line: 1,
+          column: i + 1,
+        },
+      );
     }
     if (!idx.has(n)) idx.set(n, i);
   });

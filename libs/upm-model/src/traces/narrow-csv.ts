@@ -22,7 +22,12 @@ interface CsvParseError extends Error {
   lines?: number;
 }
 
-export async function readNarrowCsv(src: TraceSource, log: RowLog, maxLineBytes: number, handler: CsvRowHandler): Promise<void> {
+export async function readNarrowCsv(
+  src: TraceSource,
+  log: RowLog,
+  maxLineBytes: number,
+  handler: CsvRowHandler,
+): Promise<void> {
   let fatal: TraceError | null = null;
   const skipped: { line: number; message: string }[] = [];
   const parser = parse({
@@ -40,10 +45,14 @@ export async function readNarrowCsv(src: TraceSource, log: RowLog, maxLineBytes:
     if (err.code && FATAL_SKIPS.has(err.code)) {
       const tooLong = err.code === 'CSV_MAX_RECORD_SIZE';
       const what = tooLong ? `a record longer than ${maxLineBytes} bytes` : 'an unterminated quoted field';
-      fatal = new TraceError(tooLong ? 'LINE_TOO_LONG' : 'MALFORMED_CSV', `${src.name}:${line}: ${what}; the rest of the file cannot be read`, {
-        file: src.name,
-        line,
-      });
+      fatal = new TraceError(
+        tooLong ? 'LINE_TOO_LONG' : 'MALFORMED_CSV',
+        `${src.name}:${line}: ${what}; the rest of the file cannot be read`,
+        {
+          file: src.name,
+          line,
+        },
+      );
     } else {
       // Recorded from the loop below: throwing (strict mode) inside csv-parse's callback would escape it.
       skipped.push({ line, message: `malformed CSV: ${err.message}` });
@@ -84,10 +93,14 @@ export async function readNarrowCsv(src: TraceSource, log: RowLog, maxLineBytes:
   } catch (e) {
     if (e instanceof TraceError) throw e;
     const pe = e as CsvParseError;
-    throw new TraceError('MALFORMED_CSV', `${src.name}${pe.lines ? `:${pe.lines}` : ''}: malformed CSV: ${pe.message}`, {
-      file: src.name,
-      line: pe.lines ?? null,
-    });
+    throw new TraceError(
+      'MALFORMED_CSV',
+      `${src.name}${pe.lines ? `:${pe.lines}` : ''}: malformed CSV: ${pe.message}`,
+      {
+        file: src.name,
+        line: pe.lines ?? null,
+      },
+    );
   } finally {
     src.stream.off('error', onSourceError);
     src.stream.unpipe(parser);

@@ -21,12 +21,21 @@ const DUR_HEADER =
   'HashOwner,HashApp,HashFunction,Average,Count,Minimum,Maximum,percentile_Average_0,percentile_Average_1,percentile_Average_25,percentile_Average_50,percentile_Average_75,percentile_Average_99,percentile_Average_100';
 const DUR_OK = 'o,a,f,100,10,1.0,200.0,1,2,50,100,150,190,200';
 const readDur = (...rows: string[]) =>
-  readAzure2019({ invocations: src('inv.csv', inv('o,a,f,http,1,2,3')), durations: src('dur.csv', [DUR_HEADER, ...rows].join('\n')) }, STRICT);
+  readAzure2019(
+    {
+      invocations: src('inv.csv', inv('o,a,f,http,1,2,3')),
+      durations: src('dur.csv', [DUR_HEADER, ...rows].join('\n')),
+    },
+    STRICT,
+  );
 
 const MEM_HEADER =
   'HashOwner,HashApp,SampleCount,AverageAllocatedMb,AverageAllocatedMb_pct1,AverageAllocatedMb_pct5,AverageAllocatedMb_pct25,AverageAllocatedMb_pct50,AverageAllocatedMb_pct75,AverageAllocatedMb_pct95,AverageAllocatedMb_pct99,AverageAllocatedMb_pct100';
 const readMem = (...rows: string[]) =>
-  readAzure2019({ invocations: src('inv.csv', inv('o,a,f,http,1,2,3')), memory: src('mem.csv', [MEM_HEADER, ...rows].join('\n')) }, STRICT);
+  readAzure2019(
+    { invocations: src('inv.csv', inv('o,a,f,http,1,2,3')), memory: src('mem.csv', [MEM_HEADER, ...rows].join('\n')) },
+    STRICT,
+  );
 
 describe('invocations file: malformed rows (strict mode)', () => {
   it.each([
@@ -94,7 +103,10 @@ describe('invocations file: file-level rejects', () => {
   });
   it('a line longer than the bound', async () => {
     const text = inv('o,a,f,http,1,2,' + '9'.repeat(5000));
-    const e = await rejectsWith(readAzure2019({ invocations: src('inv.csv', text, 100) }, { maxLineBytes: 2048 }), 'LINE_TOO_LONG');
+    const e = await rejectsWith(
+      readAzure2019({ invocations: src('inv.csv', text, 100) }, { maxLineBytes: 2048 }),
+      'LINE_TOO_LONG',
+    );
     expect(e.message).toBe('inv.csv:2: line longer than 2048 bytes; not a trace file');
   });
   it('a missing file', async () => {
@@ -123,7 +135,9 @@ describe('bad-row budget', () => {
 
   it('> 10% bad rows: the file is rejected as a whole, naming the first bad cells', async () => {
     const e = await rejectsWith(readAzure2019({ invocations: src('inv.csv', corrupt(11)) }), 'TOO_MANY_BAD_ROWS');
-    expect(e.message).toMatch(/^inv\.csv: rejected: 11 of 100 data rows \(11\.0%\) are malformed, more than 10\.0%; first: inv\.csv:2:484 \(column "959"\)/);
+    expect(e.message).toMatch(
+      /^inv\.csv: rejected: 11 of 100 data rows \(11\.0%\) are malformed, more than 10\.0%; first: inv\.csv:2:484 \(column "959"\)/,
+    );
     expect(e.rowErrors).toHaveLength(11);
     expect(e.line).toBe(2);
     expect(e.column).toBe(484);
@@ -136,16 +150,35 @@ describe('bad-row budget', () => {
   });
 
   it('rejects bad options', async () => {
-    await rejectsWith(readAzure2019({ invocations: src('inv.csv', corrupt(0)) }, { maxBadRowFraction: 2 }), 'BAD_ARGUMENT');
+    await rejectsWith(
+      readAzure2019({ invocations: src('inv.csv', corrupt(0)) }, { maxBadRowFraction: 2 }),
+      'BAD_ARGUMENT',
+    );
   });
 });
 
 describe('durations and memory files', () => {
   it.each([
-    ['a bad Average', 'o,a,f,abc,10,1.0,200.0,1,2,50,100,150,190,200', 'dur.csv:2:4 (column "Average"): expected a non-negative number, got "abc"'],
-    ['a fractional Count', 'o,a,f,100,10.5,1.0,200.0,1,2,50,100,150,190,200', 'dur.csv:2:5 (column "Count"): expected an integral count, got "10.5"'],
-    ['an empty HashFunction', 'o,a,,100,10,1.0,200.0,1,2,50,100,150,190,200', 'dur.csv:2:3 (column "HashFunction"): empty HashFunction'],
-    ['a negative percentile', 'o,a,f,100,10,1.0,200.0,1,2,50,-100,150,190,200', 'dur.csv:2:11 (column "percentile_Average_50"): expected a non-negative number, got "-100"'],
+    [
+      'a bad Average',
+      'o,a,f,abc,10,1.0,200.0,1,2,50,100,150,190,200',
+      'dur.csv:2:4 (column "Average"): expected a non-negative number, got "abc"',
+    ],
+    [
+      'a fractional Count',
+      'o,a,f,100,10.5,1.0,200.0,1,2,50,100,150,190,200',
+      'dur.csv:2:5 (column "Count"): expected an integral count, got "10.5"',
+    ],
+    [
+      'an empty HashFunction',
+      'o,a,,100,10,1.0,200.0,1,2,50,100,150,190,200',
+      'dur.csv:2:3 (column "HashFunction"): empty HashFunction',
+    ],
+    [
+      'a negative percentile',
+      'o,a,f,100,10,1.0,200.0,1,2,50,-100,150,190,200',
+      'dur.csv:2:11 (column "percentile_Average_50"): expected a non-negative number, got "-100"',
+    ],
     ['a short row', 'o,a,f,100,10', 'dur.csv:2:6 (column "Minimum"): row has 5 cells, the header has 14'],
   ])('durations: %s', async (_w, row, message) => {
     const e = await rejectsWith(readDur(row), 'BAD_ROW');
@@ -154,12 +187,21 @@ describe('durations and memory files', () => {
 
   it('durations: empty Minimum/Maximum and empty percentiles are accepted as unknown', async () => {
     const t = await readDur('o,a,f,100,10,,,1,,50,100,150,,200');
-    expect(t.functions[0].durations).toEqual({ averageMs: 100, count: 10, minimumMs: null, maximumMs: null, percentilesMs: [1, null, 50, 100, 150, null, 200] });
+    expect(t.functions[0].durations).toEqual({
+      averageMs: 100,
+      count: 10,
+      minimumMs: null,
+      maximumMs: null,
+      percentilesMs: [1, null, 50, 100, 150, null, 200],
+    });
   });
 
   it('durations: a missing percentile column is named', async () => {
     const header = DUR_HEADER.replace(',percentile_Average_99', '');
-    const e = await rejectsWith(readAzure2019({ invocations: src('i.csv', inv('o,a,f,http,1,2,3')), durations: src('dur.csv', header + '\n') }), 'MISSING_COLUMN');
+    const e = await rejectsWith(
+      readAzure2019({ invocations: src('i.csv', inv('o,a,f,http,1,2,3')), durations: src('dur.csv', header + '\n') }),
+      'MISSING_COLUMN',
+    );
     expect(e.message).toBe('dur.csv:1: missing required column "percentile_Average_99" in the header');
   });
 
@@ -169,8 +211,16 @@ describe('durations and memory files', () => {
   });
 
   it.each([
-    ['a fractional SampleCount', 'o,a,10.5,100,1,2,3,4,5,6,7,8', 'mem.csv:2:3 (column "SampleCount"): expected an integral count, got "10.5"'],
-    ['a bad AverageAllocatedMb', 'o,a,10,lots,1,2,3,4,5,6,7,8', 'mem.csv:2:4 (column "AverageAllocatedMb"): expected a non-negative number, got "lots"'],
+    [
+      'a fractional SampleCount',
+      'o,a,10.5,100,1,2,3,4,5,6,7,8',
+      'mem.csv:2:3 (column "SampleCount"): expected an integral count, got "10.5"',
+    ],
+    [
+      'a bad AverageAllocatedMb',
+      'o,a,10,lots,1,2,3,4,5,6,7,8',
+      'mem.csv:2:4 (column "AverageAllocatedMb"): expected a non-negative number, got "lots"',
+    ],
     ['an empty HashOwner', ',a,10,100,1,2,3,4,5,6,7,8', 'mem.csv:2:1 (column "HashOwner"): empty HashOwner'],
   ])('memory: %s', async (_w, row, message) => {
     const e = await rejectsWith(readMem(row), 'BAD_ROW');
@@ -183,7 +233,11 @@ describe('Azure 2021 rejects', () => {
   const read21 = (...rows: string[]) => readAzure2021(src('t21.csv', [H, ...rows].join('\n')), STRICT);
   it.each([
     ['a negative end_timestamp', 'a,f,-1.5,0.1', 't21.csv:2:3 (column "end_timestamp"): negative end_timestamp -1.5'],
-    ['a negative duration', 'a,f,1.5,-0.1', 't21.csv:2:4 (column "duration"): expected a non-negative number, got "-0.1"'],
+    [
+      'a negative duration',
+      'a,f,1.5,-0.1',
+      't21.csv:2:4 (column "duration"): expected a non-negative number, got "-0.1"',
+    ],
     ['an empty duration', 'a,f,1.5,', 't21.csv:2:4 (column "duration"): empty duration'],
     ['an empty app', ',f,1.5,0.1', 't21.csv:2:1 (column "app"): empty app'],
     ['garbage', 'a,f,soon,0.1', 't21.csv:2:3 (column "end_timestamp"): expected a number, got "soon"'],
@@ -201,10 +255,22 @@ describe('Azure 2021 rejects', () => {
 describe('Huawei 2023 rejects', () => {
   const readHw = (text: string) => readHuawei2023(src('day_01.csv', text), STRICT);
   it.each([
-    ['a fractional count', 'day,time,f1,f2\n0,0,1,2\n0,60,1.5,2\n', 'day_01.csv:3:3 (column "f1"): expected an integral count, got "1.5"'],
-    ['a bad time', 'day,time,f1,f2\n0,later,1,2\n', 'day_01.csv:2:2 (column "time"): expected a non-negative number, got "later"'],
+    [
+      'a fractional count',
+      'day,time,f1,f2\n0,0,1,2\n0,60,1.5,2\n',
+      'day_01.csv:3:3 (column "f1"): expected an integral count, got "1.5"',
+    ],
+    [
+      'a bad time',
+      'day,time,f1,f2\n0,later,1,2\n',
+      'day_01.csv:2:2 (column "time"): expected a non-negative number, got "later"',
+    ],
     ['an empty time', 'day,time,f1,f2\n0,,1,2\n', 'day_01.csv:2:2 (column "time"): empty time'],
-    ['a fractional day', 'day,time,f1,f2\n0.5,0,1,2\n', 'day_01.csv:2:1 (column "day"): expected an integral count, got "0.5"'],
+    [
+      'a fractional day',
+      'day,time,f1,f2\n0.5,0,1,2\n',
+      'day_01.csv:2:1 (column "day"): expected an integral count, got "0.5"',
+    ],
   ])('%s', async (_w, text, message) => {
     const e = await rejectsWith(readHw(text), 'BAD_ROW');
     expect(e.message).toBe(message);
@@ -221,12 +287,17 @@ describe('Huawei 2023 rejects', () => {
 describe('format detection and mixing', () => {
   it('an unknown header', async () => {
     const e = await rejectsWith(sniffTraceFile(src('x.csv', 'a,b,c\n1,2,3\n')), 'UNKNOWN_FORMAT');
-    expect(e.message).toBe('x.csv:1: header matches no accepted trace file (Azure 2019, Azure 2021, Huawei 2023): a,b,c');
+    expect(e.message).toBe(
+      'x.csv:1: header matches no accepted trace file (Azure 2019, Azure 2021, Huawei 2023): a,b,c',
+    );
   });
   it('2019 and 2021 files in one trace', async () => {
     const ingest = new TraceIngest();
     await ingest.addFile(invitroTrace('1', 'invocations.csv'));
-    const e = await rejectsWith(ingest.addFile(invitroTrace('example', 'Azure2021', 'Azure2021_200.csv')), 'INCONSISTENT_INPUT');
+    const e = await rejectsWith(
+      ingest.addFile(invitroTrace('example', 'Azure2021', 'Azure2021_200.csv')),
+      'INCONSISTENT_INPUT',
+    );
     expect(e.message).toContain('is a azure2021 file (azure2021), but this trace is azure2019');
   });
   it('an explicit format that does not match', async () => {

@@ -69,7 +69,11 @@ interface Header {
 }
 
 function assertLittleEndian(): void {
-  if (os.endianness() !== 'LE') throw new TraceError('BAD_SERIALIZATION', 'the trace container is little-endian; big-endian hosts are not supported');
+  if (os.endianness() !== 'LE')
+    throw new TraceError(
+      'BAD_SERIALIZATION',
+      'the trace container is little-endian; big-endian hosts are not supported',
+    );
 }
 
 export function encodeTrace(trace: NormalizedTrace): Buffer {
@@ -97,10 +101,20 @@ export function encodeTrace(trace: NormalizedTrace): Buffer {
       owner: fns.map((f) => f.owner),
       trigger: fns.map((f) => f.trigger),
       durations: fns.map((f) =>
-        f.durations ? [f.durations.averageMs, f.durations.count, f.durations.minimumMs, f.durations.maximumMs, ...f.durations.percentilesMs] : null,
+        f.durations
+          ? [
+              f.durations.averageMs,
+              f.durations.count,
+              f.durations.minimumMs,
+              f.durations.maximumMs,
+              ...f.durations.percentilesMs,
+            ]
+          : null,
       ),
       memory: fns.map((f) =>
-        f.memory ? [f.memory.scope === 'function' ? 1 : 0, f.memory.sampleCount, f.memory.averageMb, ...f.memory.percentilesMb] : null,
+        f.memory
+          ? [f.memory.scope === 'function' ? 1 : 0, f.memory.sampleCount, f.memory.averageMb, ...f.memory.percentilesMb]
+          : null,
       ),
     },
     files: trace.files,
@@ -112,7 +126,7 @@ export function encodeTrace(trace: NormalizedTrace): Buffer {
   // Section offsets depend on the header length, which depends on the offsets' digits: iterate to a fixpoint.
   let json = '';
   let headerLen = 0;
-  for (let guess = 0; ; ) {
+  for (let guess = 0; ;) {
     let off = align8(16 + guess);
     header.sections = arrays.map((a) => {
       const s: Section = { name: a.name, type: a.type, offset: off, length: a.data.length };
@@ -149,7 +163,8 @@ export function decodeTrace(bytes: Uint8Array): NormalizedTrace {
   if (buf.length < 24) fail(`${buf.length} bytes is too short`);
   if (buf.toString('latin1', 0, 8) !== TRACE_MAGIC) fail('bad magic (expected "UPMTRACE")');
   const version = buf.readUInt32LE(8);
-  if (version !== TRACE_CONTAINER_VERSION) fail(`container version ${version} is not supported (expected ${TRACE_CONTAINER_VERSION})`);
+  if (version !== TRACE_CONTAINER_VERSION)
+    fail(`container version ${version} is not supported (expected ${TRACE_CONTAINER_VERSION})`);
   if (buf.toString('latin1', buf.length - 4) !== TRAILER) fail('missing trailer (truncated?)');
   const dataEnd = buf.length - 8;
   const stored = buf.readUInt32LE(dataEnd);
@@ -166,11 +181,21 @@ export function decodeTrace(bytes: Uint8Array): NormalizedTrace {
   check(isObject(h), 'header is not an object');
   check(h.schemaVersion === 1, `schemaVersion ${String(h.schemaVersion)} is not supported`);
   check((TRACE_FORMATS as readonly unknown[]).includes(h.format), `unknown format ${JSON.stringify(h.format)}`);
-  check(isObject(h.window) && isFiniteNum(h.window.startS) && isFiniteNum(h.window.endS) && h.window.startS <= h.window.endS, 'bad window');
+  check(
+    isObject(h.window) &&
+      isFiniteNum(h.window.startS) &&
+      isFiniteNum(h.window.endS) &&
+      h.window.startS <= h.window.endS,
+    'bad window',
+  );
   check(isCount(h.unjoined), 'bad unjoined count');
   check(h.arrivalsKind === 'minute-counts' || h.arrivalsKind === 'timestamps', 'bad arrivals kind');
   check(Array.isArray(h.files), 'bad files list');
-  check(h.joinReport === null || (isObject(h.joinReport) && isCount(h.joinReport.unjoined) && isCount(h.joinReport.functions)), 'bad join report');
+  check(
+    h.joinReport === null ||
+      (isObject(h.joinReport) && isCount(h.joinReport.unjoined) && isCount(h.joinReport.functions)),
+    'bad join report',
+  );
 
   const functions = decodeFunctions(h.functions);
   const n = functions.length;
@@ -182,7 +207,10 @@ export function decodeTrace(bytes: Uint8Array): NormalizedTrace {
     check(isObject(s) && typeof s.name === 'string' && (s.type === 'u32' || s.type === 'f64'), 'bad section entry');
     check(isCount(s.offset) && isCount(s.length) && s.offset % 8 === 0, `bad section ${s.name} placement`);
     const width = s.type === 'u32' ? 4 : 8;
-    check(s.offset >= prevEnd && s.offset + s.length * width <= dataEnd, `section ${s.name} out of bounds or overlapping`);
+    check(
+      s.offset >= prevEnd && s.offset + s.length * width <= dataEnd,
+      `section ${s.name} out of bounds or overlapping`,
+    );
     check(!sections.has(s.name), `section ${s.name} twice`);
     prevEnd = s.offset + s.length * width;
     const raw = new Uint8Array(s.length * width);
@@ -200,7 +228,10 @@ export function decodeTrace(bytes: Uint8Array): NormalizedTrace {
     const rowPtr = need('rowPtr', Uint32Array);
     const slot = need('slot', Uint32Array);
     const count = need('count', Uint32Array);
-    check(rowPtr.length === n + 1 && rowPtr[0] === 0 && rowPtr[n] === slot.length && slot.length === count.length, 'CSR shape mismatch');
+    check(
+      rowPtr.length === n + 1 && rowPtr[0] === 0 && rowPtr[n] === slot.length && slot.length === count.length,
+      'CSR shape mismatch',
+    );
     const lo = h.window.startS / 60;
     const hi = h.window.endS / 60;
     for (let f = 0; f < n; f++) {
@@ -241,7 +272,10 @@ function decodeFunctions(fx: Header['functions']): TraceFunction[] {
   const cols = [fx.id, fx.app, fx.owner, fx.trigger, fx.durations, fx.memory];
   check(cols.every(Array.isArray), 'bad functions columns');
   const n = fx.id.length;
-  check(cols.every((c) => c.length === n), 'functions columns differ in length');
+  check(
+    cols.every((c) => c.length === n),
+    'functions columns differ in length',
+  );
   const out = new Array<TraceFunction>(n);
   for (let i = 0; i < n; i++) {
     const [id, app, owner, trigger] = [fx.id[i], fx.app[i], fx.owner[i], fx.trigger[i]];
@@ -257,7 +291,12 @@ function decodeFunctions(fx: Header['functions']): TraceFunction[] {
     let memory: MemoryFigures | null = null;
     if (m !== null) {
       check(isTuple(m, 3 + MEMORY_PERCENTILES.length) && (m[0] === 0 || m[0] === 1), `bad memory of function ${i}`);
-      memory = { scope: m[0] === 1 ? 'function' : 'app', sampleCount: m[1], averageMb: m[2], percentilesMb: m.slice(3) };
+      memory = {
+        scope: m[0] === 1 ? 'function' : 'app',
+        sampleCount: m[1],
+        averageMb: m[2],
+        percentilesMb: m.slice(3),
+      };
     }
     out[i] = { id, app, owner, trigger, durations, memory };
   }

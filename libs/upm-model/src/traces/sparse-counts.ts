@@ -172,7 +172,10 @@ export class CountsBuilder {
         if (w > rowPtr[f] && outSlot[w - 1] === s) {
           const sum = outCount[w - 1] + c;
           if (sum > MAX_U32) {
-            throw new TraceError('INCONSISTENT_INPUT', `merged count for function ${f} at minute slot ${s} exceeds ${MAX_U32}`);
+            throw new TraceError(
+              'INCONSISTENT_INPUT',
+              `merged count for function ${f} at minute slot ${s} exceeds ${MAX_U32}`,
+            );
           }
           outCount[w - 1] = sum;
         } else {

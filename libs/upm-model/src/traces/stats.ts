@@ -22,7 +22,10 @@ export function invocationsPerFunction(nFunctions: number, arrivals: Arrivals): 
 }
 
 /** Peak of the per-minute totals and the first minute reaching it. Minutes index seconds as minute*60. */
-function peakOf(minutes: ArrayLike<number>, weights: ArrayLike<number> | null): { peak: number; minute: number | null } {
+function peakOf(
+  minutes: ArrayLike<number>,
+  weights: ArrayLike<number> | null,
+): { peak: number; minute: number | null } {
   const n = minutes.length;
   if (n === 0) return { peak: 0, minute: null };
   let lo = Infinity;
@@ -56,7 +59,11 @@ function peakOf(minutes: ArrayLike<number>, weights: ArrayLike<number> | null): 
   return { peak, minute: at };
 }
 
-export function computeTraceStats(functions: readonly TraceFunction[], arrivals: Arrivals, unjoined: number): TraceStats {
+export function computeTraceStats(
+  functions: readonly TraceFunction[],
+  arrivals: Arrivals,
+  unjoined: number,
+): TraceStats {
   const perFn = invocationsPerFunction(functions.length, arrivals);
   const functionsByTrigger = emptyTriggerCounts();
   const invocationsByTrigger = emptyTriggerCounts();

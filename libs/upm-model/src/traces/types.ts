@@ -84,11 +84,7 @@ export interface FileReadSummary {
 }
 
 export type TraceFileKind =
-  | 'azure2019-invocations'
-  | 'azure2019-durations'
-  | 'azure2019-memory'
-  | 'azure2021'
-  | 'huawei2023-requests';
+  'azure2019-invocations' | 'azure2019-durations' | 'azure2019-memory' | 'azure2021' | 'huawei2023-requests';
 
 export type JoinIssueKind =
   | 'invocations-without-durations'

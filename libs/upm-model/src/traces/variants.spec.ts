@@ -12,12 +12,22 @@ const load = (n: string): Day => ({
   mem: readText(invitroTrace(n, 'memory.csv')),
 });
 const read = (d: Day, chunk?: number): Promise<NormalizedTrace> =>
-  readAzure2019({ invocations: src('inv.csv', d.inv, chunk), durations: src('dur.csv', d.dur, chunk), memory: src('mem.csv', d.mem, chunk) });
+  readAzure2019({
+    invocations: src('inv.csv', d.inv, chunk),
+    durations: src('dur.csv', d.dur, chunk),
+    memory: src('mem.csv', d.mem, chunk),
+  });
 const map = (d: Day, f: (s: string) => string): Day => ({ inv: f(d.inv), dur: f(d.dur), mem: f(d.mem) });
 
 /** The parts of a trace that must not depend on the byte representation. */
 function essence(t: NormalizedTrace): unknown {
-  return { functions: t.functions, arrivals: t.arrivals, stats: t.stats, window: t.window, unjoined: t.joinReport?.unjoined };
+  return {
+    functions: t.functions,
+    arrivals: t.arrivals,
+    stats: t.stats,
+    window: t.window,
+    unjoined: t.joinReport?.unjoined,
+  };
 }
 
 /** Reverse the column order of a CSV (every row). */
@@ -41,18 +51,30 @@ describe.each(['10', '100'])('Azure 2019 sample %s read through byte-level varia
     expect(essence(await read(map(base, (s) => s.replace(/\n$/, ''))))).toEqual(essence(reference));
   });
   it('CRLF and no final newline', async () => {
-    expect(essence(await read(map(base, (s) => s.replace(/\n/g, '\r\n').replace(/\r\n$/, ''))))).toEqual(essence(reference));
+    expect(essence(await read(map(base, (s) => s.replace(/\n/g, '\r\n').replace(/\r\n$/, ''))))).toEqual(
+      essence(reference),
+    );
   });
   it('a UTF-8 BOM', async () => {
     expect(essence(await read(map(base, (s) => '\uFEFF' + s)))).toEqual(essence(reference));
   });
   it('blank lines anywhere', async () => {
-    expect(essence(await read(map(base, (s) => s.replace(/\n/, '\n\n').replace(/\n$/, '\n\n\r\n'))))).toEqual(essence(reference));
+    expect(essence(await read(map(base, (s) => s.replace(/\n/, '\n\n').replace(/\n$/, '\n\n\r\n'))))).toEqual(
+      essence(reference),
+    );
   });
   it('integers written as floats (counts "12.0", durations and memory with decimals)', async () => {
     const floaty = (s: string): string => {
       const [h, ...rows] = csvLines(s);
-      return [h, ...rows.map((r) => r.split(',').map((c) => (/^\d+$/.test(c) ? `${c}.0` : c)).join(','))].join('\n');
+      return [
+        h,
+        ...rows.map((r) =>
+          r
+            .split(',')
+            .map((c) => (/^\d+$/.test(c) ? `${c}.0` : c))
+            .join(','),
+        ),
+      ].join('\n');
     };
     const t = await read(map(base, floaty));
     expect(essence(t)).toEqual(essence(reference));
@@ -96,11 +118,14 @@ describe('Azure 2021 variants', () => {
     const [h, ...rows] = csvLines(text);
     const cols = h.split(',');
     const perm = [3, 2, 0, 1];
-    const re = [perm.map((i) => cols[i]).join(','), ...rows.map((r) => {
-      const c = r.split(',');
-      c[3] = Number(c[3]).toExponential();
-      return perm.map((i) => c[i]).join(',');
-    })].join('\n');
+    const re = [
+      perm.map((i) => cols[i]).join(','),
+      ...rows.map((r) => {
+        const c = r.split(',');
+        c[3] = Number(c[3]).toExponential();
+        return perm.map((i) => c[i]).join(',');
+      }),
+    ].join('\n');
     const t = await readAzure2021(src('a.csv', re));
     expect(t.stats).toEqual(reference.stats);
   });

@@ -110,10 +110,14 @@ export class WideInvocationsParser {
   }
 
   private tooLong(line: number): never {
-    throw new TraceError('LINE_TOO_LONG', `${this.file}:${line}: line longer than ${this.maxLineBytes} bytes; not a trace file`, {
-      file: this.file,
-      line,
-    });
+    throw new TraceError(
+      'LINE_TOO_LONG',
+      `${this.file}:${line}: line longer than ${this.maxLineBytes} bytes; not a trace file`,
+      {
+        file: this.file,
+        line,
+      },
+    );
   }
 
   private parseHeader(text: string): void {
@@ -130,24 +134,35 @@ export class WideInvocationsParser {
       if (!/^\d+$/.test(n)) return; // other columns are ignored (e.g. a pandas index column)
       const m = Number(n);
       if (m < 1 || m > 1440) {
-        throw new TraceError('BAD_HEADER', `${formatLocation(this.file, 1, i + 1)}: minute column "${n}" is outside 1..1440`, {
-          file: this.file,
-          line: 1,
-          column: i + 1,
-        });
+        throw new TraceError(
+          'BAD_HEADER',
+          `${formatLocation(this.file, 1, i + 1)}: minute column "${n}" is outside 1..1440`,
+          {
+            file: this.file,
+            line: 1,
+            column: i + 1,
+          },
+        );
       }
       if (seen.has(m)) {
-        throw new TraceError('DUPLICATE_COLUMN', `${formatLocation(this.file, 1, i + 1)}: minute column "${n}" appears twice`, {
-          file: this.file,
-          line: 1,
-          column: i + 1,
-        });
+        throw new TraceError(
+          'DUPLICATE_COLUMN',
+          `${formatLocation(this.file, 1, i + 1)}: minute column "${n}" appears twice`,
+          {
+            file: this.file,
+            line: 1,
+            column: i + 1,
+          },
+        );
       }
       seen.add(m);
       roles[i] = this.baseSlot + m - 1;
     });
     if (seen.size === 0) {
-      throw new TraceError('BAD_HEADER', `${this.file}:1: no minute columns (1..1440) in the header`, { file: this.file, line: 1 });
+      throw new TraceError('BAD_HEADER', `${this.file}:1: no minute columns (1..1440) in the header`, {
+        file: this.file,
+        line: 1,
+      });
     }
     this.roles = roles;
     this.slots = new Uint32Array(seen.size);

@@ -12,7 +12,10 @@ export function readText(p: string): string {
  * numeric header. Deliberately naive (no streaming, no shared code with the reader).
  */
 export function naiveInvocations(text: string): { rows: number; total: number; keys: Set<string> } {
-  const lines = text.split('\n').map((l) => l.replace(/\r$/, '')).filter((l) => l.length > 0);
+  const lines = text
+    .split('\n')
+    .map((l) => l.replace(/\r$/, ''))
+    .filter((l) => l.length > 0);
   const header = lines[0].replace(/^\uFEFF/, '').split(',');
   const minuteCols = header.map((h, i) => (/^\d+$/.test(h) ? i : -1)).filter((i) => i >= 0);
   const [o, a, f] = ['HashOwner', 'HashApp', 'HashFunction'].map((n) => header.indexOf(n));
@@ -35,7 +38,8 @@ export async function rejectsWith(p: Promise<unknown>, code: TraceErrorCode): Pr
   try {
     await p;
   } catch (e) {
-    if (!(e instanceof TraceError)) throw new Error(`expected TraceError ${code}, got ${(e as Error)?.stack ?? String(e)}`);
+    if (!(e instanceof TraceError))
+      throw new Error(`expected TraceError ${code}, got ${(e as Error)?.stack ?? String(e)}`);
     if (e.code !== code) throw new Error(`expected TraceError ${code}, got ${e.code}: ${e.message}`);
     return e;
   }
