@@ -252,12 +252,11 @@ class UpmReplay {
     }
   }
 
-  /** Lazy re-validation of entry e (content c) at time t: its owner still maps that page, unchanged. */
-  private entryValid(e: number, c: number, t: number): boolean {
-    const op = this.entries[e * ENTRY + E_PROC] >> 1;
-    if (this.exited[op] || !(t >= this.firstMs[op] && t < this.exitMs[op])) return false;
-    // a process seen in one snapshot only cannot have written its page since it registered
-    if (!this.multiState[op]) return true;
+  /**
+   * Lazy re-validation of entry e (content c) at time t whose owner op is alive then, for an owner seen
+   * in more than one snapshot: its page at the registered address is still present, unchanged.
+   */
+  private ownerPageUnchanged(e: number, op: number, c: number, t: number): boolean {
     const ost = stateAt(this.procs[op], t);
     const slot = this.entries[e * ENTRY + E_SLOT];
     const ok = ost.pageOfSlot ? ost.pageOfSlot[slot] : slot;
@@ -286,6 +285,11 @@ class UpmReplay {
     const chainHead = this.chainHead;
     const vmas = p.info.vmas;
     const ps = this.ps;
+    const exited = this.exited;
+    const firstMs = this.firstMs;
+    const exitMs = this.exitMs;
+    const multiState = this.multiState;
+    let en = this.entries;
     let pagesHashed = 0;
     let alreadyRegistered = 0;
     let reRegistered = 0;
@@ -326,26 +330,31 @@ class UpmReplay {
       let done = false;
       let e = chainHead[c];
       while (e !== -1) {
-        let en = this.entries;
-        const next = en[e * ENTRY + E_NEXT];
+        const eo = e * ENTRY;
+        const next = en[eo + E_NEXT];
+        const pk = en[eo + E_PROC];
+        const op = pk >> 1;
         revalidations++;
-        if (!this.entryValid(e, c, t)) {
+        // owner alive; a process seen in one snapshot only cannot have written its page since it registered
+        if (
+          exited[op] !== 0 ||
+          !(t >= firstMs[op] && t < exitMs[op]) ||
+          (multiState[op] !== 0 && !this.ownerPageUnchanged(e, op, c, t))
+        ) {
           staleEntries++;
-          const op = en[e * ENTRY + E_PROC] >> 1;
           if (op === pi) {
-            const os = en[e * ENTRY + E_SLOT];
+            const os = en[eo + E_SLOT];
             if (rs[os] === c) rs[os] = NONE;
           }
           this.unlink(c, e);
           e = next;
           continue;
         }
-        en = this.entries;
-        if ((en[e * ENTRY + E_PROC] & 1) !== kind) {
+        if ((pk & 1) !== kind) {
           e = next;
           continue;
         }
-        const ef = en[e * ENTRY + E_FRAME];
+        const ef = en[eo + E_FRAME];
         if (ef === myFrame) {
           sameFrame++;
           done = true;
@@ -360,7 +369,6 @@ class UpmReplay {
       if (done) continue;
       // miss: the page becomes the entry for its content
       const id = this.nEntries++;
-      let en = this.entries;
       if ((id + 1) * ENTRY > en.length) {
         const g = new Int32Array(en.length * 2);
         g.set(en);
@@ -497,6 +505,8 @@ export function runUpmModel(input: Dump[] | World, options: UpmOptions = {}): Up
     const slotOf = st.slotOfPage;
     const rs = r.touched[pi] ? r.state[pi] : null;
     const mf = rs !== null ? r.mergedFrame[pi] : null;
+    // with one state, every call saw these pages: a merged mapping is for the page's own content
+    const oneState = tr.states.length === 1;
     for (let k = 0; k < fl.length; k++) {
       if (!(fl[k] & PageFlag.Present)) continue;
       resident++;
@@ -505,7 +515,7 @@ export function runUpmModel(input: Dump[] | World, options: UpmOptions = {}): Up
       if (rs !== null) {
         const slot = slotOf !== null ? slotOf[k] : k;
         const x = rs[slot];
-        if (x <= -2 && -(x + 2) === content[k]) f = mf![slot];
+        if (x <= -2 && (oneState || -(x + 2) === content[k])) f = mf![slot];
       }
       if (!(bits[o] & B_BEFORE)) {
         bits[o] |= B_BEFORE;
