@@ -138,6 +138,10 @@ export interface KsmOptions extends ModelRunOptions {
 const ITEM = 1;
 const UNSTABLE = 2;
 const STABLE = 3;
+/** Page flags of a slot: eligible (present, anonymous, mergeable), mapped to the zero page, still changing. */
+const F_ELIG = 1;
+const F_ZERO = 2;
+const F_CHURN = 4;
 
 class GrowI32 {
   a: Int32Array;
@@ -201,16 +205,15 @@ class KsmSim {
   private readonly oldSum: Int32Array;
   private readonly age: Uint8Array;
   private readonly skips: Uint8Array;
-  private readonly useq: Int32Array;
-  private readonly sdup: Int32Array;
+  /** The stable dup of a STABLE item, the seqnr of its insertion for an UNSTABLE one. */
+  private readonly tref: Int32Array;
   private readonly hNext: Int32Array;
   private readonly hPrev: Int32Array;
   private readonly mapKsm: Int32Array;
-  private readonly mapZero: Uint8Array;
   private readonly cur: Int32Array;
   private readonly curFrame: Int32Array;
-  private readonly elig: Uint8Array;
-  private readonly churn: Uint8Array;
+  /** F_ELIG | F_ZERO | F_CHURN per slot. */
+  private readonly pf: Uint8Array;
   // stable dups
   private readonly dContent = new GrowI32();
   private readonly dLen = new GrowI32();
@@ -224,7 +227,8 @@ class KsmSim {
   // per content
   private readonly chainHead: Int32Array;
   private readonly isChain: Uint8Array;
-  private readonly pruneAt: Float64Array;
+  /** Last chain_prune time of a content that is a chain (chains are rare). */
+  private readonly pruneAt = new Map<number, number>();
   private readonly uHead: Int32Array;
   private readonly uSeq: Int32Array;
   private unstableSize = 0;
@@ -283,20 +287,16 @@ class KsmSim {
     this.oldSum = new Int32Array(s).fill(-1);
     this.age = new Uint8Array(s);
     this.skips = new Uint8Array(s);
-    this.useq = new Int32Array(s);
-    this.sdup = new Int32Array(s).fill(-1);
+    this.tref = new Int32Array(s).fill(-1);
     this.hNext = new Int32Array(s).fill(-1);
     this.hPrev = new Int32Array(s).fill(-1);
     this.mapKsm = new Int32Array(s).fill(-1);
-    this.mapZero = new Uint8Array(s);
     this.cur = new Int32Array(s).fill(-1);
     this.curFrame = new Int32Array(s).fill(-1);
-    this.elig = new Uint8Array(s);
-    this.churn = new Uint8Array(s);
+    this.pf = new Uint8Array(s);
     const nc = world.contents.size;
     this.chainHead = new Int32Array(nc).fill(-1);
     this.isChain = new Uint8Array(nc);
-    this.pruneAt = new Float64Array(nc);
     this.uHead = new Int32Array(nc).fill(-1);
     this.uSeq = new Int32Array(nc).fill(-1);
     this.stateIdx = new Int32Array(n).fill(-1);
@@ -352,14 +352,14 @@ class KsmSim {
           f = fl & PageFlag.Ksm ? this.world.frameCount + 1 + g : st.frame[k];
         }
       }
-      const had = this.elig[g] || this.mapZero[g];
+      const had = this.pf[g] & (F_ELIG | F_ZERO);
       const changed = !e || !had || c !== this.cur[g];
       if (had && changed) this.unmapPte(g);
       if (!had || changed) {
         this.cur[g] = c;
         this.curFrame[g] = f;
       }
-      this.elig[g] = e && !this.mapZero[g] ? 1 : 0;
+      const zero = this.pf[g] & F_ZERO;
       // pages that keep changing after the last snapshot
       let ch = 0;
       if (last && e && prevSt && cont !== 'none') {
@@ -374,7 +374,7 @@ class KsmSim {
           }
         }
       }
-      this.churn[g] = ch;
+      this.pf[g] = zero | (e && !zero ? F_ELIG : 0) | (ch ? F_CHURN : 0);
     }
   }
 
@@ -385,8 +385,8 @@ class KsmSim {
       this.mapKsm[g] = -1;
       this.dMap.a[d]--;
     }
-    if (this.mapZero[g]) {
-      this.mapZero[g] = 0;
+    if (this.pf[g] & F_ZERO) {
+      this.pf[g] &= ~F_ZERO;
       this.c.zero--;
     }
   }
@@ -422,7 +422,7 @@ class KsmSim {
     this.dLen.a[d]++;
     this.hlistAdd(g, d);
     this.itm[g] = STABLE;
-    this.sdup[g] = d;
+    this.tref[g] = d;
     if (had) this.c.sharing++;
     else this.c.shared++;
   }
@@ -437,7 +437,7 @@ class KsmSim {
       else this.c.sharing--;
       first = false;
       this.itm[g] = ITEM;
-      this.sdup[g] = -1;
+      this.tref[g] = -1;
       this.hNext[g] = -1;
       this.hPrev[g] = -1;
       g = nx;
@@ -483,17 +483,17 @@ class KsmSim {
   private removeFromTree(g: number): void {
     const s = this.itm[g];
     if (s === STABLE) {
-      const d = this.sdup[g];
+      const d = this.tref[g];
       if (!this.dupAlive(d)) return; // removeNode cleared the item
       this.hlistDel(g, d);
       this.dLen.a[d]--;
       if (this.dHead.a[d] >= 0) this.c.sharing--;
       else this.c.shared--;
-      this.sdup[g] = -1;
+      this.tref[g] = -1;
       this.itm[g] = ITEM;
     } else if (s === UNSTABLE) {
       const key = this.oldSum[g];
-      if (this.useq[g] === this.seqnr && key >= 0 && this.uHead[key] === g && this.uSeq[key] === this.seqnr) {
+      if (this.tref[g] === this.seqnr && key >= 0 && this.uHead[key] === g && this.uSeq[key] === this.seqnr) {
         this.uHead[key] = -1;
         this.unstableSize--;
       }
@@ -530,8 +530,8 @@ class KsmSim {
       }
       let doPrune = prune;
       if (doPrune) {
-        if (this.now < this.pruneAt[c] + this.p.stableNodeChainsPruneMs) doPrune = false;
-        else this.pruneAt[c] = this.now;
+        if (this.now < (this.pruneAt.get(c) ?? 0) + this.p.stableNodeChainsPruneMs) doPrune = false;
+        else this.pruneAt.set(c, this.now);
       }
       let found = -1;
       let foundLen = 0;
@@ -595,7 +595,7 @@ class KsmSim {
     } else {
       if (!this.isChain[c]) {
         this.isChain[c] = 1;
-        this.pruneAt[c] = this.now;
+        this.pruneAt.set(c, this.now);
         this.c.chains++;
         this.c.dups++; // the existing node becomes a dup
       }
@@ -612,7 +612,7 @@ class KsmSim {
     this.c.scanned++;
     const kd = this.mapKsm[g];
     if (kd >= 0) {
-      if (this.itm[g] === STABLE && this.sdup[g] === kd && this.dInTree.a[kd]) return;
+      if (this.itm[g] === STABLE && this.tref[g] === kd && this.dInTree.a[kd]) return;
       // a KSM page whose item is not listed under it (its node was removed): append again
       this.removeFromTree(g);
       this.stableAppend(g, kd);
@@ -620,7 +620,7 @@ class KsmSim {
     }
     this.removeFromTree(g);
     let sum = this.cur[g];
-    if (this.churn[g] && this.now >= this.world.endTimeMs) sum = this.uniq--;
+    if (this.pf[g] & F_CHURN && this.now >= this.world.endTimeMs) sum = this.uniq--;
     if (this.oldSum[g] !== sum) {
       this.oldSum[g] = sum;
       return;
@@ -628,13 +628,12 @@ class KsmSim {
     if (sum < 0) {
       // content unknown (unhashed page): never equal to anything; sits in the unstable tree
       this.itm[g] = UNSTABLE;
-      this.useq[g] = this.seqnr - 1;
+      this.tref[g] = this.seqnr - 1;
       this.c.unshared++;
       return;
     }
     if (this.p.useZeroPages && sum === this.zeroContent) {
-      this.mapZero[g] = 1;
-      this.elig[g] = 0;
+      this.pf[g] = (this.pf[g] & ~F_ELIG) | F_ZERO;
       this.c.zero++;
       return;
     }
@@ -651,7 +650,7 @@ class KsmSim {
     const u = this.uSeq[sum] === this.seqnr ? this.uHead[sum] : -1;
     if (u >= 0 && u !== g) {
       const upi = this.procOfSlot(u);
-      if (this.exiting[upi] || !this.elig[u] || this.mapKsm[u] >= 0) return; // get_mergeable_page fails
+      if (this.exiting[upi] || !(this.pf[u] & F_ELIG) || this.mapKsm[u] >= 0) return; // get_mergeable_page fails
       if (this.cur[u] === sum) {
         if (this.curFrame[u] === this.curFrame[g]) return; // forked page: "page == tree_page"
         // try_to_merge_two_pages: the scanned page becomes the KSM page, the tree page maps it
@@ -667,7 +666,7 @@ class KsmSim {
       }
     }
     this.itm[g] = UNSTABLE;
-    this.useq[g] = this.seqnr;
+    this.tref[g] = this.seqnr;
     this.uHead[sum] = g;
     this.uSeq[sum] = this.seqnr;
     this.unstableSize++;
@@ -726,7 +725,7 @@ class KsmSim {
       } else {
         for (let s = this.scanSlot; s < tr.slotCount; s++) {
           const g = b + s;
-          if (!this.elig[g]) {
+          if (!(this.pf[g] & F_ELIG)) {
             if (this.itm[g]) this.freeItem(g, pi);
             continue;
           }
@@ -776,7 +775,7 @@ class KsmSim {
     for (let s = 0; s < tr.slotCount; s++) {
       const g = b + s;
       this.unmapPte(g);
-      this.elig[g] = 0;
+      this.pf[g] &= ~F_ELIG;
     }
     if (!this.registered[pi]) return;
     this.exiting[pi] = 1;
@@ -801,7 +800,7 @@ class KsmSim {
     let b = 0;
     for (const v of Object.values(this)) if (ArrayBuffer.isView(v)) b += v.byteLength;
     for (const g of [this.dContent, this.dLen, this.dMap, this.dFrame, this.dHead, this.dNext, this.dInTree]) b += g.a.byteLength;
-    return b;
+    return b + this.pruneAt.size * 48; // about 48 bytes a Map entry with a double value
   }
 
   counters(): KsmCounters {
@@ -986,7 +985,7 @@ class KsmSim {
       const s = st.slotOfPage ? st.slotOfPage[k] : k;
       const g = this.base[tr.index] + s;
       if (this.mapKsm[g] >= 0) return this.dFrame.a[this.mapKsm[g]];
-      if (this.mapZero[g]) return this.zeroFrame;
+      if (this.pf[g] & F_ZERO) return this.zeroFrame;
       return ownFrame(tr, k);
     };
     const after = countFrames(world, alive, frameOf, 1 + this.nSlots);
