@@ -2,25 +2,25 @@
  * Calibration of the synthetic trace generator to the figures published for the Azure Functions 2019 workload
  * in Shahrad et al., "Serverless in the Wild: Characterizing and Optimizing the Serverless Workload at a Large
  * Cloud Provider", USENIX ATC 2020 (§3), and to the 2021 trace's README figures (Zhang et al., SOSP 2021).
- * docs/traces.md repeats this table. The figures were taken from the paper's text and figures as we know
- * them; the fitted-distribution parameters are the ones the paper reports for its fits.
+ * docs/traces.md repeats this table. The figures are the paper's as we know them from its text and figures (not
+ * re-checked against the PDF here); the log-normal and Burr parameters are the fits the paper reports.
  *
- * | What (paper)                                   | Published figure                                  | How the generator uses it                      |
+ * | What (paper, §3)                               | Published figure                                  | How the generator uses it                      |
  * |------------------------------------------------|---------------------------------------------------|------------------------------------------------|
- * | Functions per app (Fig. 1)                     | 54% of apps have 1 function; 95% have ≤ 10        | P(1) = 0.54, else 2·U^(-1/1.30) (Pareto tail)   |
- * | Functions by trigger (Fig. 2)                  | http 55.0, queue 15.2, event 2.2, orchestration   | per-function trigger drawn from these shares   |
+ * | Functions per app                              | 54% of apps have 1 function; 95% have ≤ 10        | P(1) = 0.54, else 2·U^(-1/1.30) (Pareto tail)  |
+ * | Functions by trigger                           | http 55.0, queue 15.2, event 2.2, orchestration   | per-function trigger drawn from these shares   |
  * |                                                | 6.9, timer 15.6, storage 2.8, others 2.2 (%)      |                                                |
- * | Invocations by trigger (Fig. 2)                | http 35.9, queue 33.5, event 24.7, orchestration  | within an app, invocations are split ∝ Zipf    |
+ * | Invocations by trigger                         | http 35.9, queue 33.5, event 24.7, orchestration  | within an app, invocations are split ∝ Zipf    |
  * |                                                | 2.3, timer 2.0, storage 0.7, others 0.9 (%)       | weight × (inv share / fn share) of the trigger |
- * | App invocation rate (Fig. 5a)                  | 45% of apps invoked ≤ once per hour on average,   | daily invocations per app ~ LogNormal(μ=3.691, |
- * |                                                | 81% ≤ once per minute; 8 orders of magnitude      | σ=4.079): P(≤24/day)=0.45, P(≤1440/day)=0.81    |
- * | Popularity skew (§3.3)                         | the 18.6% most popular apps make 99.6% of         | follows from the log-normal above (≈ 99.9%)    |
+ * | App invocation rate                            | 45% of apps invoked ≤ once per hour on average,   | daily invocations per app ~ LogNormal(μ=3.691, |
+ * |                                                | 81% ≤ once per minute; 8 orders of magnitude      | σ=4.079): P(≤24/day)=0.45, P(≤1440/day)=0.81   |
+ * | Popularity skew                                | the 18.6% most popular apps make 99.6% of         | follows from the log-normal above (≈ 99.9%)    |
  * |                                                | invocations                                       |                                                |
- * | Timers (§3.3, Fig. 6)                          | timer-triggered functions are periodic (IAT CV≈0) | timers fire on a fixed period snapped to       |
+ * | Timers                                         | timer-triggered functions are periodic (IAT CV≈0) | timers fire on a fixed period snapped to       |
  * |                                                |                                                   | 10 s…24 h                                      |
- * | Average execution time per function (Fig. 7)   | ~50% of functions run < 1 s on average; fitted    | average ~ LogNormal(μ=-0.38, σ=2.36) seconds,  |
+ * | Average execution time per function            | ~50% of functions run < 1 s on average; fitted    | average ~ LogNormal(μ=-0.38, σ=2.36) seconds,  |
  * |                                                | by a log-normal, μ = -0.38, σ = 2.36 (ln seconds) | capped at 1 h                                  |
- * | Committed memory per app (Fig. 8)              | median app ≈ 150 MB, 90% of apps ≤ ~400 MB;       | average MB ~ Burr XII(c=11.652, k=0.221,       |
+ * | Committed memory per app                       | median app ≈ 150 MB, 90% of apps ≤ ~400 MB;       | average MB ~ Burr XII(c=11.652, k=0.221,       |
  * |                                                | fitted by a Burr XII, c = 11.652, k = 0.221,      | λ=107.083) (median ≈ 140 MB, p90 ≈ 262 MB)     |
  * |                                                | λ = 107.083                                       |                                                |
  * | 2021 durations (trace README / reference)      | ~8.65% of the 2021 rows have duration 0           | per-invocation P(0) = 0.0865 in 2021 output    |
@@ -33,7 +33,7 @@
 export const GEN_TRIGGERS = ['http', 'queue', 'event', 'orchestration', 'timer', 'storage', 'others'] as const;
 export type GenTrigger = (typeof GEN_TRIGGERS)[number];
 
-/** Fig. 2 of the ATC'20 paper: share of functions and of invocations per trigger group (%). */
+/** ATC'20: share of functions and of invocations per trigger group (%). */
 export const TRIGGER_SHARES: Record<GenTrigger, { functions: number; invocations: number }> = {
   http: { functions: 55.0, invocations: 35.9 },
   queue: { functions: 15.2, invocations: 33.5 },
@@ -44,21 +44,21 @@ export const TRIGGER_SHARES: Record<GenTrigger, { functions: number; invocations
   others: { functions: 2.2, invocations: 0.9 },
 };
 
-/** Fig. 1: apps with exactly one function; the Pareto exponent giving P(≤ 10 functions) = 0.95 overall. */
+/** ATC'20: apps with exactly one function; the Pareto exponent giving P(≤ 10 functions) = 0.95 overall. */
 export const SINGLE_FUNCTION_APP_SHARE = 0.54;
 export const FUNCTIONS_PER_APP_PARETO_ALPHA = 1.3;
 export const MAX_FUNCTIONS_PER_APP = 200;
 
-/** Fig. 5a: daily invocations per app, log-normal through (24/day, 0.45) and (1440/day, 0.81). */
+/** ATC'20: daily invocations per app, log-normal through (24/day, 0.45) and (1440/day, 0.81). */
 export const APP_DAILY_RATE_LOGNORMAL = { mu: 3.691, sigma: 4.079 };
 /** Cap on one app's daily invocations (~70 k/min), to keep single files within the real trace's range. */
 export const MAX_APP_DAILY_INVOCATIONS = 1e8;
 
-/** Fig. 7: average execution time per function, log-normal in ln(seconds). */
+/** ATC'20: average execution time per function, log-normal in ln(seconds). */
 export const EXEC_TIME_LOGNORMAL_S = { mu: -0.38, sigma: 2.36 };
 export const MAX_AVERAGE_EXEC_S = 3600;
 
-/** Fig. 8: average committed memory per app, Burr XII. */
+/** ATC'20: average committed memory per app, Burr XII. */
 export const APP_MEMORY_BURR = { c: 11.652, k: 0.221, lambda: 107.083 };
 
 /** 2021 trace: share of zero durations. */
