@@ -132,6 +132,11 @@ export class UpmState implements MergeState {
       }
       g[i] = e;
     }
+    // contents of this container alone that repeat in it: merged within it
+    const self = tpl.upmSelfKM - tpl.upmSelfK;
+    d -= self;
+    merges += self;
+    misses += tpl.upmSelfK;
     this.groups[c] = g;
     if (d !== 0) this.book.change(h, t, d);
     const k = this.costs;
@@ -148,7 +153,7 @@ export class UpmState implements MergeState {
     const g = this.groups[c];
     if (g === null) return tpl.units;
     this.groups[c] = null;
-    let freed = tpl.units - tpl.upmKeyed;
+    let freed = tpl.units - tpl.upmKeyed - tpl.upmSelfKM + tpl.upmSelfK;
     const entry = this.entry[h];
     for (let i = 0; i < g.length; i++) {
       const e = g[i];
@@ -399,6 +404,8 @@ export class KsmState implements MergeState {
       d += K * (Math.ceil(s1 / mps) - Math.ceil(s0 / mps)) - K * m;
       if (s1 >= 2) merged += K * m;
     }
+    d -= tpl.ksmSelfKM - tpl.ksmSelfK;
+    merged += tpl.ksmSelfKM;
     this.merged[c] = merged;
     this.status[c] = 2;
     this.pendingCount[h]--;
@@ -434,7 +441,7 @@ export class KsmState implements MergeState {
     const S = this.S[h];
     const mps = this.p.maxPageSharing;
     const zero = this.profiles.ksmZeroClass;
-    let freed = tpl.units - tpl.ksmKeyed;
+    let freed = tpl.units - tpl.ksmKeyed - tpl.ksmSelfKM + tpl.ksmSelfK;
     for (let i = 0; i < tpl.ksmCls.length; i++) {
       const cls = tpl.ksmCls[i];
       if (this.p.useZeroPages && zero[cls]) continue;

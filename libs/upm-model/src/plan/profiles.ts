@@ -38,7 +38,13 @@ export interface ContainerTemplate {
   upmK: Int32Array;
   upmM: Int32Array;
   upmKeyed: number;
-  /** Page addresses walked by one madvise over every private VMA, resident pages hashed, unique eligible pages. */
+  /**
+   * Contents private to each container (found in one process only, of a function with several): their K
+   * contents appear m ≥ 2 times in the container (merge within it only): upmSelfK = Σ K, upmSelfKM = Σ K·m.
+   */
+  upmSelfK: number;
+  upmSelfKM: number;
+  /** Page addresses walked by one madvise over every private VMA, resident pages hashed, eligible pages that stay unique. */
   upmWalked: number;
   upmHashed: number;
   upmUnique: number;
@@ -47,6 +53,8 @@ export interface ContainerTemplate {
   ksmK: Int32Array;
   ksmM: Int32Array;
   ksmKeyed: number;
+  ksmSelfK: number;
+  ksmSelfKM: number;
   /** Pages ksmd visits per pass while they are unmerged (keyed or not). */
   ksmScan: number;
 }
@@ -215,15 +223,33 @@ export function buildProfilesFrom(
   const zeroKey = new Uint8Array(nContents);
   for (const z of zeroContents) zeroKey[z] = 1;
 
+  // Containers share what the real processes share: in a function with several processes, a content found in
+  // one process only is that process's own state, private to every container made from it.
+  const instanced = new Uint8Array(raws.length);
+  const single: string[] = [];
+  requests.forEach((r, f) => {
+    const ts = fnTemplates[f];
+    if (r.refs === null) return;
+    if (ts.length >= 2) for (let j = 0; j < ts.length; j++) instanced[ts[j]] = 1;
+    else single.push(r.key);
+  });
+  if (single.length > 0) {
+    warnings.push(
+      `${single.length} function(s) have a single process in their dumps (${single.slice(0, 5).join(', ')}${single.length > 5 ? ', ...' : ''}): ` +
+        'their containers are modelled as identical copies of it (every page can merge across containers); dump two or more concurrent containers to measure what they really share',
+    );
+  }
   const upm = classify(
     raws.map((r) => r.upmKeys),
     keyWeightUpm,
     null,
+    instanced,
   );
   const ksm = classify(
     raws.map((r) => r.ksmKeys),
     keyWeightKsm,
     zeroKey,
+    instanced,
   );
   const templates: ContainerTemplate[] = raws.map((r, i) => ({
     id: i,
@@ -233,13 +259,17 @@ export function buildProfilesFrom(
     upmK: upm.k[i],
     upmM: upm.m[i],
     upmKeyed: upm.covered[i],
+    upmSelfK: upm.selfK[i],
+    upmSelfKM: upm.selfKM[i],
     upmWalked: r.upmWalked,
     upmHashed: r.upmHashed,
-    upmUnique: r.upmUnique,
+    upmUnique: r.upmUnique + upm.privK[i],
     ksmCls: ksm.cls[i],
     ksmK: ksm.k[i],
     ksmM: ksm.m[i],
     ksmKeyed: ksm.covered[i],
+    ksmSelfK: ksm.selfK[i],
+    ksmSelfKM: ksm.selfKM[i],
     ksmScan: r.ksmScan,
   }));
   const ksmZeroClass = new Uint8Array(ksm.classCount);
@@ -336,16 +366,27 @@ interface Classes {
   k: Int32Array[];
   m: Int32Array[];
   covered: number[];
+  /** Per template: container-private contents that repeat in it (Σ K, Σ K·m), and those that do not (Σ K). */
+  selfK: number[];
+  selfKM: number[];
+  privK: number[];
 }
 
 /**
  * Groups keys by signature (the sorted (template, multiplicity) pairs they occur in; `special` keys are kept
  * apart from the others). Per template: (class, K = Σ weights of its keys in the class, m = multiplicity).
+ * A key found in a single template that is `instanced` is private to each container: it gets no class.
  */
-function classify(keysPerTemplate: Int32Array[], weight: number[], special: Uint8Array | null): Classes {
+function classify(
+  keysPerTemplate: Int32Array[],
+  weight: number[],
+  special: Uint8Array | null,
+  instanced: Uint8Array,
+): Classes {
   const nKeys = weight.length;
   const sigA = new Uint32Array(nKeys);
   const sigB = new Uint32Array(nKeys);
+  const templatesOf = new Int32Array(nKeys);
   if (special) for (let key = 0; key < special.length; key++) if (special[key]) sigA[key] = 0x5bd1e995;
   const sorted = keysPerTemplate.map((ks) => ks.slice().sort());
   sorted.forEach((ks, t) => {
@@ -355,6 +396,7 @@ function classify(keysPerTemplate: Int32Array[], weight: number[], special: Uint
       let j = i + 1;
       while (j < ks.length && ks[j] === key) j++;
       const mult = j - i;
+      templatesOf[key]++;
       sigA[key] = fmix32((Math.imul(sigA[key] ^ 0x27d4eb2f, 0x85ebca6b) + Math.imul(t + 1, 0xcc9e2d51) + mult) >>> 0);
       sigB[key] = fmix32(
         (Math.imul(sigB[key] ^ 0x165667b1, 0xc2b2ae35) + Math.imul(t + 1, 0x1b873593) + Math.imul(mult, 0x9e3779b1)) >>>
@@ -369,14 +411,29 @@ function classify(keysPerTemplate: Int32Array[], weight: number[], special: Uint
   const kk: Int32Array[] = [];
   const mm: Int32Array[] = [];
   const covered: number[] = [];
+  const selfK: number[] = [];
+  const selfKM: number[] = [];
+  const privK: number[] = [];
   const acc = new Map<number, { k: number; m: number }>();
-  sorted.forEach((ks) => {
+  sorted.forEach((ks, t) => {
     acc.clear();
+    let sk = 0;
+    let skm = 0;
+    let pk = 0;
     let i = 0;
     while (i < ks.length) {
       const key = ks[i];
       let j = i + 1;
       while (j < ks.length && ks[j] === key) j++;
+      const mult = j - i;
+      if (instanced[t] && templatesOf[key] === 1) {
+        if (mult >= 2) {
+          sk += weight[key];
+          skm += weight[key] * mult;
+        } else pk += weight[key];
+        i = j;
+        continue;
+      }
       let c = classOf[key];
       if (c < 0) {
         // (0,0) is reserved by HashIndex64: never produced here in practice; map it away anyway
@@ -386,7 +443,7 @@ function classify(keysPerTemplate: Int32Array[], weight: number[], special: Uint
       }
       const e = acc.get(c);
       if (e) e.k += weight[key];
-      else acc.set(c, { k: weight[key], m: j - i });
+      else acc.set(c, { k: weight[key], m: mult });
       i = j;
     }
     const ids = [...acc.keys()].sort((x, y) => x - y);
@@ -405,6 +462,9 @@ function classify(keysPerTemplate: Int32Array[], weight: number[], special: Uint
     kk.push(k1);
     mm.push(m1);
     covered.push(cov);
+    selfK.push(sk);
+    selfKM.push(skm);
+    privK.push(pk);
   });
-  return { classCount: index.size, classOf, cls, k: kk, m: mm, covered };
+  return { classCount: index.size, classOf, cls, k: kk, m: mm, covered, selfK, selfKM, privK };
 }

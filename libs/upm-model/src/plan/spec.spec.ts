@@ -1,0 +1,216 @@
+import { expandSweep, planSpecHash, PlanSpecError, resolveProfiles, validatePlanSpec } from './spec';
+
+const base = { version: 1, trace: 'tr-1', policy: { kind: 'ttl' }, models: ['upm', 'none'] };
+
+function errorOf(json: unknown): PlanSpecError {
+  try {
+    validatePlanSpec(json);
+  } catch (e) {
+    expect(e).toBeInstanceOf(PlanSpecError);
+    return e as PlanSpecError;
+  }
+  throw new Error('no error');
+}
+
+describe('validatePlanSpec', () => {
+  it('applies every default', () => {
+    const s = validatePlanSpec(base);
+    expect(s.models).toEqual(['none', 'upm']);
+    expect(s.policy).toEqual({ kind: 'ttl', ttlMinutes: 10 });
+    expect(s.host).toEqual({ memoryGiB: null, cores: null, count: 1 });
+    expect(s.profiles.fallback).toEqual({ sharedFraction: 0.3, percentile: 'p50', defaultMemoryMiB: 170 });
+    expect(s.modelParams.ksm).toMatchObject({
+      pagesToScan: 100,
+      sleepMs: 20,
+      maxPageSharing: 256,
+      useZeroPages: false,
+      assumeMergeable: true,
+      hz: 250,
+    });
+    expect(s.modelParams.upm.madviseAfterInitMs).toBe(0);
+    expect(s.modelParams.upm.costs.hashUs).toBe(0.5);
+    expect(s.coldStartMs).toEqual({ default: 500, functions: {} });
+    expect([s.seed, s.window, s.timeseriesStepS, s.sizing, s.sweep]).toEqual([0, null, 60, null, null]);
+    expect(validatePlanSpec({ ...base, policy: { kind: 'hybrid-histogram' } }).policy).toEqual({
+      kind: 'hybrid-histogram',
+      rangeMinutes: 240,
+      binMinutes: 1,
+      prewarmPercentile: 5,
+      keepAlivePercentile: 99,
+      margin: 0.1,
+      cvThreshold: 2,
+      oobThreshold: 0.5,
+      forecastMargin: 0.15,
+    });
+    expect(validatePlanSpec({ ...base, policy: { kind: 'greedy-dual' } }).policy).toEqual({
+      kind: 'greedy-dual',
+      maxIdleMinutes: null,
+    });
+  });
+
+  it('is idempotent', () => {
+    const s = validatePlanSpec({
+      ...base,
+      sizing: { targetColdStartRate: 0.01, hostMemoryGiB: 64 },
+      sweep: { ttlMinutes: [20, 5, 5] },
+      profiles: { functions: { 'app/f': ['d1'] }, rules: [{ match: { name: '^img' }, dumps: ['d2'] }] },
+    });
+    expect(validatePlanSpec(s)).toEqual(s);
+    expect(s.sweep).toEqual({ hostMemoryGiB: null, ttlMinutes: [5, 20] });
+  });
+
+  it.each([
+    [{ ...base, version: 2 }, 'version must be 1, got 2'],
+    [{ ...base, trace: '' }, 'trace must be a non-empty string, got ""'],
+    [{ ...base, host: { memoryGiB: -1 } }, 'host.memoryGiB must be a positive number or null, got -1'],
+    [{ ...base, host: { memoryGiB: 8, count: 1.5 } }, 'host.count must be an integer >= 1 and <= 1000000, got 1.5'],
+    [{ ...base, host: { memGiB: 8 } }, 'host.memGiB is not a known field (expected one of memoryGiB, cores, count)'],
+    [
+      { ...base, policy: { kind: 'lru' } },
+      "policy.kind must be one of 'ttl', 'hybrid-histogram', 'greedy-dual', got \"lru\"",
+    ],
+    [
+      { ...base, policy: { kind: 'ttl', ttlMinutes: -1 } },
+      'policy.ttlMinutes must be a number >= 0 and <= 10000000, got -1',
+    ],
+    [
+      { ...base, policy: { kind: 'hybrid-histogram', cvThreshold: 'high' } },
+      'policy.cvThreshold must be a non-negative number, got "high"',
+    ],
+    [{ ...base, models: [] }, "models must be a non-empty array of 'none', 'ksm', 'upm'"],
+    [{ ...base, models: ['none', 'zram'] }, "models[1] must be one of 'none', 'ksm', 'upm', got \"zram\""],
+    [
+      { ...base, modelParams: { ksm: { pagesToScan: 0 } } },
+      'modelParams.ksm.pagesToScan must be an integer >= 1 and <= 10000000, got 0',
+    ],
+    [
+      { ...base, modelParams: { upm: { costs: { hashUs: -0.5 } } } },
+      'modelParams.upm.costs.hashUs must be a number >= 0 and <= 1000000000, got -0.5',
+    ],
+    [
+      { ...base, profiles: { fallback: { sharedFraction: 1.5 } } },
+      'profiles.fallback.sharedFraction must be a number >= 0 and <= 1, got 1.5',
+    ],
+    [
+      { ...base, profiles: { functions: { 'app/fn': [] } } },
+      'profiles.functions["app/fn"] must be a non-empty array of dump references',
+    ],
+    [
+      { ...base, profiles: { rules: [{ match: { name: '(' }, dumps: ['d'] }] } },
+      /^profiles\.rules\[0\]\.match\.name must be a valid regular expression/,
+    ],
+    [
+      { ...base, profiles: { rules: [{ match: {}, dumps: ['d'] }] } },
+      'profiles.rules[0].match must give at least one of trigger, app, name',
+    ],
+    [
+      { ...base, profiles: { rules: [{ match: { trigger: 'cron' }, dumps: ['d'] }] } },
+      /^profiles\.rules\[0\]\.match\.trigger must be one of 'http'/,
+    ],
+    [
+      { ...base, coldStartMs: { functions: { 'a/f': -3 } } },
+      'coldStartMs.functions["a/f"] must be a number >= 0 and <= 1000000000, got -3',
+    ],
+    [{ ...base, window: { fromS: 10, toS: 5 } }, 'window.toS must be greater than window.fromS (10), got 5'],
+    [{ ...base, timeseriesStepS: 0 }, 'timeseriesStepS must be a positive number, got 0'],
+    [{ ...base, sizing: { targetColdStartRate: 0.01 } }, 'sizing.hostMemoryGiB must be a positive number'],
+    [
+      { ...base, sizing: { targetColdStartRate: 2, hostMemoryGiB: 8 } },
+      'sizing.targetColdStartRate must be a number >= 0 and <= 1, got 2',
+    ],
+    [
+      { ...base, policy: { kind: 'greedy-dual' }, sweep: { ttlMinutes: [1] } },
+      "sweep.ttlMinutes needs policy.kind 'ttl', got 'greedy-dual'",
+    ],
+    [{ ...base, sweep: { hostMemoryGiB: [8, 0] } }, 'sweep.hostMemoryGiB[1] must be a positive number, got 0'],
+    [{ ...base, extra: 1 }, /^extra is not a known field/],
+    [[], ' must be an object'],
+  ])('names the path of the bad field: %#', (json, message) => {
+    const e = errorOf(json);
+    if (typeof message === 'string') expect(e.message).toBe(message.trimStart());
+    else expect(e.message).toMatch(message);
+  });
+
+  it('takes the host memory for sizing from the host when not given', () => {
+    expect(
+      validatePlanSpec({ ...base, host: { memoryGiB: 32 }, sizing: { targetColdStartRate: 0.05 } }).sizing,
+    ).toEqual({
+      targetColdStartRate: 0.05,
+      hostMemoryGiB: 32,
+      maxHosts: 1024,
+    });
+  });
+});
+
+describe('planSpecHash', () => {
+  it('is the same for the same plan written differently, and differs for another plan', () => {
+    const a = planSpecHash(base);
+    expect(a).toMatch(/^[0-9a-f]{64}$/);
+    const reordered = {
+      models: ['none', 'upm', 'upm'],
+      policy: { ttlMinutes: 10, kind: 'ttl' },
+      trace: 'tr-1',
+      version: 1,
+      host: { count: 1 },
+    };
+    expect(planSpecHash(reordered)).toBe(a);
+    expect(planSpecHash(validatePlanSpec(base))).toBe(a);
+    expect(planSpecHash({ ...base, seed: 1 })).not.toBe(a);
+    expect(planSpecHash({ ...base, policy: { kind: 'ttl', ttlMinutes: 11 } })).not.toBe(a);
+  });
+});
+
+describe('expandSweep', () => {
+  it('gives one point per combination, host memory outer, without a sweep inside', () => {
+    const s = validatePlanSpec({
+      ...base,
+      host: { memoryGiB: 4 },
+      sweep: { hostMemoryGiB: [16, 8], ttlMinutes: [1, 10] },
+    });
+    const points = expandSweep(s);
+    expect(points.map((p) => [p.host.memoryGiB, p.policy.kind === 'ttl' && p.policy.ttlMinutes, p.sweep])).toEqual([
+      [8, 1, null],
+      [8, 10, null],
+      [16, 1, null],
+      [16, 10, null],
+    ]);
+    expect(new Set(points.map(planSpecHash)).size).toBe(4);
+    expect(expandSweep(validatePlanSpec(base))).toEqual([validatePlanSpec(base)]);
+  });
+});
+
+describe('resolveProfiles', () => {
+  const trace = {
+    functions: [
+      { id: 'resize', app: 'img', trigger: 'http' as const },
+      { id: 'thumb', app: 'img', trigger: 'queue' as const },
+      { id: 'resize', app: 'other', trigger: 'timer' as const },
+      { id: 'report', app: 'bi', trigger: 'timer' as const },
+      { id: 'misc', app: 'x', trigger: 'event' as const },
+    ],
+  };
+
+  it('applies functions["<app>/<id>"], functions["<id>"], the first matching rule, then default', () => {
+    const s = validatePlanSpec({
+      ...base,
+      profiles: {
+        functions: { 'img/resize': ['d-resize'], resize: ['d-any-resize'] },
+        rules: [
+          { match: { app: 'img', trigger: 'queue' }, dumps: ['d-img-queue', 'd-shared'] },
+          { match: { trigger: 'timer' }, dumps: ['d-timer'] },
+          { match: { name: '^rep' }, dumps: ['d-never'] },
+        ],
+        default: ['d-shared'],
+      },
+    });
+    expect(resolveProfiles(s, trace)).toEqual({
+      byFunction: [['d-resize'], ['d-img-queue', 'd-shared'], ['d-any-resize'], ['d-timer'], ['d-shared']],
+      refs: ['d-resize', 'd-img-queue', 'd-shared', 'd-any-resize', 'd-timer'],
+    });
+  });
+
+  it('leaves functions matched by nothing to the fallback (null)', () => {
+    const s = validatePlanSpec({ ...base, profiles: { rules: [{ match: { name: 'res' }, dumps: ['d'] }] } });
+    expect(resolveProfiles(s, trace).byFunction).toEqual([['d'], null, ['d'], null, null]);
+  });
+});
