@@ -261,6 +261,7 @@ class KsmSim {
   private passStarts = 0;
   private readonly zeroContent: number;
   private readonly zeroFrame: number;
+  private readonly smartScan: boolean;
 
   constructor(
     private readonly world: World,
@@ -306,6 +307,7 @@ class KsmSim {
     this.mergeableVmas = new Uint8Array(n);
     this.zeroContent = world.zeroContent;
     this.zeroFrame = world.frameCount;
+    this.smartScan = p.smartScan;
   }
 
   // ---------------------------------------------------------------- page state from snapshots
@@ -338,12 +340,7 @@ class KsmSim {
         const fl = p.flags[k];
         const cls = vc[p.vmaOf[k]];
         const mg = cls & VmaClass.Mergeable || (all && !(cls & (VmaClass.Shared | VmaClass.Special)));
-        if (
-          fl & PageFlag.Present &&
-          !(fl & (PageFlag.File | PageFlag.ZeroPage)) &&
-          mg &&
-          !(cls & VmaClass.Shared)
-        ) {
+        if (fl & PageFlag.Present && !(fl & (PageFlag.File | PageFlag.ZeroPage)) && mg && !(cls & VmaClass.Shared)) {
           e = 1;
           c = st.content[k];
           if (c < 0) c = this.uniq--; // unhashed: content unknown, treated as unique
@@ -512,8 +509,9 @@ class KsmSim {
     this.itemsOf[pi]--;
   }
 
+  /** Levels of a balanced tree of n nodes: ceil(log2(n + 1)), at least 1 (= the bit length of n). */
   private log2(n: number): number {
-    return n <= 1 ? 1 : Math.ceil(Math.log2(n + 1));
+    return n <= 1 ? 1 : 32 - Math.clz32(n);
   }
 
   /**
@@ -542,10 +540,7 @@ class KsmSim {
           d = nx;
           continue;
         }
-        if (
-          found === -1 ||
-          (this.candidate(d) && (!this.candidate(found) || this.dLen.a[d] > foundLen))
-        ) {
+        if (found === -1 || (this.candidate(d) && (!this.candidate(found) || this.dLen.a[d] > foundLen))) {
           found = d;
           foundLen = this.dLen.a[d];
           if (!doPrune && this.candidate(found)) break;
@@ -566,7 +561,11 @@ class KsmSim {
         this.isChain[c] = 0;
         this.c.chains--;
         this.c.dups--;
-      } else if (this.chainHead[c] !== found && this.dLen.a[found] + 1 < this.p.maxPageSharing && this.candidate(found)) {
+      } else if (
+        this.chainHead[c] !== found &&
+        this.dLen.a[found] + 1 < this.p.maxPageSharing &&
+        this.candidate(found)
+      ) {
         // move to the head
         let prev = this.chainHead[c];
         while (this.dNext.a[prev] !== found) prev = this.dNext.a[prev];
@@ -687,7 +686,6 @@ class KsmSim {
 
   /** should_skip_rmap_item */
   private shouldSkip(g: number): boolean {
-    if (!this.p.smartScan) return false;
     if (this.mapKsm[g] >= 0) return false;
     const age = this.age[g];
     if (age !== 255) this.age[g] = age + 1;
@@ -704,9 +702,12 @@ class KsmSim {
 
   // ---------------------------------------------------------------- scan_get_next_rmap_item
 
-  /** Next page to visit, or -1 at the end of a full pass (or with nothing registered). */
-  private nextItem(): number {
-    if (this.list.length === 0) return -1;
+  /**
+   * One batch of ksm_do_scan: visits up to `limit` pages in scan order (scan_get_next_rmap_item, then
+   * cmp_and_merge_page). True when the full pass ended (or nothing is registered) before the limit.
+   */
+  private scanBatch(limit: number): boolean {
+    if (this.list.length === 0) return true;
     if (this.cursor === -1) {
       // start of a full pass: the unstable tree is emptied (entries of older seqnr are ignored)
       this.unstableSize = 0;
@@ -714,32 +715,41 @@ class KsmSim {
       this.cursor = 0;
       this.scanSlot = 0;
     }
+    const pf = this.pf;
+    const itm = this.itm;
+    const mapKsm = this.mapKsm;
+    let visited = 0;
     for (;;) {
       const pi = this.list[this.cursor];
       const tr = this.world.procs[pi];
       const b = this.base[pi];
       if (this.exiting[pi]) {
-        for (let s = 0; s < tr.slotCount; s++) if (this.itm[b + s]) this.freeItem(b + s, pi);
+        for (let s = 0; s < tr.slotCount; s++) if (itm[b + s]) this.freeItem(b + s, pi);
         this.list.splice(this.cursor, 1);
         this.registered[pi] = 0;
       } else {
-        for (let s = this.scanSlot; s < tr.slotCount; s++) {
+        const n = tr.slotCount;
+        for (let s = this.scanSlot; s < n; s++) {
           const g = b + s;
-          if (!(this.pf[g] & F_ELIG)) {
-            if (this.itm[g]) this.freeItem(g, pi);
+          if (!(pf[g] & F_ELIG)) {
+            if (itm[g]) this.freeItem(g, pi);
             continue;
           }
-          if (!this.itm[g]) {
-            this.itm[g] = ITEM;
+          if (!itm[g]) {
+            itm[g] = ITEM;
             this.oldSum[g] = -1;
             this.age[g] = 0;
             this.skips[g] = 0;
             this.c.items++;
             this.itemsOf[pi]++;
           }
-          if (this.shouldSkip(g)) continue;
+          const kd = mapKsm[g];
+          if (kd < 0 && this.smartScan && this.shouldSkip(g)) continue;
           this.scanSlot = s + 1;
-          return g;
+          // a KSM page listed under its stable node stays (visit's first case, inline)
+          if (kd >= 0 && itm[g] === STABLE && this.tref[g] === kd && this.dInTree.a[kd]) this.c.scanned++;
+          else this.visit(g);
+          if (++visited >= limit) return false;
         }
         if (!this.mergeableVmas[pi]) {
           // no VM_MERGEABLE VMA left: the slot is dropped like at exit
@@ -751,7 +761,7 @@ class KsmSim {
       if (this.cursor >= this.list.length) {
         this.cursor = -1;
         this.seqnr++;
-        return -1;
+        return true;
       }
     }
   }
@@ -799,7 +809,8 @@ class KsmSim {
   private bytes(): number {
     let b = 0;
     for (const v of Object.values(this)) if (ArrayBuffer.isView(v)) b += v.byteLength;
-    for (const g of [this.dContent, this.dLen, this.dMap, this.dFrame, this.dHead, this.dNext, this.dInTree]) b += g.a.byteLength;
+    for (const g of [this.dContent, this.dLen, this.dMap, this.dFrame, this.dHead, this.dNext, this.dInTree])
+      b += g.a.byteLength;
     return b + this.pruneAt.size * 48; // about 48 bytes a Map entry with a double value
   }
 
@@ -878,7 +889,8 @@ class KsmSim {
       const changed = c.shared !== lastShared || c.sharing !== lastSharing;
       if (!force && !changed && !pending) return;
       if (!force && this.now - lastSample < resolution) {
-        if (changed && (!pending || pending.pagesShared !== c.shared || pending.pagesSharing !== c.sharing)) pending = point();
+        if (changed && (!pending || pending.pagesShared !== c.shared || pending.pagesSharing !== c.sharing))
+          pending = point();
         return;
       }
       if (pending) {
@@ -920,15 +932,7 @@ class KsmSim {
       this.treeSteps = 0;
       this.passStarts = 0;
       const scanned0 = this.c.scanned;
-      let passEnded = false;
-      for (let i = 0; i < p.pagesToScan; i++) {
-        const g = this.nextItem();
-        if (g < 0) {
-          passEnded = true;
-          break;
-        }
-        this.visit(g);
-      }
+      const passEnded = this.scanBatch(p.pagesToScan);
       const visited = this.c.scanned - scanned0;
       const work = visited * t.pageCostUs + this.treeSteps * t.treeStepUs + this.passStarts * t.passStartUs;
       cpuUs += work;
