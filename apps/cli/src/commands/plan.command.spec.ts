@@ -1,0 +1,139 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Command } from 'commander';
+import { ingestTrace, runPlan, synthesizeDump } from '@upm/model';
+import type { PlanResult } from '@upm/model';
+import { invitroTrace } from '../../../../test/support/shared-dir';
+import { CliError } from '../cli-error';
+import { registerPlanCommands, runPlanCommand } from './plan.command';
+
+describe('upm plan run', () => {
+  const trace = invitroTrace('example', 'Azure2021', 'Azure2021_200.csv');
+  let dir: string;
+  let dump: string;
+
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'upm-plan-'));
+    dump = join(dir, 'fn.dump');
+    const pages = Array.from({ length: 300 }, (_, i) => i);
+    writeFileSync(
+      dump,
+      synthesizeDump({
+        processes: [
+          { pid: 1, vmas: [{ pages: [...pages, 10_001, 10_002] }] },
+          { pid: 2, vmas: [{ pages: [...pages, 20_001, 20_002] }] },
+        ],
+      }),
+    );
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('prints the same PlanResult JSON as runPlan', async () => {
+    const out = await runPlanCommand(
+      { trace: [trace], policy: 'ttl', ttlMin: '5', models: 'none,upm', hostMemGib: '4', json: true },
+      false,
+    );
+    const got = JSON.parse(out) as PlanResult;
+    const expected = runPlan(
+      { version: 1, trace, policy: { kind: 'ttl', ttlMinutes: 5 }, models: ['none', 'upm'], host: { memoryGiB: 4 } },
+      { trace: await ingestTrace([trace]), dumps: new Map() },
+    );
+    expect(got).toEqual(JSON.parse(JSON.stringify(expected)));
+  });
+
+  it('maps functions to dumps and prints a table of the models', async () => {
+    const fn =
+      '1573b95c039e51cc012b543a4af3bc7c3ee9485acbb0033ba5648b74969e0556/337cd24a7d5fd5c92460faee4ebe6a186a0eb322bd17b73da7ffa153025794e1';
+    const out = await runPlanCommand(
+      { trace: [trace], policy: 'greedy-dual', dumps: [`${fn}=${dump}`], hosts: '2' },
+      false,
+    );
+    expect(out).toMatch(/^plan [0-9a-f]{12}: 199 invocations of 31 functions \(azure2021\)/);
+    expect(out).toMatch(/\n\s+none\s+ksm\s+upm\n/);
+    expect(out).toMatch(/\ncold starts\s+\d+\s+\d+\s+\d+\n/);
+    expect(out).toContain('profiles: 1 functions from dumps, 0 from app memory percentiles, 30 at the default size');
+    const json = JSON.parse(
+      await runPlanCommand(
+        { trace: [trace], policy: 'ttl', dumps: [`${fn}=${dump}`], models: 'upm', json: true },
+        false,
+      ),
+    ) as PlanResult;
+    expect(json.profiles.refs).toEqual([dump]);
+  });
+
+  it('takes a spec file and lets options override it', async () => {
+    const spec = join(dir, 'plan.json');
+    writeFileSync(
+      spec,
+      JSON.stringify({
+        version: 1,
+        trace,
+        policy: { kind: 'ttl', ttlMinutes: 1 },
+        models: ['none'],
+        host: { memoryGiB: 1 },
+      }),
+    );
+    const a = JSON.parse(await runPlanCommand({ spec, json: true }, false)) as PlanResult;
+    expect(a.models.map((m) => m.model)).toEqual(['none']);
+    expect(a.host.memoryBytes).toBe(1073741824);
+    const b = JSON.parse(
+      await runPlanCommand({ spec, hostMemGib: '2', ttlMin: '10', json: true }, false),
+    ) as PlanResult;
+    expect(b.host.memoryBytes).toBe(2 * 1073741824);
+    expect(b.policy).toEqual({ kind: 'ttl', ttlMinutes: 10 });
+  });
+
+  it.each([
+    [{ policy: 'ttl' }, 'give the trace with --trace FILE... (or "trace" in --spec)', 2],
+    [{ trace: ['T'] }, 'choose --policy ttl|hybrid-histogram|greedy-dual (or "policy" in --spec)', 2],
+    [{ trace: ['T'], policy: 'ttl', hostMemGib: '0' }, "--host-mem-gib must be a number > 0, got '0'", 2],
+    [{ trace: ['T'], policy: 'greedy-dual', ttlMin: '3' }, '--ttl-min needs --policy ttl, got greedy-dual', 2],
+    [
+      { trace: ['T'], policy: 'ttl', models: 'none,zram' },
+      `invalid plan: models[1] must be one of 'none', 'ksm', 'upm', got "zram"`,
+      2,
+    ],
+    [{ trace: ['T'], policy: 'ttl', dumps: ['nofile'] }, "--dumps takes FUNCTION=DUMP[,DUMP...], got 'nofile'", 2],
+    [{ trace: ['/no/such/trace.csv'], policy: 'ttl' }, '/no/such/trace.csv: no such file', 1],
+    [{ trace: ['T'], policy: 'ttl', defaultDumps: ['/no/such.dump'] }, '/no/such.dump: no such dump file', 1],
+  ])('fails with a message and an exit code: %#', async (opts, message, code) => {
+    const o = { ...opts, trace: opts.trace?.map((t) => (t === 'T' ? trace : t)) };
+    await expect(runPlanCommand(o, false)).rejects.toEqual(new CliError(message, code));
+    await expect(runPlanCommand(o, false)).rejects.toMatchObject({ exitCode: code });
+  });
+
+  it('a bad spec file is bad input (exit 1) naming the field', async () => {
+    const spec = join(dir, 'bad.json');
+    writeFileSync(
+      spec,
+      JSON.stringify({ version: 1, trace, policy: { kind: 'ttl' }, models: ['none'], host: { memoryGiB: -1 } }),
+    );
+    await expect(runPlanCommand({ spec }, false)).rejects.toMatchObject({
+      message: 'invalid plan: host.memoryGiB must be a positive number or null, got -1',
+      exitCode: 1,
+    });
+  });
+
+  it('registers `plan run` with the documented options', () => {
+    const program = new Command('upm');
+    const plan = registerPlanCommands(program);
+    const run = plan.commands.find((c) => c.name() === 'run') as Command;
+    const flags = run.options.map((o) => o.long);
+    for (const f of [
+      '--trace',
+      '--policy',
+      '--ttl-min',
+      '--models',
+      '--host-mem-gib',
+      '--hosts',
+      '--dumps',
+      '--default-dumps',
+      '--seed',
+      '--spec',
+      '--json',
+    ]) {
+      expect(flags).toContain(f);
+    }
+  });
+});

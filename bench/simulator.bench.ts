@@ -1,0 +1,252 @@
+/**
+ * Replay speed of the plan simulator (libs/upm-model/src/plan). A day-long trace is synthesized in memory:
+ * F functions with Azure-like skewed rates (log-normal, a few functions take most invocations), arrivals the
+ * superposition of their Poisson processes (exponential gaps at the total rate, the function drawn by rate:
+ * already in start order), log-normal durations (median 250 ms) and app memory (median 150 MB; containers
+ * are fallback profiles with 30% of their pages shared across the containers of a function).
+ *
+ * Each case runs the engine of one plan point (the core of runPlan: one merge model, one host configuration,
+ * with the time series and per-function counts runPlan collects) over the invocations already in memory, and
+ * prints one JSON line: invocations/s (wall and CPU), cold starts, and the case. The first line describes the
+ * machine. Times are medians of --repeat runs. The goal: >= 5 M invocations/s on one core for fixed TTL + none.
+ *
+ *   TS_NODE_TRANSPILE_ONLY=1 npx ts-node -r tsconfig-paths/register bench/simulator.bench.ts \
+ *     [--invocations N] [--functions N] [--repeat N] [--quick]
+ */
+import { execSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import { performance } from 'perf_hooks';
+import { Engine, EngineConfig } from '@upm/model/plan/engine';
+import { buildProfilesFrom, DEFAULT_KSM_PLAN_PARAMS, PolicySpec, runPlan } from '@upm/model/plan';
+import { DEFAULT_UPM_COSTS, MergeModelName } from '@upm/model/merge';
+import { computeTraceStats, NormalizedTrace, Rng, TraceFunction } from '@upm/model/traces';
+
+const arg = (name: string, def: number) => {
+  const i = process.argv.indexOf(name);
+  return i > 0 ? Number(process.argv[i + 1]) : def;
+};
+const QUICK = process.argv.includes('--quick');
+const N = arg('--invocations', QUICK ? 2_000_000 : 20_000_000);
+const F = arg('--functions', 2000);
+const REPEAT = arg('--repeat', QUICK ? 1 : 3);
+const DAY = 86400;
+
+function machine(): Record<string, unknown> {
+  let cpu = os.cpus()[0]?.model ?? 'unknown';
+  try {
+    const m = /model name\s*:\s*(.*)/.exec(fs.readFileSync('/proc/cpuinfo', 'utf8'));
+    if (m) cpu = m[1].trim();
+  } catch {
+    // not Linux
+  }
+  let nproc = os.cpus().length;
+  try {
+    nproc = Number(execSync('nproc').toString().trim());
+  } catch {
+    // keep os.cpus()
+  }
+  return { kernel: os.release(), nproc, cpu, node: process.version, date: new Date().toISOString().slice(0, 10) };
+}
+
+function synthesize(n: number, nFn: number, seed: number): NormalizedTrace {
+  const rng = new Rng(seed);
+  // rates: log-normal, sigma 2.5 (eight orders of magnitude between the busiest and the rarest)
+  const w = new Float64Array(nFn);
+  let total = 0;
+  for (let f = 0; f < nFn; f++) total += w[f] = Math.exp(2.5 * rng.normal());
+  // alias table for drawing a function by rate
+  const prob = new Float64Array(nFn);
+  const alias = new Int32Array(nFn);
+  {
+    const scaled = Array.from(w, (x) => (x * nFn) / total);
+    const small: number[] = [];
+    const large: number[] = [];
+    scaled.forEach((x, i) => (x < 1 ? small : large).push(i));
+    while (small.length && large.length) {
+      const s = small.pop() as number;
+      const l = large[large.length - 1];
+      prob[s] = scaled[s];
+      alias[s] = l;
+      scaled[l] -= 1 - scaled[s];
+      if (scaled[l] < 1) small.push(large.pop() as number);
+    }
+    for (const i of [...small, ...large]) prob[i] = 1;
+  }
+  const startS = new Float64Array(n);
+  const durationMs = new Float64Array(n);
+  const fn = new Uint32Array(n);
+  const meanGap = DAY / n;
+  let t = 0;
+  const durMu = new Float64Array(nFn);
+  for (let f = 0; f < nFn; f++) durMu[f] = Math.log(250) + 1.0 * rng.normal();
+  for (let i = 0; i < n; i++) {
+    t += rng.exponential(meanGap);
+    const u = rng.next() * nFn;
+    const k = Math.floor(u);
+    const f = u - k < prob[k] ? k : alias[k];
+    startS[i] = t;
+    fn[i] = f;
+    durationMs[i] = Math.min(600_000, Math.exp(durMu[f] + 0.8 * rng.normal()));
+  }
+  const functions: TraceFunction[] = Array.from({ length: nFn }, (_, f) => {
+    const mb = Math.min(4000, Math.exp(Math.log(150) + 0.7 * rng.normal()));
+    return {
+      id: `f${f}`,
+      app: `a${f}`,
+      owner: '',
+      trigger: 'http',
+      durations: null,
+      memory: { scope: 'app', sampleCount: 1, averageMb: mb, percentilesMb: Array(8).fill(mb) },
+    };
+  });
+  const arrivals = { kind: 'timestamps' as const, fn, startS, durationMs };
+  return {
+    schemaVersion: 1,
+    format: 'azure2021',
+    window: { startS: 0, endS: Math.ceil(t) + 1 },
+    functions,
+    arrivals,
+    files: [],
+    joinReport: null,
+    stats: computeTraceStats(functions, arrivals, 0),
+  };
+}
+
+interface Case {
+  name: string;
+  model: MergeModelName;
+  policy: PolicySpec;
+  hostMemoryGiB: number | null;
+  hosts: number;
+  invocations?: number;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[s.length >> 1];
+}
+
+function main(): void {
+  process.stdout.write(
+    JSON.stringify({ bench: 'simulator', machine: machine(), invocations: N, functions: F, repeat: REPEAT }) + '\n',
+  );
+  const t0 = performance.now();
+  const trace = synthesize(N, F, 42);
+  const genMs = performance.now() - t0;
+  const profiles = buildProfilesFrom(
+    trace.functions.map((f) => ({ key: `${f.app}/${f.id}`, refs: null, fn: f })),
+    [],
+    {
+      assumeMergeable: true,
+      snapshot: 'last',
+      fallback: { sharedFraction: 0.3, percentile: 'p50', defaultMemoryMiB: 170 },
+    },
+  );
+  const a = trace.arrivals as Extract<NormalizedTrace['arrivals'], { kind: 'timestamps' }>;
+  process.stdout.write(
+    JSON.stringify({ step: 'synthesize', ms: Math.round(genMs), invocations: N, windowS: trace.window.endS }) + '\n',
+  );
+  const ttl: PolicySpec = { kind: 'ttl', ttlMinutes: 10 };
+  const hybrid: PolicySpec = {
+    kind: 'hybrid-histogram',
+    rangeMinutes: 240,
+    binMinutes: 1,
+    prewarmPercentile: 5,
+    keepAlivePercentile: 99,
+    margin: 0.1,
+    cvThreshold: 2,
+    oobThreshold: 0.5,
+    forecastMargin: 0.15,
+  };
+  const gd: PolicySpec = { kind: 'greedy-dual', maxIdleMinutes: null };
+  const cases: Case[] = [
+    { name: 'ttl/none/unlimited/1 host', model: 'none', policy: ttl, hostMemoryGiB: null, hosts: 1 },
+    { name: 'ttl/none/32 GiB x 4 hosts', model: 'none', policy: ttl, hostMemoryGiB: 32, hosts: 4 },
+    { name: 'hybrid-histogram/none/unlimited', model: 'none', policy: hybrid, hostMemoryGiB: null, hosts: 1 },
+    { name: 'greedy-dual/none/256 GiB', model: 'none', policy: gd, hostMemoryGiB: 256, hosts: 1 },
+    { name: 'ttl/upm/unlimited', model: 'upm', policy: ttl, hostMemoryGiB: null, hosts: 1 },
+    { name: 'ttl/upm/32 GiB x 4 hosts', model: 'upm', policy: ttl, hostMemoryGiB: 32, hosts: 4 },
+    { name: 'ttl/ksm/unlimited', model: 'ksm', policy: ttl, hostMemoryGiB: null, hosts: 1 },
+    { name: 'ttl/ksm/32 GiB x 4 hosts', model: 'ksm', policy: ttl, hostMemoryGiB: 32, hosts: 4 },
+  ];
+  const cold = new Float64Array(F).fill(500);
+  for (const c of cases) {
+    const wall: number[] = [];
+    const cpu: number[] = [];
+    let coldStarts = 0;
+    let evictions = 0;
+    let rejected = 0;
+    let peakGiB = 0;
+    for (let r = 0; r < REPEAT; r++) {
+      const cfg: EngineConfig = {
+        model: c.model,
+        profiles,
+        hosts: c.hosts,
+        capacityPages: c.hostMemoryGiB === null ? Infinity : Math.floor((c.hostMemoryGiB * 1073741824) / 4096),
+        cores: Infinity,
+        policy: c.policy,
+        coldStartMs: cold,
+        ksm: { ...DEFAULT_KSM_PLAN_PARAMS },
+        upm: { madviseAfterInitMs: 0, costs: { ...DEFAULT_UPM_COSTS } },
+        spanStartS: trace.window.startS,
+        spanEndS: trace.window.endS,
+        stepS: 60,
+        perFunction: true,
+      };
+      const batches = function* () {
+        for (let i = 0; i < N; i += 65536) {
+          const j = Math.min(N, i + 65536);
+          yield { startS: a.startS.subarray(i, j), durationMs: a.durationMs.subarray(i, j), fn: a.fn.subarray(i, j) };
+        }
+      };
+      const c0 = process.cpuUsage();
+      const w0 = performance.now();
+      const res = new Engine(cfg).run(batches());
+      wall.push(performance.now() - w0);
+      const du = process.cpuUsage(c0);
+      cpu.push((du.user + du.system) / 1000);
+      coldStarts = res.coldStarts;
+      evictions = res.evictions;
+      rejected = res.rejectedMemory + res.rejectedCpu;
+      peakGiB = (res.peakPages * 4096) / 1073741824;
+    }
+    const wMs = median(wall);
+    const cMs = median(cpu);
+    process.stdout.write(
+      JSON.stringify({
+        case: c.name,
+        invocations: N,
+        wallMs: Math.round(wMs),
+        cpuMs: Math.round(cMs),
+        invocationsPerSec: Math.round((N / wMs) * 1000),
+        invocationsPerCpuSec: Math.round((N / cMs) * 1000),
+        coldStarts,
+        evictions,
+        rejected,
+        peakGiB: Number(peakGiB.toFixed(1)),
+      }) + '\n',
+    );
+  }
+  // the whole runPlan (profiles, three models, time series, result) on the same trace
+  const w0 = performance.now();
+  const c0 = process.cpuUsage();
+  const r = runPlan(
+    { version: 1, trace: 'synthetic', policy: { kind: 'ttl' }, models: ['none', 'ksm', 'upm'] },
+    { trace, dumps: new Map() },
+  );
+  const du = process.cpuUsage(c0);
+  const wMs = performance.now() - w0;
+  process.stdout.write(
+    JSON.stringify({
+      case: 'runPlan ttl none+ksm+upm unlimited',
+      invocations: N,
+      wallMs: Math.round(wMs),
+      cpuMs: Math.round((du.user + du.system) / 1000),
+      invocationsPerSecPerModel: Math.round(((N * 3) / wMs) * 1000),
+      coldStarts: r.models.map((m) => m.coldStarts),
+    }) + '\n',
+  );
+}
+
+main();
