@@ -6,7 +6,7 @@ import { ingestTrace, runPlan, synthesizeDump } from '@upm/model';
 import type { PlanResult } from '@upm/model';
 import { invitroTrace } from '../../../../test/support/shared-dir';
 import { CliError } from '../cli-error';
-import { registerPlanCommands, runPlanCommand } from './plan.command';
+import { PlanRunOptions, registerPlanCommands, runPlanCommand } from './plan.command';
 
 describe('upm plan run', () => {
   const trace = invitroTrace('example', 'Azure2021', 'Azure2021_200.csv');
@@ -97,7 +97,7 @@ describe('upm plan run', () => {
     [{ trace: ['T'], policy: 'ttl', dumps: ['nofile'] }, "--dumps takes FUNCTION=DUMP[,DUMP...], got 'nofile'", 2],
     [{ trace: ['/no/such/trace.csv'], policy: 'ttl' }, '/no/such/trace.csv: no such file', 1],
     [{ trace: ['T'], policy: 'ttl', defaultDumps: ['/no/such.dump'] }, '/no/such.dump: no such dump file', 1],
-  ])('fails with a message and an exit code: %#', async (opts, message, code) => {
+  ] as [PlanRunOptions, string, number][])('fails with a message and an exit code: %#', async (opts, message, code) => {
     const o = { ...opts, trace: opts.trace?.map((t) => (t === 'T' ? trace : t)) };
     await expect(runPlanCommand(o, false)).rejects.toEqual(new CliError(message, code));
     await expect(runPlanCommand(o, false)).rejects.toMatchObject({ exitCode: code });
