@@ -299,10 +299,15 @@ class UpmReplay {
     let staleEntries = 0;
     let revalidations = 0;
     let thpSkipped = 0;
+    // the usual call covers every VMA: then no per-page VMA test
+    let everyVma = ranges === null;
+    for (let vi = 0; vi < vmaOk.length; vi++) if (vmaOk[vi] === 0) everyVma = false;
     for (let k = 0; k < n; k++) {
-      const vi = vmaOf[k];
-      if (vmaOk[vi] === 0) continue;
-      if (ranges !== null && !inRanges(ranges, vmas[vi].start + p.pageIndex[k] * ps)) continue;
+      if (!everyVma) {
+        const vi = vmaOf[k];
+        if (vmaOk[vi] === 0) continue;
+        if (ranges !== null && !inRanges(ranges, vmas[vi].start + p.pageIndex[k] * ps)) continue;
+      }
       const f = fl[k];
       if ((f & PageFlag.Present) === 0) continue;
       if (f & PageFlag.Thp) {
