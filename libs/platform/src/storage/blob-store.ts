@@ -53,7 +53,7 @@ export class BlobStore {
     let pendingBytes = 0;
     const flush = async () => {
       if (pendingBytes === 0) return;
-      const data = Buffer.concat(pending, pendingBytes);
+      const data = pending.length === 1 ? pending[0] : Buffer.concat(pending, pendingBytes);
       pending = [];
       pendingBytes = 0;
       await this.dataSource.query(
@@ -66,9 +66,15 @@ export class BlobStore {
         bytes += chunk.byteLength;
         if (bytes > maxBytes) throw new UploadTooLargeError(maxBytes);
         hash.update(chunk);
-        pending.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
-        pendingBytes += chunk.byteLength;
-        if (pendingBytes >= BLOB_CHUNK_BYTES) await flush();
+        // A large chunk (a whole serialized trace) is cut into views, never copied whole.
+        const whole = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+        for (let at = 0; at < whole.length; ) {
+          const take = Math.min(whole.length - at, BLOB_CHUNK_BYTES - pendingBytes);
+          pending.push(whole.subarray(at, at + take));
+          pendingBytes += take;
+          at += take;
+          if (pendingBytes >= BLOB_CHUNK_BYTES) await flush();
+        }
       }
       await flush();
       const sha256 = hash.digest('hex');

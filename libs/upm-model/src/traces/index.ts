@@ -21,6 +21,7 @@ export { expandInvocations, fallbackDurationMs, durationCurves } from './expand'
 export type { ExpandOptions, InvocationBatch } from './expand';
 export {
   encodeTrace,
+  encodeTraceChunks,
   decodeTrace,
   writeTraceFile,
   readTraceFile,

@@ -2,7 +2,7 @@ import { invitroTrace } from '../../../../test/support/shared-dir';
 import { readAzure2019 } from './azure2019';
 import { readAzure2021 } from './azure2021';
 import { TraceError } from './errors';
-import { crc32, decodeTrace, encodeTrace } from './serialize';
+import { crc32, decodeTrace, encodeTrace, encodeTraceChunks } from './serialize';
 import { NormalizedTrace } from './types';
 
 describe('binary container of the normalized trace', () => {
@@ -22,6 +22,15 @@ describe('binary container of the normalized trace', () => {
     expect(bytes.subarray(0, 8).toString('latin1')).toBe('UPMTRACE');
     expect(bytes.length).toBeLessThan(1_000_000); // 500 functions, 58 k non-zero minutes
     expect(decodeTrace(bytes)).toEqual(t19);
+  });
+
+  it('encodes in pieces that view the trace arrays (no copy) and concatenate to the same bytes', () => {
+    for (const t of [t19, t21]) {
+      const pieces = encodeTraceChunks(t);
+      expect(Buffer.concat(pieces).equals(encodeTrace(t))).toBe(true);
+      const arrays = t.arrivals.kind === 'minute-counts' ? [t.arrivals.slot, t.arrivals.count] : [t.arrivals.startS, t.arrivals.fn];
+      for (const a of arrays) expect(pieces.some((p) => p.buffer === a.buffer)).toBe(true);
+    }
   });
 
   it('round-trips a timestamped trace exactly', () => {

@@ -76,7 +76,8 @@ function assertLittleEndian(): void {
     );
 }
 
-export function encodeTrace(trace: NormalizedTrace): Buffer {
+/** The trace container, in pieces whose concatenation is encodeTrace's bytes; array data is not copied. */
+export function encodeTraceChunks(trace: NormalizedTrace): Uint8Array[] {
   assertLittleEndian();
   const arrays: { name: string; type: SectionType; data: Uint32Array | Float64Array }[] =
     trace.arrivals.kind === 'minute-counts'
@@ -138,20 +139,36 @@ export function encodeTrace(trace: NormalizedTrace): Buffer {
     if (headerLen === guess) break;
     guess = headerLen;
   }
-  const last = header.sections[header.sections.length - 1];
-  const dataEnd = align8(last.offset + last.length * (last.type === 'u32' ? 4 : 8));
-  const out = Buffer.alloc(dataEnd + 8);
-  out.write(TRACE_MAGIC, 0, 'latin1');
-  out.writeUInt32LE(TRACE_CONTAINER_VERSION, 8);
-  out.writeUInt32LE(headerLen, 12);
-  out.write(json, 16, 'utf8');
+  // The container as a list of pieces: the header, then views over the trace's own arrays (no copy), so a
+  // large trace can be stored without a second copy of its arrivals in memory.
+  const prefixLen = align8(16 + headerLen);
+  const prefix = Buffer.alloc(prefixLen);
+  prefix.write(TRACE_MAGIC, 0, 'latin1');
+  prefix.writeUInt32LE(TRACE_CONTAINER_VERSION, 8);
+  prefix.writeUInt32LE(headerLen, 12);
+  prefix.write(json, 16, 'utf8');
+  const pieces: Uint8Array[] = [prefix];
+  let at = prefixLen;
   arrays.forEach((a, i) => {
     const s = header.sections[i];
-    Buffer.from(a.data.buffer, a.data.byteOffset, a.data.byteLength).copy(out, s.offset);
+    if (s.offset > at) pieces.push(new Uint8Array(s.offset - at));
+    pieces.push(new Uint8Array(a.data.buffer, a.data.byteOffset, a.data.byteLength));
+    at = s.offset + a.data.byteLength;
   });
-  out.writeUInt32LE(crc32(out.subarray(0, dataEnd)), dataEnd);
-  out.write(TRAILER, dataEnd + 4, 'latin1');
-  return out;
+  const dataEnd = align8(at);
+  if (dataEnd > at) pieces.push(new Uint8Array(dataEnd - at));
+  let crc = CRC_INIT;
+  for (const piece of pieces) crc = crc32Update(crc, piece);
+  const trailer = Buffer.alloc(8);
+  trailer.writeUInt32LE(crc32Final(crc), 0);
+  trailer.write(TRAILER, 4, 'latin1');
+  pieces.push(trailer);
+  return pieces;
+}
+
+/** The trace container as one buffer (see encodeTraceChunks). */
+export function encodeTrace(trace: NormalizedTrace): Buffer {
+  return Buffer.concat(encodeTraceChunks(trace));
 }
 
 export function decodeTrace(bytes: Uint8Array): NormalizedTrace {
@@ -341,8 +358,10 @@ function hex(n: number): string {
 }
 
 let CRC_TABLE: Int32Array | null = null;
-/** CRC-32 (IEEE 802.3, reflected, as zlib). */
-export function crc32(data: Uint8Array): number {
+const CRC_INIT = -1;
+
+/** Continues a CRC-32 over more bytes; start from CRC_INIT and finish with crc32Final. */
+function crc32Update(crc: number, data: Uint8Array): number {
   if (!CRC_TABLE) {
     CRC_TABLE = new Int32Array(256);
     for (let i = 0; i < 256; i++) {
@@ -352,7 +371,15 @@ export function crc32(data: Uint8Array): number {
     }
   }
   const t = CRC_TABLE;
-  let crc = -1;
   for (let i = 0; i < data.length; i++) crc = t[(crc ^ data[i]) & 0xff] ^ (crc >>> 8);
+  return crc;
+}
+
+function crc32Final(crc: number): number {
   return (crc ^ -1) >>> 0;
+}
+
+/** CRC-32 (IEEE 802.3, reflected, as zlib). */
+export function crc32(data: Uint8Array): number {
+  return crc32Final(crc32Update(CRC_INIT, data));
 }
