@@ -749,7 +749,7 @@ static void print_base64(const char *p, size_t n)
 /*
  * Steps (snapshot k of every live worker is taken right before call k, at time k*1000 ms):
  *   0: A calls   1: B calls   2: C calls   3: A rewrites 10 pages; D calls
- *   4: A has exited; E (new) calls   5: B rewrites 6 pages; B calls again
+ *   4: A has exited; E (new) calls   5: B rewrites 6 merged pages and 1 page it registered; B calls again
  * then the counters, the table and a final scan of every live worker (the observed result).
  */
 static void test_conform(void)
@@ -787,9 +787,11 @@ static void test_conform(void)
 			spawn(&w[4], N, seeds[4]);
 			alive[4] = 1;
 		}
-		if (step == 5)
+		if (step == 5) {
 			for (j = 0; j < 6; j++)
 				wcmd(&w[1], OP_WRITE, 20 + j, 700000 + j);
+			wcmd(&w[1], OP_WRITE, 200, 800000);	/* registered: re-registration */
+		}
 		out_printf("snapshot %d %d\n", step, step * 1000);
 		for (i = 0; i < 5; i++)
 			if (alive[i] && scan(&w[i]))
