@@ -11,12 +11,15 @@
  *    and a probe that meets another key compares tags without touching that key;
  *  - `keys`: [lo, hi] by id, read to confirm a tag match. Ids come in first-seen order, so for pages
  *    repeating earlier content this read follows the order of the earlier pages and mostly hits the cache.
- * `internMany` interns a whole column in batches: a branch-free first pass computes the mix of every key
- * of the batch and loads its slot (independent loads, which the CPU overlaps: a software prefetch), then
- * the probing pass finds those lines in the cache.
+ * `internMany` interns a whole column in batches of 128: a first pass finds the keys that follow the
+ * previous key's id (or repeat it) without probing, and loads the slot of every other key in a
+ * branch-free run of independent loads (a software prefetch, the CPU overlapping the misses); the second
+ * pass probes for those, now in the cache.
  */
 const BATCH = 128;
 const MAX_LOAD = 0.75;
+/** internMany: not found by prediction in its first pass. */
+const UNRESOLVED = -2;
 
 export class HashIndex64 {
   private mask: number;
@@ -63,21 +66,60 @@ export class HashIndex64 {
    */
   internMany(lo: Uint32Array | Int32Array, hi: Uint32Array | Int32Array, n: number, out: Int32Array): void {
     const mixes = this.mixes;
+    // the id of the previous key (-1: unknown), for the prediction below
+    let prev = -1;
     for (let b = 0; b < n; b += BATCH) {
       const e = b + BATCH < n ? b + BATCH : n;
       const mask = this.mask;
       const slots = this.slots;
+      const keys = this.keys;
+      const size = this._size;
+      // pass 1, in order, without inserting: keys are often where earlier pages left them (the same
+      // files and data mapped by several processes, in the same order; runs of equal pages), so each
+      // key is first compared with the previous key's id and the id after it (an exact test: ids and
+      // keys are one-to-one). Keys not found so are prefetched: their slot is loaded, in a branch-free
+      // run of independent loads that the CPU overlaps; the prediction stops until pass 2.
       let acc = 0;
-      for (let k = b; k < e; k++) {
-        const h = mix(lo[k], hi[k]);
-        mixes[k - b] = h;
-        acc |= slots[h & mask];
-      }
-      this.sink ^= acc;
+      let p = prev;
       for (let k = b; k < e; k++) {
         const l = lo[k] | 0;
         const h = hi[k] | 0;
-        out[k] = (l | h) === 0 ? -1 : this.internAt(l, h, mixes[k - b]);
+        if ((l | h) === 0) {
+          out[k] = -1;
+          continue;
+        }
+        if (p >= 0) {
+          if (keys[p << 1] === l && keys[(p << 1) + 1] === h) {
+            out[k] = p;
+            continue;
+          }
+          const q = p + 1;
+          if (q < size && keys[q << 1] === l && keys[(q << 1) + 1] === h) {
+            out[k] = p = q;
+            continue;
+          }
+        }
+        p = -1;
+        out[k] = UNRESOLVED;
+        const m = mix(l, h);
+        mixes[k - b] = m;
+        acc |= slots[m & mask];
+      }
+      this.sink ^= acc;
+      // pass 2, in order: the rest, by prediction from the now known previous id, else by probing
+      for (let k = b; k < e; k++) {
+        let id = out[k];
+        if (id === UNRESOLVED) {
+          const l = lo[k] | 0;
+          const h = hi[k] | 0;
+          const ks = this.keys;
+          if (prev >= 0 && ks[prev << 1] === l && ks[(prev << 1) + 1] === h) id = prev;
+          else if (prev + 1 < this._size && prev >= 0 && ks[(prev + 1) << 1] === l && ks[((prev + 1) << 1) + 1] === h)
+            id = prev + 1;
+          else id = this.internAt(l, h, mixes[k - b]);
+          out[k] = id;
+        }
+        if (id >= 0) prev = id;
       }
     }
   }
