@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { CliError } from './cli-error';
 import { registerAnalyzeCommands } from './commands/analyze.command';
 import { registerDumpCommands } from './commands/dump.command';
+import { registerPlanCommands } from './commands/plan.command';
 import { registerServerCommands } from './commands/server.command';
 import { registerTraceCommands } from './commands/trace.command';
 
@@ -15,6 +16,7 @@ export function buildProgram(): Command {
   registerDumpCommands(program);
   registerTraceCommands(program);
   registerAnalyzeCommands(program);
+  registerPlanCommands(program);
   registerServerCommands(program);
   return program;
 }

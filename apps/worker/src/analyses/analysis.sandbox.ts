@@ -6,6 +6,10 @@ import { buildDataSourceOptions, StoredInputs, validateEnvironment } from '@upm/
 import type { Job } from 'bull';
 import { DataSource } from 'typeorm';
 
+// Bull forks this process; if the worker dies (even by SIGKILL) the IPC channel closes: stop with it, so no
+// orphan keeps a core busy while another worker runs the same job again.
+process.on('disconnect', () => process.exit(0));
+
 let inputs: Promise<StoredInputs> | undefined;
 
 async function connect(): Promise<StoredInputs> {

@@ -9,6 +9,10 @@ import { buildDataSourceOptions, PlanStore, StoredInputs, validateEnvironment } 
 import type { Job } from 'bull';
 import { DataSource } from 'typeorm';
 
+// Bull forks this process; if the worker dies (even by SIGKILL) the IPC channel closes: stop with it, so no
+// orphan keeps a core busy while another worker runs the same job again.
+process.on('disconnect', () => process.exit(0));
+
 interface SandboxContext {
   store: PlanStore;
   inputs: StoredInputs;

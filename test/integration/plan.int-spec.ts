@@ -1,0 +1,136 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { promisify } from 'node:util';
+import { ApiClient } from '../../apps/cli/src/api-client';
+import { buildKernelTools, canProbe, captureScenarioDumps, sampleDumps } from '../../scripts/demo/scenario-dumps';
+import { freePort } from '../../scripts/lib/net';
+import { REPO_ROOT, ServiceProcess, waitForHttp } from '../../scripts/lib/services';
+import { invitroTrace } from '../support/shared-dir';
+
+const run = promisify(execFile);
+
+/** A deep copy without `specHash` keys: they hash the spec, whose references differ between API and CLI. */
+function withoutSpecHashes(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(withoutSpecHashes);
+  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).filter(([k]) => k !== 'specHash').map(([k, x]) => [k, withoutSpecHashes(x)]));
+  return v;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Json = any;
+
+/**
+ * The product's main job through every real part: a plan over the 500-function Azure sample with dumps of
+ * live upm-scenario processes, run by API, Redis and a worker that is SIGKILLed while a point runs and
+ * started again. Its result must equal the local `upm plan run` of the same plan.
+ */
+describe('plan through API → Redis → worker, surviving a worker kill', () => {
+  let dir: string;
+  let api: ServiceProcess;
+  const workers: ServiceProcess[] = [];
+  let client: ApiClient;
+  let base: string;
+  let env: Record<string, string>;
+  let dumps: Map<string, string>;
+  const traceFiles = ['invocations.csv', 'durations.csv', 'memory.csv'].map((f) => invitroTrace('500', f));
+
+  const startWorker = async () => {
+    const w = new ServiceProcess('worker', env, { fromSource: true, logFile: join(dir, `worker-${workers.length}.log`) });
+    workers.push(w);
+    await w.waitForOutput(/worker \S+ ready/);
+    return w;
+  };
+  const getJson = async (path: string): Promise<Json> => (await client.request('GET', path)).body;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'upm-plan-int-'));
+    // Real dumps of live processes when we can probe (root, tools built); else the committed captures.
+    dumps = canProbe() || (buildKernelTools() && canProbe()) ? await captureScenarioDumps(join(dir, 'dumps'), () => undefined) : sampleDumps();
+    expect([...dumps.keys()].sort()).toEqual(['http-handler', 'image-recognition']);
+    const port = await freePort();
+    base = `http://127.0.0.1:${port}`;
+    env = {
+      PORT: String(port),
+      DATABASE_URL: join(dir, 'upm.sqlite'),
+      QUEUE_PREFIX: `upm-int-plan-${process.pid}`,
+      LOG_LEVEL: 'info',
+      QUEUE_LOCK_MS: '2000',
+    };
+    api = new ServiceProcess('api', env, { fromSource: true, logFile: join(dir, 'api.log') });
+    await waitForHttp(`${base}/health`);
+    client = new ApiClient(base);
+    await startWorker();
+  }, 180_000);
+
+  afterAll(async () => {
+    await Promise.all([api?.stop(), ...workers.map((w) => w.stop())]);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('completes despite a SIGKILL mid-run, and equals the local CLI run of the same plan', async () => {
+    const trace = await client.uploadTrace(traceFiles, 'invitro-500');
+    const ids = new Map<string, string>();
+    for (const [fn, path] of dumps) ids.set(fn, (await client.uploadDump(path, fn)).id);
+
+    const common = {
+      host: { memoryGiB: 2 },
+      policy: { kind: 'ttl', ttlMinutes: 10 },
+      models: ['none', 'ksm', 'upm'],
+      seed: 7,
+      sweep: { hostMemoryGiB: [1, 2], ttlMinutes: [5, 10] },
+    };
+    const spec = {
+      ...common,
+      trace: trace.id,
+      profiles: { rules: [{ match: { trigger: 'http' }, dumps: [ids.get('http-handler')] }], default: [ids.get('image-recognition')] },
+    };
+    const created = (await client.request('POST', '/v1/plans', spec)).body as Json;
+    expect(created.points).toBe(4);
+
+    // Kill the worker while a point job is running (after the first point is stored: mid-plan).
+    const deadline = Date.now() + 120_000;
+    for (;;) {
+      const p = await getJson(`/v1/plans/${created.id}`);
+      if (p.state === 'running' && p.pointsDone >= 1 && p.pointsDone < 4) break;
+      if (p.state === 'completed' || p.state === 'failed' || Date.now() > deadline) throw new Error(`plan reached ${p.state} before the kill`);
+      await sleep(50);
+    }
+    await workers[0].stop('SIGKILL');
+    await startWorker();
+
+    let plan: Json;
+    for (const until = Date.now() + 240_000; ; await sleep(250)) {
+      plan = await getJson(`/v1/plans/${created.id}`);
+      if (plan.state === 'completed' || plan.state === 'failed') break;
+      if (Date.now() > until) throw new Error(`plan still ${plan.state} (${plan.progress}%)`);
+    }
+    expect(plan.state).toBe('completed');
+    expect(plan).toMatchObject({ progress: 100, points: 4, pointsDone: 4 });
+
+    // The same plan run locally by the CLI, with the trace and dumps as files.
+    const local = {
+      ...common,
+      version: 1,
+      trace: traceFiles.join(','),
+      profiles: { rules: [{ match: { trigger: 'http' }, dumps: [dumps.get('http-handler')] }], default: [dumps.get('image-recognition')] },
+    };
+    writeFileSync(join(dir, 'local.json'), JSON.stringify(local));
+    const cli = await run(
+      process.execPath,
+      ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', 'apps/cli/src/main.ts', 'plan', 'run', '--spec', join(dir, 'local.json'), '--json'],
+      { cwd: REPO_ROOT, maxBuffer: 1 << 30, env: { ...process.env, TS_NODE_PROJECT: join(REPO_ROOT, 'tsconfig.json') } },
+    );
+    const expected = JSON.parse(cli.stdout);
+    const got = plan.result;
+    // Everything but the references (trace and dump ids vs. file paths, hence the spec hashes) is the same.
+    for (const key of ['models', 'sweep', 'sizing', 'functions', 'functionsFromPercentiles', 'functionsFromDefaultSize', 'host', 'policy', 'warnings']) {
+      expect({ key, value: withoutSpecHashes(got[key]) }).toEqual({ key, value: withoutSpecHashes(expected[key]) });
+    }
+    expect(got.models.map((m: Json) => m.model)).toEqual(['none', 'ksm', 'upm']);
+    const timeseries = await getJson(`/v1/plans/${created.id}/timeseries`);
+    expect(timeseries).toEqual(expected.timeseries);
+  }, 300_000);
+});
