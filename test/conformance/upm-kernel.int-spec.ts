@@ -17,7 +17,7 @@ import { conformToDump, observedFrames, type ConformRun } from '../../kernel/upm
 const ROOT = join(__dirname, '..', '..');
 const KERNEL = join(ROOT, 'kernel');
 const RESULTS = join(KERNEL, 'build', 'upm', 'results');
-const EXPECTED_TESTS = ['merge', 'different', 'cow', 'owner-exit', 'collision', 'concurrent', 'conform', 'latency', 'stress', 'tools', 'dmesg'];
+const EXPECTED_TESTS = ['merge', 'different', 'cow', 'owner-exit', 'fork', 'collision', 'concurrent', 'conform', 'latency', 'stress', 'tools', 'dmesg'];
 
 /** Installs what is missing; exit 3 = cannot (then the suite is skipped, saying why). */
 function dependencies(): { ok: boolean; why: string } {

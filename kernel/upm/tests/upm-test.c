@@ -1,8 +1,8 @@
 /*
  * upm-test: the UPM kernel tests, run inside QEMU by kernel/upm/initramfs/init.
  *
- *   upm-test TEST...        merge, different, cow, owner-exit, collision, concurrent, stress, latency,
- *                           conform, or all
+ *   upm-test TEST...        merge, different, cow, owner-exit, fork, collision, concurrent, conform,
+ *                           latency, stress, or all
  *   UPM_STRESS_SECONDS=N    length of the stress loop (default 60)
  *
  * Each test prints one line `UPMTEST {"test":NAME,"pass":true|false,...}` on stdout. `conform` also prints
@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -187,7 +188,7 @@ static void result(const char *test, int ok, const char *extra_json)
 
 /* ---- workers: child processes that own a region and obey commands ---- */
 
-enum { OP_MADVISE = 1, OP_WRITE, OP_CHECK, OP_EXIT, OP_ADDR };
+enum { OP_MADVISE = 1, OP_WRITE, OP_CHECK, OP_EXIT, OP_ADDR, OP_FORK };
 
 struct cmd {
 	int op;
@@ -197,21 +198,31 @@ struct cmd {
 struct worker {
 	pid_t pid;
 	int to, from;
+	int fork_to, fork_from;	/* the pipes of a child forked by OP_FORK */
 	unsigned long addr;
 	long pages;
 };
 
-static void worker_main(int in, int out, long pages, const uint64_t *seeds)
+static void worker_loop(int in, int out, char *region, int fork_in, int fork_out) __attribute__((noreturn));
+
+static void worker_main(int in, int out, int fork_in, int fork_out, long pages, const uint64_t *seeds)
 {
 	char *region = mmap(NULL, pages * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	struct cmd c;
-	long i, r;
+	long i;
 
 	if (region == MAP_FAILED)
 		_exit(3);
 	madvise(region, pages * PAGE, MADV_NOHUGEPAGE);
 	for (i = 0; i < pages; i++)
 		fill(region + i * PAGE, seeds[i]);
+	worker_loop(in, out, region, fork_in, fork_out);
+}
+
+static void worker_loop(int in, int out, char *region, int fork_in, int fork_out)
+{
+	struct cmd c;
+	long r;
+
 	while (read(in, &c, sizeof(c)) == sizeof(c)) {
 		switch (c.op) {
 		case OP_MADVISE:
@@ -226,6 +237,11 @@ static void worker_main(int in, int out, long pages, const uint64_t *seeds)
 			break;
 		case OP_ADDR:
 			r = (long)region;
+			break;
+		case OP_FORK:	/* the child shares the region copy-on-write and obeys the second pipes */
+			r = fork();
+			if (!r)
+				worker_loop(fork_in, fork_out, region, -1, -1);
 			break;
 		case OP_EXIT:
 		default:
@@ -267,9 +283,9 @@ static long wrecv(struct worker *w)
 
 static int spawn(struct worker *w, long pages, const uint64_t *seeds)
 {
-	int a[2], b[2];
+	int a[2], b[2], fa[2], fb[2];
 
-	if (pipe(a) || pipe(b))
+	if (pipe(a) || pipe(b) || pipe(fa) || pipe(fb))
 		return -1;
 	w->pages = pages;
 	w->pid = fork();
@@ -278,12 +294,18 @@ static int spawn(struct worker *w, long pages, const uint64_t *seeds)
 	if (!w->pid) {
 		close(a[1]);
 		close(b[0]);
-		worker_main(a[0], b[1], pages, seeds);
+		close(fa[1]);
+		close(fb[0]);
+		worker_main(a[0], b[1], fa[0], fb[1], pages, seeds);
 	}
 	close(a[0]);
 	close(b[1]);
+	close(fa[0]);
+	close(fb[1]);
 	w->to = a[1];
 	w->from = b[0];
+	w->fork_to = fa[1];
+	w->fork_from = fb[0];
 	w->addr = (unsigned long)wcmd(w, OP_ADDR, 0, 0);
 	return 0;
 }
@@ -295,7 +317,29 @@ static void reap(struct worker *w)
 	wsend(w, OP_EXIT, 0, 0);
 	close(w->to);
 	close(w->from);
+	if (w->fork_to >= 0) {
+		close(w->fork_to);
+		close(w->fork_from);
+	}
 	waitpid(w->pid, NULL, 0);
+	w->pid = 0;
+}
+
+/* The child of OP_FORK as a worker of its own. */
+static struct worker forked(struct worker *parent, pid_t pid)
+{
+	struct worker c = { pid, parent->fork_to, parent->fork_from, -1, -1, parent->addr, parent->pages };
+
+	parent->fork_to = parent->fork_from = -1;
+	return c;
+}
+
+static void reap_forked(struct worker *w)
+{
+	wsend(w, OP_EXIT, 0, 0);
+	close(w->to);
+	close(w->from);
+	waitpid(w->pid, NULL, 0);	/* ours: we are the subreaper of orphaned workers */
 	w->pid = 0;
 }
 
@@ -319,6 +363,25 @@ static uint64_t *seq_seeds(long n, uint64_t base)
 	for (i = 0; i < n; i++)
 		s[i] = base + i;
 	return s;
+}
+
+static int count_entries(pid_t pid)
+{
+	char sel[32], line[256];
+	int n = 0;
+	FILE *f;
+
+	snprintf(sel, sizeof(sel), "%d", pid);
+	if (write_file("/sys/kernel/debug/upm/pid", sel))
+		return -1;
+	f = fopen("/sys/kernel/debug/upm/entries", "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		n += !strncmp(line, "entry ", 6);
+	fclose(f);
+	write_file("/sys/kernel/debug/upm/pid", "0");
+	return n;
 }
 
 static void test_merge(void)
@@ -345,6 +408,9 @@ static void test_merge(void)
 	EXPECT_DELTA(c1, c2, ENTRIES, 0);
 	EXPECT_DELTA(c1, c2, LOOKUPS, n);
 	EXPECT(check_all(&a, seeds) == 0 && check_all(&b, seeds) == 0, "content changed by the merge");
+	/* the probe lists A's registrations, and none of B's */
+	EXPECT(count_entries(a.pid) == n, "probe: %d entries of A, want %ld", count_entries(a.pid), n);
+	EXPECT(count_entries(b.pid) == 0, "probe: %d entries of B, want 0", count_entries(b.pid));
 	/* a second call changes nothing: A is registered, B maps A's pages already */
 	EXPECT(wcmd(&a, OP_MADVISE, 0, n) == 0 && wcmd(&b, OP_MADVISE, 0, n) == 0, "second madvise failed");
 	counters_read(&c3);
@@ -463,6 +529,63 @@ static void test_owner_exit(void)
 	reap(&d);
 	result("owner-exit", ok, NULL);
 	free(seeds);
+}
+
+/*
+ * Merged pages inherited by a fork child outlive the owner and the merger: rmap items and stable nodes are
+ * dropped at their exits while the child still maps the pages; the child's content stays right.
+ */
+static void test_fork(void)
+{
+	const long n = 32;
+	uint64_t *seeds = seq_seeds(n, 11000), *sc = seq_seeds(n, 11000);
+	struct counters c0, c1, c2, c3, c4;
+	struct worker a, b, c, d;
+	pid_t pid;
+	int ok = 1;
+
+	spawn(&a, n, seeds);
+	spawn(&b, n, seeds);
+	wcmd(&a, OP_MADVISE, 0, n);
+	wcmd(&b, OP_MADVISE, 0, n);
+	counters_read(&c0);
+	pid = (pid_t)wcmd(&b, OP_FORK, 0, 0);
+	if (pid <= 0) {
+		note("fork failed");
+		result("fork", 0, NULL);
+		return;
+	}
+	c = forked(&b, pid);
+	counters_read(&c1);
+	EXPECT_DELTA(c0, c1, SAVED, n);	/* a third mapping of each merged page */
+	reap(&b);
+	counters_read(&c2);
+	EXPECT_DELTA(c1, c2, SAVED, -n);
+	EXPECT(check_all(&c, sc) == 0, "child's content wrong after the merger's exit");
+	wcmd(&c, OP_WRITE, 0, 11900);
+	sc[0] = 11900;
+	reap(&a);	/* the owner: the pages now live only in the child */
+	counters_read(&c3);
+	EXPECT(c3.v[SAVED] == 0, "pages_saved %" PRId64 " with one mapping left", c3.v[SAVED]);
+	EXPECT(c3.v[ENTRIES] == 0, "table_entries %" PRId64 " after the owner's exit", c3.v[ENTRIES]);
+	EXPECT(check_all(&c, sc) == 0, "child's content wrong after the owner's exit");
+	/* the child's pages are merged pages of a gone owner: they merge again into a new owner's */
+	spawn(&d, n, seeds);
+	wcmd(&d, OP_MADVISE, 0, n);
+	EXPECT(wcmd(&c, OP_MADVISE, 0, n) == 0, "child's madvise failed");
+	counters_read(&c4);
+	EXPECT_DELTA(c3, c4, MERGED, n - 1);
+	EXPECT_DELTA(c3, c4, REGISTERED, n + 1);
+	EXPECT_DELTA(c3, c4, SAVED, n - 1);
+	EXPECT(check_all(&d, seeds) == 0 && check_all(&c, sc) == 0, "content wrong after re-merging");
+	reap_forked(&c);
+	reap(&d);
+	counters_read(&c4);
+	EXPECT(c4.v[ENTRIES] == 0 && c4.v[SAVED] == 0, "entries %" PRId64 ", saved %" PRId64 " at the end",
+	       c4.v[ENTRIES], c4.v[SAVED]);
+	result("fork", ok, NULL);
+	free(seeds);
+	free(sc);
 }
 
 static uint8_t low_byte(uint64_t seed)
@@ -831,6 +954,7 @@ int main(int argc, char **argv)
 	int i, all;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
 	signal(SIGPIPE, SIG_IGN);
 	if (access(SYSFS "pages_merged", F_OK)) {
 		fprintf(stderr, "upm-test: %s missing: not a UPM kernel\n", SYSFS);
@@ -846,6 +970,8 @@ int main(int argc, char **argv)
 			test_cow();
 		if (all || !strcmp(argv[i], "owner-exit"))
 			test_owner_exit();
+		if (all || !strcmp(argv[i], "fork"))
+			test_fork();
 		if (all || !strcmp(argv[i], "collision"))
 			test_collision();
 		if (all || !strcmp(argv[i], "concurrent"))
