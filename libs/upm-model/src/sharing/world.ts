@@ -289,9 +289,11 @@ function pageFrames(fl: Uint8Array, pfn: Float64Array | null, n: number, frame: 
       zero = true;
       continue;
     }
-    const v = pfn !== null ? pfn[k] : 0;
-    if (v > 0 && !(f & PageFlag.Exclusive)) frame[k] = hf.intern(v >>> 0, Math.floor(v / 4294967296) >>> 0);
-    else frame[k] = -1;
+    if (f & PageFlag.Exclusive || pfn === null) frame[k] = -1;
+    else {
+      const v = pfn[k];
+      frame[k] = v > 0 ? hf.intern(v >>> 0, Math.floor(v / 4294967296) >>> 0) : -1;
+    }
   }
   return zero;
 }

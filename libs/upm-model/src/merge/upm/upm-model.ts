@@ -126,12 +126,12 @@ const E_NEXT = 3; // next entry with the same content (older), -1 at the end
 const ENTRY = 4;
 
 /**
- * Per-slot state of a process that called: registered content (>= 0), nothing (-1), or the content a
- * merged mapping was made for, encoded -(content + 2) (<= -2); `mergedFrame` holds the frame it maps then.
- * A slot is never registered and merged at once: a merge happens only after any registration of the slot
- * was dropped, and a miss (the only way to register) ends the merged mapping.
+ * Per-slot state of a process that called: nothing (0, so a new array needs no fill), registered with
+ * content c (c + 1), or mapping a merged frame made for content c (-(c + 1)), the frame in `mergedFrame`
+ * (read only in that state). A slot is never registered and merged at once: a merge happens only after
+ * any registration of the slot was dropped, and a miss (the only way to register) ends the merged mapping.
  */
-const NONE = -1;
+const NONE = 0;
 
 /** Accounting bits per frame (one byte a frame). */
 const B_BEFORE = 1; // mapped by an alive page without merging
@@ -211,8 +211,8 @@ class UpmReplay {
     if (this.touched[pi]) return;
     this.touched[pi] = 1;
     const n = this.procs[pi].slotCount;
-    this.state[pi] = new Int32Array(n).fill(NONE);
-    this.mergedFrame[pi] = new Int32Array(n).fill(-1);
+    this.state[pi] = new Int32Array(n);
+    this.mergedFrame[pi] = new Int32Array(n);
   }
 
   /** Takes entry e out of the chain of `content` (if still in it). */
@@ -238,8 +238,8 @@ class UpmReplay {
     const rs = this.state[pi];
     const en = this.entries;
     for (let s = 0; s < rs.length; s++) {
-      const c = rs[s];
-      if (c < 0) continue;
+      if (rs[s] <= 0) continue;
+      const c = rs[s] - 1;
       // usm_exit removes the page node matching (hash, mm, addr)
       const pk = pi << 1;
       for (let e = this.chainHead[c]; e !== -1; e = en[e * ENTRY + E_NEXT]) {
@@ -318,8 +318,9 @@ class UpmReplay {
       if (c < 0) continue;
       const slot = slotOf !== null ? slotOf[k] : k;
       const kind = f & (PageFlag.File | PageFlag.ZeroPage) ? 1 : 0;
-      const old = rs[slot];
-      const myFrame = old <= -2 && -(old + 2) === c ? mf[slot] : frame[k];
+      const x = rs[slot];
+      const myFrame = x === -(c + 1) ? mf[slot] : frame[k];
+      const old = x > 0 ? x - 1 : -1;
       pagesHashed++;
       if (old === c) {
         alreadyRegistered++;
@@ -349,7 +350,7 @@ class UpmReplay {
           staleEntries++;
           if (op === pi) {
             const os = en[eo + E_SLOT];
-            if (rs[os] === c) rs[os] = NONE;
+            if (rs[os] === c + 1) rs[os] = NONE;
           }
           this.unlink(c, e);
           e = next;
@@ -366,7 +367,7 @@ class UpmReplay {
           break;
         }
         mf[slot] = ef;
-        rs[slot] = -(c + 2);
+        rs[slot] = -(c + 1);
         merges++;
         done = true;
         break;
@@ -386,8 +387,7 @@ class UpmReplay {
       en[o + E_NEXT] = chainHead[c];
       chainHead[c] = id;
       this.liveEntries++;
-      rs[slot] = c;
-      mf[slot] = -1;
+      rs[slot] = c + 1;
       misses++;
     }
     this.pagesHashed += pagesHashed;
@@ -520,7 +520,7 @@ export function runUpmModel(input: Dump[] | World, options: UpmOptions = {}): Up
       if (rs !== null) {
         const slot = slotOf !== null ? slotOf[k] : k;
         const x = rs[slot];
-        if (x <= -2 && (oneState || -(x + 2) === content[k])) f = mf![slot];
+        if (x < 0 && (oneState || -x - 1 === content[k])) f = mf![slot];
       }
       if (!(bits[o] & B_BEFORE)) {
         bits[o] |= B_BEFORE;
