@@ -1,14 +1,24 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { PlanResult } from '@upm/model';
+import { generateAzure2019 } from '../../traces/generator';
 import { ApiClient } from '../../apps/cli/src/api-client';
+import { renderPlan } from '../../apps/cli/src/commands/plan.command';
 import { freePort } from '../lib/net';
 import { REPO_ROOT, ServiceProcess, waitForHttp } from '../lib/services';
 import { ensureRedis } from './ensure-redis';
+import { buildKernelTools, canProbe, captureScenarioDumps, sampleDumps } from './scenario-dumps';
+
+/** The demo's trace: a synthetic Azure 2019 day of this many functions, replayed over these minutes. */
+const DEMO_FUNCTIONS = 200;
+const DEMO_MINUTES: [number, number] = [481, 720];
+const DEMO_SEED = 2026;
 
 /**
- * `npm run demo`: the main job end to end on the embedded defaults. Starts Redis if needed, the API
- * and a worker from dist/, drives them over HTTP like a user would, prints the result, and stops
- * everything it started.
+ * `npm run demo`: the main job end to end on the embedded defaults, driven over HTTP like a user would:
+ * generate a trace, capture page-hash dumps of live processes (or use the committed ones), upload both, run a
+ * capacity plan on the worker, and print none / KSM / UPM side by side. Stops everything it started.
  */
 async function main(): Promise<void> {
   const log = (line: string) => process.stdout.write(`[demo] ${line}\n`);
@@ -18,23 +28,69 @@ async function main(): Promise<void> {
   };
   process.once('SIGINT', () => void stopAll().then(() => process.exit(130)));
   try {
+    const work = join(REPO_ROOT, 'data', 'demo');
+    rmSync(work, { recursive: true, force: true });
+    mkdirSync(work, { recursive: true });
+
     const redis = await ensureRedis(log);
     cleanup.push(() => redis.stop());
     const port = process.env.PORT ? Number(process.env.PORT) : await freePort();
     const baseUrl = `http://127.0.0.1:${port}`;
     const env = { PORT: String(port), REDIS_URL: redis.url, LOG_LEVEL: 'info', QUEUE_PREFIX: 'upm-demo' };
-    const logDir = join(REPO_ROOT, 'data');
-    mkdirSync(logDir, { recursive: true });
-    const api = new ServiceProcess('api', env, { fromSource: false, logFile: join(logDir, 'demo-api.log') });
+    const api = new ServiceProcess('api', env, { fromSource: false, logFile: join(work, 'api.log') });
     cleanup.push(() => api.stop());
-    const worker = new ServiceProcess('worker', env, { fromSource: false, logFile: join(logDir, 'demo-worker.log') });
+    const worker = new ServiceProcess('worker', env, { fromSource: false, logFile: join(work, 'worker.log') });
     cleanup.push(() => worker.stop());
     await waitForHttp(`${baseUrl}/health`);
-    log(`api: ${baseUrl} (OpenAPI at ${baseUrl}/openapi.json, Swagger UI at ${baseUrl}/docs); logs in data/demo-*.log`);
-
+    log(`api ${baseUrl} (OpenAPI ${baseUrl}/openapi.json, Swagger UI ${baseUrl}/docs), one worker; logs in data/demo/`);
     const client = new ApiClient(baseUrl);
-    const done = await client.enqueueAndWait('/v1/jobs/ping', { message: 'demo' }, 60_000);
-    log(`ping job ${done.id}: ${done.state} by worker ${(done.result as { workerId: string }).workerId}`);
+
+    // 1. A trace.
+    const gen = await generateAzure2019({ functions: DEMO_FUNCTIONS, seed: DEMO_SEED, outDir: join(work, 'trace'), minutes: DEMO_MINUTES });
+    log(`generated an Azure 2019 trace: ${gen.functions} functions in ${gen.apps} apps, ${gen.invocations} invocations (minutes ${DEMO_MINUTES.join('..')})`);
+
+    // 2. Page-hash dumps: live upm-scenario processes probed now, or the committed captures.
+    let dumps: Map<string, string>;
+    if (canProbe() || (process.getuid?.() === 0 && buildKernelTools() && canProbe())) {
+      dumps = await captureScenarioDumps(join(work, 'dumps'), log);
+    } else {
+      dumps = sampleDumps();
+      log(`not root or no native tools: using the committed dumps of samples/dumps/ (${[...dumps.keys()].join(', ')})`);
+    }
+
+    // 3. Upload both.
+    const trace = await client.uploadTrace(gen.files, 'demo');
+    log(`uploaded the trace: ${JSON.stringify(trace.stats.invocations)} invocations, ${JSON.stringify(trace.stats.functions)} functions`);
+    const ids = new Map<string, string>();
+    for (const [fn, path] of dumps) ids.set(fn, (await client.uploadDump(path, fn)).id);
+    log(`uploaded ${ids.size} dumps: ${[...ids].map(([fn, id]) => `${fn}=${id}`).join(', ')}`);
+
+    // 4. A plan: HTTP functions look like the small handler, all others like the image-recognition function.
+    const spec = {
+      trace: trace.id,
+      profiles: { rules: [{ match: { trigger: 'http' }, dumps: [ids.get('http-handler')] }], default: [ids.get('image-recognition')] },
+      host: { memoryGiB: 2 },
+      policy: { kind: 'ttl', ttlMinutes: 10 },
+      models: ['none', 'ksm', 'upm'],
+      sizing: { targetColdStartRate: 0.01, hostMemoryGiB: 2, maxHosts: 64 },
+      seed: DEMO_SEED,
+    };
+    const created = (await client.request('POST', '/v1/plans', spec)).body as { id: string };
+    log(`plan ${created.id.slice(0, 12)} submitted; the worker replays it under none, ksm and upm`);
+    let last = -1;
+    let plan: { state: string; progress: number; error: string | null; result: PlanResult | null };
+    for (;;) {
+      plan = (await client.request('GET', `/v1/plans/${created.id}`)).body as typeof plan;
+      if (plan.state === 'completed') break;
+      if (plan.state === 'failed') throw new Error(`plan failed: ${plan.error}`);
+      if (plan.progress >= last + 20) {
+        last = plan.progress;
+        log(`plan ${plan.state} ${plan.progress}%`);
+      }
+      await sleep(250);
+    }
+    log('plan completed:\n');
+    process.stdout.write(renderPlan(plan.result as PlanResult));
   } finally {
     await stopAll();
   }
