@@ -11,7 +11,7 @@
  * machine. Times are medians of --repeat runs. The goal: >= 5 M invocations/s on one core for fixed TTL + none.
  *
  *   TS_NODE_TRANSPILE_ONLY=1 npx ts-node -r tsconfig-paths/register bench/simulator.bench.ts \
- *     [--invocations N] [--functions N] [--repeat N] [--quick]
+ *     [--invocations N] [--functions N] [--repeat N] [--quick] [--only SUBSTRING]
  */
 import { execSync } from 'child_process';
 import * as fs from 'fs';
@@ -30,6 +30,10 @@ const QUICK = process.argv.includes('--quick');
 const N = arg('--invocations', QUICK ? 2_000_000 : 20_000_000);
 const F = arg('--functions', 2000);
 const REPEAT = arg('--repeat', QUICK ? 1 : 3);
+const ONLY = (() => {
+  const i = process.argv.indexOf('--only');
+  return i > 0 ? process.argv[i + 1] : null;
+})();
 const DAY = 86400;
 
 function machine(): Record<string, unknown> {
@@ -172,6 +176,7 @@ function main(): void {
   ];
   const cold = new Float64Array(F).fill(500);
   for (const c of cases) {
+    if (ONLY !== null && !c.name.includes(ONLY)) continue;
     const wall: number[] = [];
     const cpu: number[] = [];
     let coldStarts = 0;
@@ -228,6 +233,7 @@ function main(): void {
       }) + '\n',
     );
   }
+  if (ONLY !== null && !'runPlan'.includes(ONLY)) return;
   // the whole runPlan (profiles, three models, time series, result) on the same trace
   const w0 = performance.now();
   const c0 = process.cpuUsage();

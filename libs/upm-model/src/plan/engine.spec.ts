@@ -1,4 +1,5 @@
-import type { EngineEvent } from './engine';
+import { HybridState, type EngineEvent } from './engine';
+import { Rng } from '../traces/prng';
 import { searchHosts } from './simulator';
 import { dumpProfiles, fallbackProfiles, fnsOf, Inv, makeTrace, runEngine, sharedDump } from './test-helpers';
 
@@ -194,6 +195,68 @@ describe('engine: hybrid histogram policy (Shahrad et al., ATC 2020)', () => {
     ];
     const { r } = runEngine(makeTrace(fnsOf(1), invs), fallbackProfiles([10]), { policy });
     expect([r.coldStarts, r.warmStarts]).toEqual([1, 1]);
+  });
+});
+
+describe('hybrid histogram windows', () => {
+  it('match a brute-force computation over random idle times', () => {
+    const p = {
+      kind: 'hybrid-histogram' as const,
+      rangeMinutes: 240,
+      binMinutes: 1,
+      prewarmPercentile: 5,
+      keepAlivePercentile: 99,
+      margin: 0.1,
+      cvThreshold: 2,
+      oobThreshold: 0.5,
+      forecastMargin: 0.15,
+    };
+    const rng = new Rng(3);
+    for (let trial = 0; trial < 200; trial++) {
+      const hs = new HybridState(p, 1);
+      const its: number[] = [];
+      const n = 1 + rng.int(60);
+      const scale = [30, 600, 5000, 20000][trial % 4];
+      let t = 0;
+      hs.setEnd(0, 0);
+      for (let k = 0; k < n; k++) {
+        const it = rng.exponential(scale) * (rng.next() < 0.7 ? 1 : 0.1);
+        t += it;
+        hs.arrival(0, t);
+        hs.setEnd(0, t);
+        its.push(it);
+      }
+      // brute force
+      const bins = new Array(240).fill(0);
+      let oob = 0;
+      for (const it of its) {
+        const b = Math.floor(it / 60);
+        if (b < 240) bins[b]++;
+        else oob++;
+      }
+      const inRange = its.length - oob;
+      let expected: { prewarmS: number; keepAliveS: number };
+      if (oob / its.length >= 0.5) {
+        const recent = its.slice(-10);
+        const f = recent.reduce((a, b) => a + b, 0) / recent.length;
+        expected = { prewarmS: f * 0.85, keepAliveS: f * 0.15 * 2 };
+      } else {
+        const mean = inRange / 240;
+        const sd = Math.sqrt(bins.reduce((a, c) => a + (c - mean) ** 2, 0) / 239);
+        if (inRange === 0 || sd / mean < 2) expected = { prewarmS: 0, keepAliveS: 240 * 60 };
+        else {
+          const pct = (q: number) => {
+            let acc = 0;
+            for (let i = 0; i < 240; i++) if ((acc += bins[i]) / inRange >= q) return i;
+            return 239;
+          };
+          expected = { prewarmS: pct(0.05) * 60 * 0.9, keepAliveS: (pct(0.99) + 1) * 60 * 1.1 };
+        }
+      }
+      const got = hs.windows(0);
+      expect(got.prewarmS).toBeCloseTo(expected.prewarmS, 6);
+      expect(got.keepAliveS).toBeCloseTo(expected.keepAliveS, 6);
+    }
   });
 });
 
