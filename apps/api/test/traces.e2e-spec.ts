@@ -56,6 +56,19 @@ describe.each(testDatabases())('traces API on $name', (db) => {
     expect(got.body.stats).toEqual(res.body.stats);
   });
 
+  it('stores the same files once, in any order', async () => {
+    const before = await rowCount();
+    const res = await request(app.getHttpServer())
+      .post('/v1/traces')
+      .attach('files', file500('memory.csv'))
+      .attach('files', file500('invocations.csv'))
+      .attach('files', file500('durations.csv'))
+      .expect(201);
+    expect(res.body.deduplicated).toBe(true);
+    expect(res.body.name).toBe('invitro-500');
+    expect(await rowCount()).toBe(before);
+  });
+
   it('ingests the Azure 2021 sample: 199 invocations in 31 (app, func) pairs', async () => {
     const res = await request(app.getHttpServer()).post('/v1/traces').attach('files', file2021).expect(201);
     expect(res.body.format).toBe('azure2021');

@@ -3,6 +3,7 @@ import { CliError } from './cli-error';
 import { registerAnalyzeCommands } from './commands/analyze.command';
 import { registerDumpCommands } from './commands/dump.command';
 import { registerPlanCommands } from './commands/plan.command';
+import { registerPlanRemoteCommands } from './commands/plan-remote.command';
 import { registerServerCommands } from './commands/server.command';
 import { registerTraceCommands } from './commands/trace.command';
 
@@ -16,7 +17,7 @@ export function buildProgram(): Command {
   registerDumpCommands(program);
   registerTraceCommands(program);
   registerAnalyzeCommands(program);
-  registerPlanCommands(program);
+  registerPlanRemoteCommands(registerPlanCommands(program));
   registerServerCommands(program);
   return program;
 }

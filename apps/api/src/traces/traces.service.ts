@@ -4,7 +4,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { encodeTraceChunks, TraceIngest } from '@upm/model';
 import { BlobStore, env, TraceEntity, UploadTooLargeError } from '@upm/platform';
 import type { Request } from 'express';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { Repository } from 'typeorm';
 import { InvalidInputError, NotFoundError } from '../common/errors';
 import { multipartFiles } from '../common/multipart';
@@ -32,14 +32,26 @@ export class TracesService {
     }
     const ingest = new TraceIngest({ format: query.format ?? 'auto' });
     const names: string[] = [];
+    const partHashes: string[] = [];
     let sourceBytes = 0;
     for await (const part of multipartFiles(req, limit)) {
       names.push(part.filename);
-      part.stream.on('data', (c: Buffer) => (sourceBytes += c.length));
+      const hash = createHash('sha256');
+      part.stream.on('data', (c: Buffer) => {
+        sourceBytes += c.length;
+        hash.update(c);
+      });
       await ingest.addFile({ name: part.filename, stream: part.stream });
+      partHashes.push(hash.digest('hex'));
     }
     if (names.length === 0) throw new InvalidInputError('the upload holds no files: send the trace files as multipart/form-data file parts');
     const trace = ingest.finish();
+    // The same files (in any order) with the same format option are the same trace: store it once.
+    const sourceSha256 = createHash('sha256')
+      .update(JSON.stringify({ format: query.format ?? 'auto', files: partHashes.sort() }))
+      .digest('hex');
+    const existing = await this.traces.findOneBy({ sourceSha256 });
+    if (existing) return { ...toTraceDto(existing), deduplicated: true };
     const { format, window, stats, joinReport, files } = trace;
     // Stored straight from the trace's arrays (views, no serialized copy): the ingest's memory is the peak.
     const blob = await this.blobs.put(encodeTraceChunks(trace), Number.MAX_SAFE_INTEGER);
@@ -48,6 +60,7 @@ export class TracesService {
       name: query.name ?? names.join(', ').slice(0, 255),
       format,
       sha256: blob.sha256,
+      sourceSha256,
       sourceBytes,
       window,
       stats: { ...stats },
@@ -55,8 +68,15 @@ export class TracesService {
       files: files.map((f) => ({ ...f })),
       createdAtMs: Date.now(),
     });
-    await this.traces.save(entity, { reload: false });
-    return toTraceDto(entity);
+    try {
+      await this.traces.save(entity, { reload: false });
+    } catch (e) {
+      // The same upload ingested concurrently: the other request stored it first.
+      const winner = await this.traces.findOneBy({ sourceSha256 });
+      if (winner) return { ...toTraceDto(winner), deduplicated: true };
+      throw e;
+    }
+    return { ...toTraceDto(entity), deduplicated: false };
   }
 
   async list(limit = 50, offset = 0): Promise<TraceListDto> {

@@ -119,7 +119,7 @@ export async function runPlanCommand(opts: PlanRunOptions, progress = process.st
   return opts.json ? `${JSON.stringify(result)}\n` : renderPlan(result);
 }
 
-function buildSpec(opts: PlanRunOptions): PlanSpec {
+export function buildSpec(opts: PlanRunOptions): PlanSpec {
   let json: Record<string, unknown> = { version: 1 };
   if (opts.spec !== undefined) {
     let text: string;

@@ -7,6 +7,11 @@ import { IsArray, IsIn, IsInt, IsNumber, IsObject, IsOptional, IsUUID } from 'cl
  * domain's validatePlanSpec, whose errors name the JSON path of the bad field.
  */
 export class CreatePlanDto {
+  @ApiPropertyOptional({ enum: [1], description: 'Plan spec version' })
+  @IsOptional()
+  @IsIn([1])
+  version?: number;
+
   @ApiProperty({ format: 'uuid', description: 'Id of an uploaded trace' })
   @IsUUID()
   trace: string;

@@ -32,6 +32,8 @@ export class TraceDto {
   joinReport: Record<string, unknown> | null;
   @ApiProperty({ type: [TraceFileDto] }) files: TraceFileDto[];
   @ApiProperty({ type: String, format: 'date-time' }) createdAt: string;
+  @ApiPropertyOptional({ description: 'On upload: true when the same files were already ingested (the stored trace is returned)' })
+  deduplicated?: boolean;
 }
 
 export class TraceListDto {

@@ -1,0 +1,66 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { freePort } from '../../scripts/lib/net';
+import { REPO_ROOT, ServiceProcess, waitForHttp } from '../../scripts/lib/services';
+import { invitroTrace } from '../support/shared-dir';
+
+const run = promisify(execFile);
+
+/** `upm plan submit --watch` against a real API and worker prints what `upm plan run` prints locally. */
+describe('upm plan submit / watch against a server', () => {
+  let dir: string;
+  let api: ServiceProcess;
+  let worker: ServiceProcess;
+  let base: string;
+
+  const upm = async (...args: string[]) =>
+    run(process.execPath, ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', 'apps/cli/src/main.ts', ...args], {
+      cwd: REPO_ROOT,
+      maxBuffer: 1 << 28,
+      env: { ...process.env, TS_NODE_PROJECT: join(REPO_ROOT, 'tsconfig.json') },
+    });
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'upm-cli-remote-'));
+    const port = await freePort();
+    base = `http://127.0.0.1:${port}`;
+    const env = { PORT: String(port), DATABASE_URL: join(dir, 'upm.sqlite'), QUEUE_PREFIX: `upm-int-cli-${process.pid}`, LOG_LEVEL: 'info' };
+    api = new ServiceProcess('api', env, { fromSource: true, logFile: join(dir, 'api.log') });
+    worker = new ServiceProcess('worker', env, { fromSource: true, logFile: join(dir, 'worker.log') });
+    await Promise.all([waitForHttp(`${base}/health`), worker.waitForOutput(/worker \S+ ready/)]);
+  }, 120_000);
+
+  afterAll(async () => {
+    await Promise.all([api?.stop(), worker?.stop()]);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('submits (uploading trace and dumps), watches to completion, and matches the local run', async () => {
+    const plan = [
+      '--trace', invitroTrace('example', 'Azure2021', 'Azure2021_200.csv'),
+      '--policy', 'ttl', '--ttl-min', '5', '--models', 'none,upm', '--host-mem-gib', '0.25',
+      '--default-dumps', join(REPO_ROOT, 'samples/dumps/http-handler.dump'),
+    ];
+    const remote = JSON.parse((await upm('plan', 'submit', ...plan, '--api', base, '--watch', '--json')).stdout);
+    const local = JSON.parse((await upm('plan', 'run', ...plan, '--json')).stdout);
+    expect(remote.models).toEqual(local.models);
+    expect(remote.timeseries).toEqual(local.timeseries);
+    expect(remote.models.map((m: { model: string }) => m.model)).toEqual(['none', 'upm']);
+
+    // Submitting the same plan again runs nothing new: the server answers with the stored plan.
+    const again = JSON.parse((await upm('plan', 'submit', ...plan, '--api', base, '--json')).stdout);
+    expect(again).toMatchObject({ state: 'completed', created: false });
+    const watched = (await upm('plan', 'watch', again.id, '--api', base)).stdout;
+    expect(watched).toMatch(/cold starts/);
+  }, 180_000);
+
+  it('fails with one clear line when the server is unreachable', async () => {
+    await expect(upm('plan', 'watch', 'x'.repeat(64), '--api', 'http://127.0.0.1:9')).rejects.toMatchObject({
+      code: 1,
+      stderr: expect.stringMatching(/^upm: cannot reach the API at http:\/\/127\.0\.0\.1:9/),
+    });
+  });
+});
