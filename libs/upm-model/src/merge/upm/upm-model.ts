@@ -271,42 +271,84 @@ class UpmReplay {
   /**
    * The pages of one call (process pi in state st at time t), in address order. `vmaOk` marks the VMAs
    * the call covers; `ranges` (flat [start, end) pairs) restricts it further, or null.
+   * The common cases run in `fastRun`, a loop without calls; a page that needs more (re-registration,
+   * an entry to re-validate against a later snapshot, a stale entry, an entry of the other kind, a miss
+   * when the table is full) goes through `page`, which handles every case.
    */
   replay(pi: number, st: ProcState, t: number, vmaOk: Uint8Array, ranges: Float64Array | null): void {
+    const n = st.pages.count;
+    // the usual call covers every VMA: then no per-page VMA test
+    let everyVma = ranges === null;
+    for (let vi = 0; vi < vmaOk.length; vi++) if (vmaOk[vi] === 0) everyVma = false;
+    for (let k = 0; k < n; k++) {
+      k = this.fastRun(pi, st, t, k, everyVma ? null : vmaOk, ranges);
+      if (k < n) {
+        // room for one more entry (the fast loop stops at a miss when the table is full)
+        if ((this.nEntries + 1) * ENTRY > this.entries.length) {
+          const g = new Int32Array(this.entries.length * 2);
+          g.set(this.entries);
+          this.entries = g;
+        }
+        this.page(pi, st, t, k);
+      }
+    }
+  }
+
+  /**
+   * Pages k0, k0 + 1, ... of a call while each is simple: skipped, already registered, a miss on an empty
+   * chain, or a chain whose newest entry is valid without looking at later snapshots (its owner alive and
+   * seen in one snapshot only) and of the page's kind. Returns the index of the first page that is
+   * eligible and hashed but not simple (nothing counted for it yet), or the page count.
+   */
+  private fastRun(
+    pi: number,
+    st: ProcState,
+    t: number,
+    k0: number,
+    vmaOk: Uint8Array | null,
+    ranges: Float64Array | null,
+  ): number {
     const p = st.pages;
     const n = p.count;
     const fl = p.flags;
     const vmaOf = p.vmaOf;
+    const pageIndex = p.pageIndex;
+    const vmas = p.info.vmas;
+    const ps = this.ps;
     const content = st.content;
     const frame = st.frame;
     const slotOf = st.slotOfPage;
     const rs = this.state[pi];
     const mf = this.mergedFrame[pi];
     const chainHead = this.chainHead;
-    const vmas = p.info.vmas;
-    const ps = this.ps;
+    const en = this.entries;
     const exited = this.exited;
     const firstMs = this.firstMs;
     const exitMs = this.exitMs;
     const multiState = this.multiState;
-    let en = this.entries;
+    let nEntries = this.nEntries;
     let pagesHashed = 0;
     let alreadyRegistered = 0;
-    let reRegistered = 0;
     let merges = 0;
     let misses = 0;
     let sameFrame = 0;
-    let staleEntries = 0;
     let revalidations = 0;
     let thpSkipped = 0;
-    // the usual call covers every VMA: then no per-page VMA test
-    let everyVma = ranges === null;
-    for (let vi = 0; vi < vmaOk.length; vi++) if (vmaOk[vi] === 0) everyVma = false;
-    for (let k = 0; k < n; k++) {
-      if (!everyVma) {
+    let k = k0;
+    for (; k < n; k++) {
+      if (vmaOk !== null) {
         const vi = vmaOf[k];
         if (vmaOk[vi] === 0) continue;
-        if (ranges !== null && !inRanges(ranges, vmas[vi].start + p.pageIndex[k] * ps)) continue;
+        if (ranges !== null) {
+          const addr = vmas[vi].start + pageIndex[k] * ps;
+          let inside = false;
+          for (let i = 0; i < ranges.length; i += 2)
+            if (addr >= ranges[i] && addr < ranges[i + 1]) {
+              inside = true;
+              break;
+            }
+          if (!inside) continue;
+        }
       }
       const f = fl[k];
       if ((f & PageFlag.Present) === 0) continue;
@@ -317,94 +359,129 @@ class UpmReplay {
       const c = content[k];
       if (c < 0) continue;
       const slot = slotOf !== null ? slotOf[k] : k;
-      const kind = f & (PageFlag.File | PageFlag.ZeroPage) ? 1 : 0;
       const x = rs[slot];
-      const myFrame = x === -(c + 1) ? mf[slot] : frame[k];
-      const old = x > 0 ? x - 1 : -1;
-      pagesHashed++;
-      if (old === c) {
+      if (x > 0) {
+        if (x !== c + 1) break; // registered with another content: re-registration
+        pagesHashed++;
         alreadyRegistered++;
         continue;
       }
-      if (old >= 0) {
-        // drop the registration and the newest entry carrying the old hash (whoever owns it)
-        reRegistered++;
-        const victim = chainHead[old];
-        if (victim !== -1) this.unlink(old, victim);
-        rs[slot] = NONE;
+      const kind = f & (PageFlag.File | PageFlag.ZeroPage) ? 1 : 0;
+      const e = chainHead[c];
+      if (e === -1) {
+        // miss: the page becomes the entry for its content
+        const o = nEntries * ENTRY;
+        if (o + ENTRY > en.length) break; // the table is full: grown by replay
+        const myFrame = x === -(c + 1) ? mf[slot] : frame[k];
+        en[o + E_PROC] = (pi << 1) | kind;
+        en[o + E_SLOT] = slot;
+        en[o + E_FRAME] = myFrame;
+        en[o + E_NEXT] = -1;
+        chainHead[c] = nEntries++;
+        rs[slot] = c + 1;
+        pagesHashed++;
+        misses++;
+        continue;
       }
-      let done = false;
-      let e = chainHead[c];
-      while (e !== -1) {
-        const eo = e * ENTRY;
-        const next = en[eo + E_NEXT];
-        const pk = en[eo + E_PROC];
-        const op = pk >> 1;
-        revalidations++;
-        // owner alive; a process seen in one snapshot only cannot have written its page since it registered
-        if (
-          exited[op] !== 0 ||
-          !(t >= firstMs[op] && t < exitMs[op]) ||
-          (multiState[op] !== 0 && !this.ownerPageUnchanged(e, op, c, t))
-        ) {
-          staleEntries++;
-          if (op === pi) {
-            const os = en[eo + E_SLOT];
-            if (rs[os] === c + 1) rs[os] = NONE;
-          }
-          this.unlink(c, e);
-          e = next;
-          continue;
-        }
-        if ((pk & 1) !== kind) {
-          e = next;
-          continue;
-        }
-        const ef = en[eo + E_FRAME];
-        if (ef === myFrame) {
-          sameFrame++;
-          done = true;
-          break;
-        }
+      const pk = en[e * ENTRY + E_PROC];
+      const op = pk >> 1;
+      if (exited[op] !== 0 || !(t >= firstMs[op] && t < exitMs[op]) || multiState[op] !== 0 || (pk & 1) !== kind) break;
+      pagesHashed++;
+      revalidations++;
+      const ef = en[e * ENTRY + E_FRAME];
+      const myFrame = x === -(c + 1) ? mf[slot] : frame[k];
+      if (ef === myFrame) sameFrame++;
+      else {
         mf[slot] = ef;
         rs[slot] = -(c + 1);
         merges++;
-        done = true;
-        break;
       }
-      if (done) continue;
-      // miss: the page becomes the entry for its content
-      const id = this.nEntries++;
-      if ((id + 1) * ENTRY > en.length) {
-        const g = new Int32Array(en.length * 2);
-        g.set(en);
-        this.entries = en = g;
-      }
-      const o = id * ENTRY;
-      en[o + E_PROC] = (pi << 1) | kind;
-      en[o + E_SLOT] = slot;
-      en[o + E_FRAME] = myFrame;
-      en[o + E_NEXT] = chainHead[c];
-      chainHead[c] = id;
-      this.liveEntries++;
-      rs[slot] = c + 1;
-      misses++;
     }
+    this.liveEntries += nEntries - this.nEntries;
+    this.nEntries = nEntries;
     this.pagesHashed += pagesHashed;
     this.alreadyRegistered += alreadyRegistered;
-    this.reRegistered += reRegistered;
     this.merges += merges;
     this.misses += misses;
     this.sameFrame += sameFrame;
-    this.staleEntries += staleEntries;
     this.revalidations += revalidations;
     this.thpSkipped += thpSkipped;
+    return k;
   }
-}
 
-function inRanges(ranges: Float64Array, addr: number): boolean {
-  for (let i = 0; i < ranges.length; i += 2) if (addr >= ranges[i] && addr < ranges[i + 1]) return true;
-  return false;
+  /** Page k of a call, eligible and hashed (usm_madvise's loop body for one address): every case. */
+  private page(pi: number, st: ProcState, t: number, k: number): void {
+    const c = st.content[k];
+    const f = st.pages.flags[k];
+    const slot = st.slotOfPage !== null ? st.slotOfPage[k] : k;
+    const kind = f & (PageFlag.File | PageFlag.ZeroPage) ? 1 : 0;
+    const rs = this.state[pi];
+    const mf = this.mergedFrame[pi];
+    const chainHead = this.chainHead;
+    const x = rs[slot];
+    const myFrame = x === -(c + 1) ? mf[slot] : st.frame[k];
+    const old = x > 0 ? x - 1 : -1;
+    this.pagesHashed++;
+    if (old === c) {
+      this.alreadyRegistered++;
+      return;
+    }
+    if (old >= 0) {
+      // drop the registration and the newest entry carrying the old hash (whoever owns it)
+      this.reRegistered++;
+      const victim = chainHead[old];
+      if (victim !== -1) this.unlink(old, victim);
+      rs[slot] = NONE;
+    }
+    const en = this.entries;
+    let e = chainHead[c];
+    while (e !== -1) {
+      const eo = e * ENTRY;
+      const next = en[eo + E_NEXT];
+      const pk = en[eo + E_PROC];
+      const op = pk >> 1;
+      this.revalidations++;
+      // owner alive; a process seen in one snapshot only cannot have written its page since it registered
+      if (
+        this.exited[op] !== 0 ||
+        !(t >= this.firstMs[op] && t < this.exitMs[op]) ||
+        (this.multiState[op] !== 0 && !this.ownerPageUnchanged(e, op, c, t))
+      ) {
+        this.staleEntries++;
+        if (op === pi) {
+          const os = en[eo + E_SLOT];
+          if (rs[os] === c + 1) rs[os] = NONE;
+        }
+        this.unlink(c, e);
+        e = next;
+        continue;
+      }
+      if ((pk & 1) !== kind) {
+        e = next;
+        continue;
+      }
+      const ef = en[eo + E_FRAME];
+      if (ef === myFrame) {
+        this.sameFrame++;
+        return;
+      }
+      mf[slot] = ef;
+      rs[slot] = -(c + 1);
+      this.merges++;
+      return;
+    }
+    // miss: the page becomes the entry for its content (replay made room for it)
+    const id = this.nEntries++;
+    const o = id * ENTRY;
+    en[o + E_PROC] = (pi << 1) | kind;
+    en[o + E_SLOT] = slot;
+    en[o + E_FRAME] = myFrame;
+    en[o + E_NEXT] = chainHead[c];
+    chainHead[c] = id;
+    this.liveEntries++;
+    rs[slot] = c + 1;
+    this.misses++;
+  }
 }
 
 export function runUpmModel(input: Dump[] | World, options: UpmOptions = {}): UpmResult {
@@ -493,47 +570,16 @@ export function runUpmModel(input: Dump[] | World, options: UpmOptions = {}): Up
     options.onProgress?.({ phase: 'calls', done: ci + 1, total: calls.length });
   }
 
-  // accounting at the end of the observation, one pass: frames before and after merging, mappings
-  // per frame after merging, and frames mapped by merged pages (pages_shared: those mapped twice or more)
+  // accounting at the end of the observation
   const alive = aliveAtEnd(world);
   const bits = new Uint8Array(world.frameCount);
-  let resident = 0;
-  let before = 0;
-  let after = 0;
-  let pagesShared = 0;
+  const acc = new Float64Array(4);
   for (const tr of alive) {
-    const st = tr.states[tr.states.length - 1];
     const pi = tr.index;
-    const fl = st.pages.flags;
-    const own = st.frame;
-    const content = st.content;
-    const slotOf = st.slotOfPage;
-    const rs = r.touched[pi] ? r.state[pi] : null;
-    const mf = rs !== null ? r.mergedFrame[pi] : null;
-    // with one state, every call saw these pages: a merged mapping is for the page's own content
-    const oneState = tr.states.length === 1;
-    for (let k = 0; k < fl.length; k++) {
-      if (!(fl[k] & PageFlag.Present)) continue;
-      resident++;
-      const o = own[k];
-      let f = o;
-      if (rs !== null) {
-        const slot = slotOf !== null ? slotOf[k] : k;
-        const x = rs[slot];
-        if (x < 0 && (oneState || -x - 1 === content[k])) f = mf![slot];
-      }
-      if (!(bits[o] & B_BEFORE)) {
-        bits[o] |= B_BEFORE;
-        before++;
-      }
-      const b = bits[f];
-      if (!(b & B_AFTER)) after++;
-      const nb = b | B_AFTER | (b & B_ONE ? B_TWO : B_ONE) | (f !== o ? B_MERGED : 0);
-      if ((nb & (B_TWO | B_MERGED)) === (B_TWO | B_MERGED) && (b & (B_TWO | B_MERGED)) !== (B_TWO | B_MERGED))
-        pagesShared++;
-      bits[f] = nb;
-    }
+    const touched = r.touched[pi] !== 0;
+    accountTrack(tr, touched ? r.state[pi] : null, touched ? r.mergedFrame[pi] : null, bits, acc);
   }
+  const [resident, before, after, pagesShared] = acc;
   const saved = before - after;
   return {
     model: 'upm',
@@ -555,6 +601,56 @@ export function runUpmModel(input: Dump[] | World, options: UpmOptions = {}): Up
     costs,
     warnings: [...world.warnings, ...reports.filter((x) => x.skipped).map((x) => x.skipped!)],
   };
+}
+
+/**
+ * Adds one alive process's last state to the end accounting, in one pass over its pages: frames before
+ * and after merging, mappings per frame after merging, and frames mapped by merged pages (pages_shared:
+ * those mapped twice or more). acc = [resident pages, frames before, frames after, pages_shared].
+ */
+function accountTrack(
+  tr: ProcTrack,
+  rs: Int32Array | null,
+  mf: Int32Array | null,
+  bits: Uint8Array,
+  acc: Float64Array,
+): void {
+  const st = tr.states[tr.states.length - 1];
+  const fl = st.pages.flags;
+  const own = st.frame;
+  const content = st.content;
+  const slotOf = st.slotOfPage;
+  // with one state, every call saw these pages: a merged mapping is for the page's own content
+  const oneState = tr.states.length === 1;
+  let resident = 0;
+  let before = 0;
+  let after = 0;
+  let pagesShared = 0;
+  for (let k = 0; k < fl.length; k++) {
+    if (!(fl[k] & PageFlag.Present)) continue;
+    resident++;
+    const o = own[k];
+    let f = o;
+    if (rs !== null) {
+      const slot = slotOf !== null ? slotOf[k] : k;
+      const x = rs[slot];
+      if (x < 0 && (oneState || -x - 1 === content[k])) f = mf![slot];
+    }
+    if (!(bits[o] & B_BEFORE)) {
+      bits[o] |= B_BEFORE;
+      before++;
+    }
+    const b = bits[f];
+    if (!(b & B_AFTER)) after++;
+    const nb = b | B_AFTER | (b & B_ONE ? B_TWO : B_ONE) | (f !== o ? B_MERGED : 0);
+    if ((nb & (B_TWO | B_MERGED)) === (B_TWO | B_MERGED) && (b & (B_TWO | B_MERGED)) !== (B_TWO | B_MERGED))
+      pagesShared++;
+    bits[f] = nb;
+  }
+  acc[0] += resident;
+  acc[1] += before;
+  acc[2] += after;
+  acc[3] += pagesShared;
 }
 
 function callReport(
