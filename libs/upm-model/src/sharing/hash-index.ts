@@ -70,6 +70,9 @@ export class HashIndex64 {
     let prev = -1;
     for (let b = 0; b < n; b += BATCH) {
       const e = b + BATCH < n ? b + BATCH : n;
+      // room for every key of the batch being new (ids, load), so that pass 2 needs no growth
+      if (this._size + BATCH > this.idMask) this.widenTo(this._size + BATCH);
+      if (this._size + BATCH > this.limit) this.rebuild((this.mask + 1) * 2);
       const mask = this.mask;
       const slots = this.slots;
       const keys = this.keys;
@@ -106,21 +109,44 @@ export class HashIndex64 {
         acc |= slots[m & mask];
       }
       this.sink ^= acc;
-      // pass 2, in order: the rest, by prediction from the now known previous id, else by probing
+      // pass 2, in order: the rest, by prediction from the now known previous id, else by probing (a
+      // loop without calls: room for the batch's keys was made before it)
+      const idBits = this.idBits;
+      const idMask = this.idMask;
+      let sz = size;
       for (let k = b; k < e; k++) {
         let id = out[k];
         if (id === UNRESOLVED) {
           const l = lo[k] | 0;
           const h = hi[k] | 0;
-          const ks = this.keys;
-          if (prev >= 0 && ks[prev << 1] === l && ks[(prev << 1) + 1] === h) id = prev;
-          else if (prev + 1 < this._size && prev >= 0 && ks[(prev + 1) << 1] === l && ks[((prev + 1) << 1) + 1] === h)
+          if (prev >= 0 && keys[prev << 1] === l && keys[(prev << 1) + 1] === h) id = prev;
+          else if (prev >= 0 && prev + 1 < sz && keys[(prev + 1) << 1] === l && keys[((prev + 1) << 1) + 1] === h)
             id = prev + 1;
-          else id = this.internAt(l, h, mixes[k - b]);
+          else {
+            const m = mixes[k - b];
+            for (let i = m & mask; ; i = (i + 1) & mask) {
+              const v = slots[i];
+              if (v === 0) {
+                id = sz++;
+                slots[i] = ((m >>> idBits) << idBits) | (id + 1);
+                keys[id << 1] = l;
+                keys[(id << 1) + 1] = h;
+                break;
+              }
+              if ((v ^ m) >>> idBits === 0) {
+                const j = (v & idMask) - 1;
+                if (keys[j << 1] === l && keys[(j << 1) + 1] === h) {
+                  id = j;
+                  break;
+                }
+              }
+            }
+          }
           out[k] = id;
         }
         if (id >= 0) prev = id;
       }
+      this._size = sz;
     }
   }
 
@@ -166,6 +192,16 @@ export class HashIndex64 {
         if (keys[id << 1] === l && keys[(id << 1) + 1] === h) return id;
       }
     }
+  }
+
+  /** Id bits for ids up to `ids` (fewer tag bits). */
+  private widenTo(ids: number): void {
+    while (this.idMask < ids) {
+      if (this.idBits >= 31) throw new Error('HashIndex64: too many keys');
+      this.idBits = Math.min(31, this.idBits + 4);
+      this.idMask = this.idBits === 31 ? 0x7fffffff : (1 << this.idBits) - 1;
+    }
+    this.rebuild(this.mask + 1);
   }
 
   /** More ids than the slot's id bits hold: 4 more id bits (4 fewer tag bits), then the key goes in. */
