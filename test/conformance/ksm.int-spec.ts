@@ -7,6 +7,7 @@
  * Skips (with the reason) where KSM is absent or read-only, or the kernel tools are not built.
  */
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { loadDump } from '@upm/model/dump';
 import type { Dump } from '@upm/model/dump/types';
@@ -214,7 +215,7 @@ suite('KSM model vs the real kernel', () => {
   });
 
   it('private file-backed (page cache) pages are never merged', async () => {
-    const file = path.join(require('os').tmpdir(), `upm-conf-file-${process.pid}`);
+    const file = path.join(os.tmpdir(), `upm-conf-file-${process.pid}`);
     const buf = Buffer.alloc(256 * 4096);
     for (let i = 0; i < 256; i++) buf.writeUInt32LE(i % 8, i * 4096); // many identical file pages
     fs.writeFileSync(file, buf);
