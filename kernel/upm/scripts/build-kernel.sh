@@ -2,6 +2,8 @@
 # Builds kernel/build/upm/bzImage: Debian's linux-source-6.12 + kernel/upm/patches, tinyconfig + upm.config.
 # Cached: the pristine extraction, the patched tree (redone when the patches change, as hard links to the
 # pristine files except those patched) and the object directory (incremental rebuilds).
+#   UPM_VARIANT=fast   the same without upm.config's debug block (DEBUG_VM, lockdep, KASAN):
+#                      build/upm/obj-fast, build/upm/bzImage-fast (for timings)
 set -eu
 cd "$(dirname "$0")/../.."          # kernel/
 B=build/upm
@@ -37,22 +39,32 @@ if [ "$(cat "$B/src/.upm-patches" 2>/dev/null)" != "$sum" ]; then
   echo "$sum" > "$B/src/.upm-patches"
 fi
 
-mkdir -p "$B/obj"
-if [ "$(cat "$B/obj/.upm-config" 2>/dev/null)" != "$sum" ]; then
-  echo "upm: configuring (tinyconfig + upm/upm.config)"
-  make -s -C "$B/src" O="$(pwd)/$B/obj" ARCH=x86_64 tinyconfig >/dev/null
-  "$B/src/scripts/kconfig/merge_config.sh" -m -O "$B/obj" "$B/obj/.config" upm/upm.config >/dev/null
-  make -s -C "$B/src" O="$(pwd)/$B/obj" ARCH=x86_64 olddefconfig >/dev/null
+OBJ=$B/obj
+IMAGE=$B/bzImage
+CONFIG=upm/upm.config
+if [ "${UPM_VARIANT:-test}" = fast ]; then
+  OBJ=$B/obj-fast
+  IMAGE=$B/bzImage-fast
+  mkdir -p "$OBJ"
+  sed '/^# debug-begin/,/^# debug-end/d' upm/upm.config > "$OBJ/upm-fast.config"
+  CONFIG=$OBJ/upm-fast.config
+fi
+mkdir -p "$OBJ"
+if [ "$(cat "$OBJ/.upm-config" 2>/dev/null)" != "$sum" ]; then
+  echo "upm: configuring (tinyconfig + $CONFIG)"
+  make -s -C "$B/src" O="$(pwd)/$OBJ" ARCH=x86_64 tinyconfig >/dev/null
+  "$B/src/scripts/kconfig/merge_config.sh" -m -O "$OBJ" "$OBJ/.config" "$CONFIG" >/dev/null
+  make -s -C "$B/src" O="$(pwd)/$OBJ" ARCH=x86_64 olddefconfig >/dev/null
   missing=""
-  for o in $(sed -n 's/^\(CONFIG_[A-Z0-9_]*\)=y$/\1/p' upm/upm.config); do
-    grep -q "^$o=y" "$B/obj/.config" || missing="$missing $o"
+  for o in $(sed -n 's/^\(CONFIG_[A-Z0-9_]*\)=y$/\1/p' "$CONFIG"); do
+    grep -q "^$o=y" "$OBJ/.config" || missing="$missing $o"
   done
   [ -z "$missing" ] || { echo "upm: the configuration lacks:$missing" >&2; exit 1; }
-  echo "$sum" > "$B/obj/.upm-config"
+  echo "$sum" > "$OBJ/.upm-config"
 fi
 
-echo "upm: building bzImage (-j$JOBS)"
+echo "upm: building $IMAGE (-j$JOBS)"
 start=$(date +%s)
-make -s -C "$B/src" O="$(pwd)/$B/obj" ARCH=x86_64 -j"$JOBS" bzImage
-cp "$B/obj/arch/x86/boot/bzImage" "$B/bzImage"
-echo "upm: bzImage ready in $(( $(date +%s) - start )) s: $B/bzImage"
+make -s -C "$B/src" O="$(pwd)/$OBJ" ARCH=x86_64 -j"$JOBS" bzImage
+cp "$OBJ/arch/x86/boot/bzImage" "$IMAGE"
+echo "upm: $IMAGE ready in $(( $(date +%s) - start )) s"

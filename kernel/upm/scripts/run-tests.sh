@@ -3,10 +3,13 @@
 # upm-probe (static), and checks the UPMTEST lines of the serial console.
 # Artifacts in kernel/build/upm/results/: console.log, upmtest.jsonl, conform.txt, summary.json.
 #   UPM_STRESS_SECONDS (default 60), UPM_TESTS (default all), UPM_QEMU_TIMEOUT (default 900 s)
+#   UPM_VARIANT=fast: boot bzImage-fast, results in results-fast/
 set -eu
 cd "$(dirname "$0")/../.."          # kernel/
 B=build/upm
 R=$B/results
+IMAGE=$B/bzImage
+if [ "${UPM_VARIANT:-test}" = fast ]; then R=$B/results-fast; IMAGE=$B/bzImage-fast; fi
 T=$B/tools
 I=$B/initramfs
 mkdir -p "$R" "$T"
@@ -28,7 +31,7 @@ echo "upm: booting QEMU (TCG, 2 CPUs, 1 GiB)"
 start=$(date +%s)
 rc=0
 timeout "${UPM_QEMU_TIMEOUT:-900}" qemu-system-x86_64 -accel tcg -cpu max -smp 2 -m 1024 \
-  -kernel "$B/bzImage" -initrd "$B/initramfs.cpio" \
+  -kernel "$IMAGE" -initrd "$B/initramfs.cpio" \
   -append "console=ttyS0 loglevel=3 panic=-1" \
   -display none -monitor none -serial stdio -no-reboot < /dev/null > "$R/console.log" 2>&1 || rc=$?
 secs=$(( $(date +%s) - start ))
