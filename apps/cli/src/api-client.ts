@@ -28,28 +28,8 @@ export class ApiClient {
     body?: unknown,
     opts: { allowStatus?: number[] } = {},
   ): Promise<{ status: number; body: unknown }> {
-    let res: Response;
-    try {
-      res = await fetch(new URL(path, this.baseUrl), {
-        method,
-        headers: body === undefined ? {} : { 'content-type': 'application/json' },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-    } catch (e) {
-      throw new CliError(`cannot reach the API at ${this.baseUrl}: ${(e as Error).cause ?? (e as Error).message}`);
-    }
-    const text = await res.text();
-    let parsed: unknown = text;
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      /* not JSON: keep the text */
-    }
-    if (!res.ok && !opts.allowStatus?.includes(res.status)) {
-      const detail = (parsed as { detail?: string })?.detail ?? text;
-      throw new CliError(`${method} ${path} failed with ${res.status}: ${detail}`);
-    }
-    return { status: res.status, body: parsed };
+    if (body === undefined) return this.send(method, path, undefined, undefined, opts.allowStatus);
+    return this.send(method, path, JSON.stringify(body), 'application/json', opts.allowStatus);
   }
 
   /** Uploads a dump file (streamed from disk); identical content is deduplicated by the server. */
@@ -72,7 +52,14 @@ export class ApiClient {
     return body as { id: string; stats: Record<string, unknown> };
   }
 
-  private async send(method: string, path: string, payload: Blob | FormData, contentType?: string): Promise<{ status: number; body: unknown }> {
+  /** One HTTP exchange; a failure becomes a one-line CliError with the problem detail. */
+  private async send(
+    method: string,
+    path: string,
+    payload: string | Blob | FormData | undefined,
+    contentType?: string,
+    allowStatus: number[] = [],
+  ): Promise<{ status: number; body: unknown }> {
     let res: Response;
     try {
       res = await fetch(new URL(path, this.baseUrl), {
@@ -90,7 +77,9 @@ export class ApiClient {
     } catch {
       /* not JSON: keep the text */
     }
-    if (!res.ok) throw new CliError(`${method} ${path} failed with ${res.status}: ${(parsed as { detail?: string })?.detail ?? text}`);
+    if (!res.ok && !allowStatus.includes(res.status)) {
+      throw new CliError(`${method} ${path} failed with ${res.status}: ${(parsed as { detail?: string })?.detail ?? text}`);
+    }
     return { status: res.status, body: parsed };
   }
 

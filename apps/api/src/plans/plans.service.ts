@@ -30,7 +30,7 @@ export class PlansService {
    * submitted again returns the stored one and runs nothing (unless it had failed: then it runs again).
    */
   async create(dto: CreatePlanDto): Promise<PlanStatusDto> {
-    const spec = validatePlanSpec({ version: 1, ...dto });
+    const spec = validatePlanSpec({ ...dto, version: dto.version ?? 1 });
     await this.inputs.traceEntity(spec.trace);
     await this.inputs.dumpEntities(dumpRefsOf(spec));
     await this.jobs.requireRedis();

@@ -1,22 +1,11 @@
-import { combineSweep, expandSweep, type PlanResult, type PlanSpec } from '@upm/model';
+import { combineSweep, expandSweep, modelSummaries, type PlanResult, type PlanSpec } from '@upm/model';
 import { DataSource } from 'typeorm';
 import { PlanEntity, PlanPointEntity, PlanState } from '../database/entities/plan.entity';
 import { BlobStore } from '../storage/blob-store';
 
 /** The headline numbers of a result, per model, kept on the plan row for listings. */
 export function summarizePlanResult(result: PlanResult): Record<string, unknown> {
-  const models: Record<string, unknown> = {};
-  for (const m of result.models) {
-    models[m.model] = {
-      coldStarts: m.coldStarts,
-      warmStarts: m.warmStarts,
-      evictions: m.evictions,
-      peakMemoryBytes: m.peakMemoryBytes,
-      savedBytes: m.savedBytes,
-      peakContainers: m.peakContainers,
-    };
-  }
-  return { models };
+  return { models: modelSummaries(result) };
 }
 
 /**

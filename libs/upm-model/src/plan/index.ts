@@ -6,7 +6,7 @@ export * from './spec';
 export * from './result';
 export { runPlan, searchHosts, invocationSource, MAX_TIMESERIES_POINTS } from './simulator';
 export type { PlanInputs, PlanHooks, InvocationSource } from './simulator';
-export { combineSweep } from './sweep';
+export { combineSweep, modelSummaries } from './sweep';
 export { buildProfiles, buildProfilesFrom } from './profiles';
 export type { ContainerTemplate, ProfileSet, ProfileSource, ProfileBuildOptions, ProfileRequest } from './profiles';
 export { densityPerHost } from './density';

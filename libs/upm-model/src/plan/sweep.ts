@@ -21,21 +21,7 @@ export function combineSweep(spec: PlanSpec, pointResults: PlanResult[]): PlanRe
         'sweep',
         `result ${i} is not the result of point ${i} (spec hash ${r.specHash}, expected ${hash})`,
       );
-    const models: SweepPointSummary['models'] = {};
-    for (const m of r.models) {
-      models[m.model] = {
-        coldStarts: m.coldStarts,
-        warmStarts: m.warmStarts,
-        rejected: m.rejected,
-        coldStartRate: m.coldStartRate,
-        evictions: m.evictions,
-        peakMemoryBytes: m.peakMemoryBytes,
-        meanMemoryBytes: m.meanMemoryBytes,
-        savedBytes: m.savedBytes,
-        peakContainers: m.peakContainers,
-        meanContainers: m.meanContainers,
-      };
-    }
+    const models = modelSummaries(r);
     return {
       hostMemoryGiB: p.host.memoryGiB,
       ttlMinutes: p.policy.kind === 'ttl' ? p.policy.ttlMinutes : null,
@@ -54,4 +40,24 @@ export function combineSweep(spec: PlanSpec, pointResults: PlanResult[]): PlanRe
       points: summaries,
     },
   };
+}
+
+/** The headline numbers of each model of a result (a sweep point's summary, a plan listing's summary). */
+export function modelSummaries(r: PlanResult): SweepPointSummary['models'] {
+  const models: SweepPointSummary['models'] = {};
+  for (const m of r.models) {
+    models[m.model] = {
+      coldStarts: m.coldStarts,
+      warmStarts: m.warmStarts,
+      rejected: m.rejected,
+      coldStartRate: m.coldStartRate,
+      evictions: m.evictions,
+      peakMemoryBytes: m.peakMemoryBytes,
+      meanMemoryBytes: m.meanMemoryBytes,
+      savedBytes: m.savedBytes,
+      peakContainers: m.peakContainers,
+      meanContainers: m.meanContainers,
+    };
+  }
+  return models;
 }
