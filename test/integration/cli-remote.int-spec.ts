@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { ApiClient } from '../../apps/cli/src/api-client';
 import { freePort } from '../../scripts/lib/net';
 import { REPO_ROOT, ServiceProcess, waitForHttp } from '../../scripts/lib/services';
 import { invitroTrace } from '../support/shared-dir';
@@ -27,7 +28,14 @@ describe('upm plan submit / watch against a server', () => {
     dir = mkdtempSync(join(tmpdir(), 'upm-cli-remote-'));
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
-    const env = { PORT: String(port), DATABASE_URL: join(dir, 'upm.sqlite'), QUEUE_PREFIX: `upm-int-cli-${process.pid}`, LOG_LEVEL: 'info' };
+    const env = {
+      PORT: String(port),
+      DATABASE_URL: join(dir, 'upm.sqlite'),
+      QUEUE_PREFIX: `upm-int-cli-${process.pid}`,
+      LOG_LEVEL: 'info',
+      // Every analysis is "large" here, so the worker's sandboxed analysis job is exercised.
+      ANALYSIS_SYNC_MAX_PAGES: '0',
+    };
     api = new ServiceProcess('api', env, { fromSource: true, logFile: join(dir, 'api.log') });
     worker = new ServiceProcess('worker', env, { fromSource: true, logFile: join(dir, 'worker.log') });
     await Promise.all([waitForHttp(`${base}/health`), worker.waitForOutput(/worker \S+ ready/)]);
@@ -55,6 +63,19 @@ describe('upm plan submit / watch against a server', () => {
     expect(again).toMatchObject({ state: 'completed', created: false });
     const watched = (await upm('plan', 'watch', again.id, '--api', base)).stdout;
     expect(watched).toMatch(/cold starts/);
+  }, 180_000);
+
+  it('runs a large analysis as a worker job whose result equals upm analyze', async () => {
+    const dump = join(REPO_ROOT, 'samples/dumps/image-recognition.dump');
+    const client = new ApiClient(base);
+    const { id } = await client.uploadDump(dump);
+    const { status, body } = await client.request('POST', '/v1/analyses', { dumps: [id], model: 'ksm', ksm: { pagesToScan: 5000, sleepMs: 10 } });
+    expect(status).toBe(202);
+    const queued = body as { state: string; jobId: string };
+    expect(queued.state).toBe('queued');
+    const job = await client.waitForJob(queued.jobId, 120_000);
+    const local = JSON.parse((await upm('analyze', dump, '--model', 'ksm', '--pages-to-scan', '5000', '--sleep-ms', '10', '--json')).stdout);
+    expect((job.result as { result: unknown }).result).toEqual(local);
   }, 180_000);
 
   it('fails with one clear line when the server is unreachable', async () => {
