@@ -129,8 +129,8 @@ export function buildWorld(dumps: Dump[], options: BuildWorldOptions = {}): Worl
   }
   let total = 0;
   for (const d of dumps) for (const s of d.snapshots) for (const p of s.processes) total += p.count;
-  // sized for a quarter of the pages being distinct (about 5 bytes a page); grows beyond
-  const contents = new HashIndex64(total / 4);
+  // sized for a quarter of the pages being distinct, up to 1 M contents (21 MB); grows beyond
+  const contents = new HashIndex64(Math.min(total, 1 << 22) / 4);
   const [zl, zh] = hexToWords(h0.hash.zeroPageHash);
   const zeroContent = contents.intern(zl, zh);
   let frameCount = 0;
