@@ -8,6 +8,7 @@
  *     [--processes 16] [--file-mib 64] [--interval-ms 5000] [--snapshots 2] [--settle-ms 3000] \
  *     [--pages-to-scan 5000] [--sleep-ms 10] [--timeout-s 900] [--seed 1] \
  *     [--doc docs/validation.md | --no-doc] [--keep DIR] [--json-out FILE]
+ *   ... node-heap.ts --render-json FILE [--doc docs/validation.md]   (rewrite the doc from a saved report)
  *
  * Needs root, KSM (/sys/kernel/mm/ksm), python3 and kernel/build/upm-probe (make -C kernel). Uses KSM
  * only under /tmp/upm-ksm.lock and restores every setting (see ksm-control.ts); kills every child and
@@ -62,6 +63,8 @@ interface Options {
   doc: string | null;
   keep: string | null;
   jsonOut: string | null;
+  /** only rewrite the doc from an earlier JSON report (no processes, no KSM) */
+  renderJson: string | null;
 }
 
 function parseArgs(argv: string[]): Options {
@@ -78,6 +81,7 @@ function parseArgs(argv: string[]): Options {
     doc: path.join(ROOT, 'docs/validation.md'),
     keep: null,
     jsonOut: null,
+    renderJson: null,
   };
   const ints: Record<string, [keyof Options, number, number]> = {
     '--processes': ['processes', 2, 256],
@@ -109,6 +113,7 @@ function parseArgs(argv: string[]): Options {
     else if (flag === '--no-doc') o.doc = null;
     else if (flag === '--keep') o.keep = path.resolve(value());
     else if (flag === '--json-out') o.jsonOut = path.resolve(value());
+    else if (flag === '--render-json') o.renderJson = path.resolve(value());
     else if (flag === '--help' || flag === '-h') {
       process.stdout.write(fs.readFileSync(__filename, 'utf8').split('*/')[0] + '*/\n');
       process.exit(0);
@@ -502,6 +507,8 @@ interface Report {
   ksmSettingsFound: Record<string, string>;
   sharing: { upm: SharingReport['total']; ksm: SharingReport['total']; perProcessRssMiB: number[] };
   models: {
+    /** simulated ksmd CPU seconds until the model's own 50% / 100% of its final pages_sharing */
+    ksmCpuSecUntil: { half: number | null; full: number | null };
     none: Record<string, unknown>;
     upm: Record<string, unknown>;
     ksmCli: Record<string, unknown>;
@@ -635,6 +642,12 @@ function sampleAt<T extends { t: number }>(points: T[], times: number[]): (T | n
 
 async function main(): Promise<number> {
   const o = parseArgs(process.argv.slice(2));
+  if (o.renderJson) {
+    if (!o.doc) throw new Error('--render-json needs a doc to write (not --no-doc)');
+    writeDoc(o.doc, JSON.parse(fs.readFileSync(o.renderJson, 'utf8')) as Report);
+    log(`wrote ${path.relative(process.cwd(), o.doc)} from ${o.renderJson}`);
+    return 0;
+  }
   const why = ksmUnavailableReason();
   if (why) throw new Error(`cannot run: ${why}`);
   if (!fs.existsSync(PROBE_BIN)) throw new Error(`${path.relative(ROOT, PROBE_BIN)} is not built: make -C kernel`);
@@ -725,7 +738,7 @@ async function main(): Promise<number> {
       sleepMs: String(o.sleepMs),
     });
     const lastElapsed = dump.snapshots[dump.snapshots.length - 1].info.elapsedMs;
-    const ksmAfter: KsmResult = runKsmModel([dump], {
+    const ksmOpts = {
       runStartMs: lastElapsed,
       timelineResolutionMs: 0,
       params: {
@@ -735,7 +748,12 @@ async function main(): Promise<number> {
         maxPageSharing: 256,
         smartScan: true,
       },
-    });
+    };
+    const ksmAfter: KsmResult = runKsmModel([dump], ksmOpts);
+    // the model's simulated ksmd CPU time until its own 50% / 100% points: the same simulation, stopped there
+    const modelCpuUntil = (t: number | null) =>
+      t === null ? null : runKsmModel([dump], { ...ksmOpts, maxSimMs: t * 1000 + 1e-6 }).cpuSec;
+    const modelCpuAt = { half: modelCpuUntil(ksmAfter.sharingHalfSec), full: modelCpuUntil(ksmAfter.sharingFullSec) };
     const cliCommands = [
       'upm analyze --sharing DUMP --json',
       'upm analyze --sharing --model ksm DUMP --json',
@@ -848,6 +866,7 @@ async function main(): Promise<number> {
         perProcessRssMiB: sharingUpm.processes.map((p) => p.residentMiB),
       },
       models: {
+        ksmCpuSecUntil: modelCpuAt,
         none,
         upm: { ...upm, calls: undefined, callCount: (upm.calls as unknown[]).length },
         ksmCli: { ...ksmCli, timeline: undefined, timelinePoints: (ksmCli.timeline as unknown[]).length },
@@ -1075,28 +1094,32 @@ export function renderGenerated(r: Report): string {
     '',
     grid([
       [
-        'ksmd from run=1 until',
-        'wall',
-        'on CPU',
-        'runnable, waiting for a CPU',
-        'asleep (sleep_millisecs, tick rounding)',
+        'from run=1 until',
+        'model: wall',
+        'model: ksmd CPU',
+        'kernel: wall',
+        'kernel: ksmd on a CPU',
+        'kernel: ksmd runnable, waiting for a CPU',
+        'kernel: ksmd asleep',
       ],
       ...(
         [
-          ['50% of final pages_sharing', k.cpu.ksmdAtHalf],
-          ['100% of final pages_sharing', k.cpu.ksmdAtFull],
+          ['50% of final pages_sharing', ka.sharingHalfSec, r.models.ksmCpuSecUntil.half, k.cpu.ksmdAtHalf],
+          ['100% of final pages_sharing', ka.sharingFullSec, r.models.ksmCpuSecUntil.full, k.cpu.ksmdAtFull],
         ] as const
-      ).map(([label, x]) =>
-        x
+      ).map(([label, mw, mc, x]) => [
+        label,
+        sec(mw),
+        sec(mc),
+        ...(x
           ? [
-              label,
               sec(x.wallSec),
               `${sec(x.cpuSec)} (${share(x.cpuSec, x.wallSec)})`,
               `${sec(x.runQueueWaitSec)} (${share(x.runQueueWaitSec, x.wallSec)})`,
               sec(x.wallSec - x.cpuSec - x.runQueueWaitSec),
             ]
-          : [label, '–', '–', '–', '–'],
-      ),
+          : ['–', '–', '–', '–']),
+      ]),
     ]),
     '',
     `The kernel's general_profit at the end: ${f1(k.final.general_profit / MiB)} MiB (pages_sharing × 4 KiB minus the rmap_items' own memory). After the run a single-snapshot dump of the same processes found ${k.postDump?.ksmPages ?? '–'} pages with the KSM flag on ${k.postDump?.ksmFrames ?? '–'} distinct frames (= pages_shared + pages_sharing and pages_shared when nothing else uses KSM).`,
