@@ -508,7 +508,14 @@ interface Report {
   sharing: { upm: SharingReport['total']; ksm: SharingReport['total']; perProcessRssMiB: number[] };
   models: {
     /** simulated ksmd CPU seconds until the model's own 50% / 100% of its final pages_sharing */
-    ksmCpuSecUntil: { half: number | null; full: number | null };
+    ksmCpuSecUntil: {
+      half: number | null;
+      full: number | null;
+      firstMergeSec: number | null;
+      firstMerge: number | null;
+    };
+    /** diagnostic: converged counters of the KSM model when only smaps `mg` VMAs count (ksm_merge_any hidden) */
+    ksmMgOnly: KsmResult['converged'];
     none: Record<string, unknown>;
     upm: Record<string, unknown>;
     ksmCli: Record<string, unknown>;
@@ -538,6 +545,8 @@ interface Report {
       /** ksmd's CPU and run-queue wait seconds from run=1 until pages_sharing reached 50% / 100% of its final value */
       ksmdAtHalf: KsmdSched | null;
       ksmdAtFull: KsmdSched | null;
+      /** ... until the first merge (pages_sharing > 0): the first full scan only stores checksums, merging starts in the second */
+      ksmdAtFirstMerge: KsmdSched | null;
       loadavgBefore: string;
       loadavgAfter: string;
     };
@@ -753,7 +762,26 @@ async function main(): Promise<number> {
     // the model's simulated ksmd CPU time until its own 50% / 100% points: the same simulation, stopped there
     const modelCpuUntil = (t: number | null) =>
       t === null ? null : runKsmModel([dump], { ...ksmOpts, maxSimMs: t * 1000 + 1e-6 }).cpuSec;
-    const modelCpuAt = { half: modelCpuUntil(ksmAfter.sharingHalfSec), full: modelCpuUntil(ksmAfter.sharingFullSec) };
+    // diagnostic, not the prediction: the same model on the same dump with ksm_merge_any hidden, so that only
+    // the VMAs smaps shows as `mg` (VM_MERGEABLE) count as mergeable
+    const mgOnly: Dump = {
+      ...dump,
+      snapshots: dump.snapshots.map((sn) => ({
+        ...sn,
+        processes: sn.processes.map((p) => ({
+          ...p,
+          info: { ...p.info, ksm: p.info.ksm ? { ...p.info.ksm, ksm_merge_any: 'no' } : null },
+        })),
+      })),
+    };
+    const ksmMgOnly = runKsmModel([mgOnly], ksmOpts).converged;
+    const firstMergeSec = ksmAfter.timeline.find((p) => p.pagesSharing > 0)?.t ?? null;
+    const modelCpuAt = {
+      half: modelCpuUntil(ksmAfter.sharingHalfSec),
+      full: modelCpuUntil(ksmAfter.sharingFullSec),
+      firstMergeSec,
+      firstMerge: modelCpuUntil(firstMergeSec),
+    };
     const cliCommands = [
       'upm analyze --sharing DUMP --json',
       'upm analyze --sharing --model ksm DUMP --json',
@@ -812,6 +840,11 @@ async function main(): Promise<number> {
 
     // 6. the report
     const final = kernel.final;
+    const schedAtSample = (i: number) =>
+      i < 0
+        ? null
+        : { wallSec: kernel!.samples[i][0] / 1000, cpuSec: ksmdSched[i].run, runQueueWaitSec: ksmdSched[i].wait };
+    const firstMergeIdx = kernel.samples.findIndex(([, , sharing]) => sharing > 0);
     const schedAt = (fraction: number) => {
       const i = kernel!.samples.findIndex(
         ([, , sharing]) => final.pages_sharing > 0 && sharing >= final.pages_sharing * fraction,
@@ -867,6 +900,7 @@ async function main(): Promise<number> {
       },
       models: {
         ksmCpuSecUntil: modelCpuAt,
+        ksmMgOnly,
         none,
         upm: { ...upm, calls: undefined, callCount: (upm.calls as unknown[]).length },
         ksmCli: { ...ksmCli, timeline: undefined, timelinePoints: (ksmCli.timeline as unknown[]).length },
@@ -890,6 +924,7 @@ async function main(): Promise<number> {
           machineBusyPercent: (100 * (cpu1.busy - cpu0.busy)) / Math.max(1, cpu1.total - cpu0.total),
           ksmdCpuSec: cpu1.ksmd.run - cpu0.ksmd.run,
           ksmdRunQueueWaitSec: cpu1.ksmd.wait - cpu0.ksmd.wait,
+          ksmdAtFirstMerge: schedAtSample(firstMergeIdx),
           ksmdAtHalf: schedAt(0.5),
           ksmdAtFull: schedAt(1),
           loadavgBefore: cpu0.load,
@@ -1104,6 +1139,12 @@ export function renderGenerated(r: Report): string {
       ],
       ...(
         [
+          [
+            'the first merge (after the checksum-only first full scan)',
+            r.models.ksmCpuSecUntil.firstMergeSec,
+            r.models.ksmCpuSecUntil.firstMerge,
+            k.cpu.ksmdAtFirstMerge,
+          ],
           ['50% of final pages_sharing', ka.sharingHalfSec, r.models.ksmCpuSecUntil.half, k.cpu.ksmdAtHalf],
           ['100% of final pages_sharing', ka.sharingFullSec, r.models.ksmCpuSecUntil.full, k.cpu.ksmdAtFull],
         ] as const
@@ -1123,6 +1164,8 @@ export function renderGenerated(r: Report): string {
     ]),
     '',
     `The kernel's general_profit at the end: ${f1(k.final.general_profit / MiB)} MiB (pages_sharing × 4 KiB minus the rmap_items' own memory). After the run a single-snapshot dump of the same processes found ${k.postDump?.ksmPages ?? '–'} pages with the KSM flag on ${k.postDump?.ksmFrames ?? '–'} distinct frames (= pages_shared + pages_sharing and pages_shared when nothing else uses KSM).`,
+    '',
+    `Diagnostic (not the prediction): the same KSM model with \`ksm_merge_any\` hidden from it, so that only VMAs that smaps flags \`mg\` count as mergeable, ends with pages_shared ${r.models.ksmMgOnly.pagesShared} (kernel ${k.final.pages_shared}), pages_sharing ${r.models.ksmMgOnly.pagesSharing} (kernel ${k.final.pages_sharing}), pages_unshared + pages_volatile ${r.models.ksmMgOnly.pagesUnshared + r.models.ksmMgOnly.pagesVolatile} (kernel ${k.final.pages_unshared + k.final.pages_volatile}), pages scanned ${r.models.ksmMgOnly.pagesScanned} (kernel ${k.pagesScannedInRun}).`,
     '',
     'Other models on the same dump:',
     '',
