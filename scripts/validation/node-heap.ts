@@ -294,7 +294,11 @@ function regionOf(v: VmaInfo, fileBytes: number): Region {
   if (v.kind === 'file') return 'file-backed (node, libraries)';
   if (v.path === '[heap]') return '[heap] (brk)';
   if (v.path === '[stack]') return '[stack]';
-  if (!v.shared && v.end - v.start >= fileBytes) return 'file data (Buffer + Uint8Array)';
+  // a copy of the file: glibc's own mmap for the 64 MiB malloc, one page more than the data (chunk header);
+  // not V8's PROT_NONE reservations, which can be larger
+  const size = v.end - v.start;
+  if (!v.shared && v.perms.startsWith('rw') && size >= fileBytes && size <= fileBytes + 2 * MiB)
+    return 'file data (Buffer + Uint8Array)';
   return 'other anonymous (V8 heap, code, stacks, arenas)';
 }
 
