@@ -21,6 +21,8 @@ export const VmaClass = {
   Mergeable: 4,
   /** File-backed mapping. */
   FileVma: 8,
+  /** The dump carries the VMA's VmFlags, so `mg` (or its absence) is the kernel's own word. */
+  FlagsKnown: 16,
 } as const;
 
 export function vmaClassOf(vma: VmaInfo): number {
@@ -39,6 +41,7 @@ export function vmaClassOf(vma: VmaInfo): number {
   )
     c |= VmaClass.Special;
   if (f.includes('mg')) c |= VmaClass.Mergeable;
+  if (f.length > 0) c |= VmaClass.FlagsKnown;
   if (vma.kind === 'file') c |= VmaClass.FileVma;
   return c;
 }

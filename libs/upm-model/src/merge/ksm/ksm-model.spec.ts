@@ -103,11 +103,43 @@ describe('KSM model', () => {
     expect(r.converged.pagesSharing).toBe(1);
   });
 
-  it('PR_SET_MEMORY_MERGE (ksm_merge_any) makes every private VMA mergeable', () => {
+  it('PR_SET_MEMORY_MERGE (ksm_merge_any) makes private VMAs mergeable where the dump has no VmFlags', () => {
     const r = run({
-      snapshots: [{ timeMs: 0, procs: procs(2, () => []).map((p) => ({ ...p, mergeAny: true, vmas: [{ pages: range(0, 4), mergeable: false }] })) }],
+      snapshots: [
+        { timeMs: 0, procs: procs(2, () => []).map((p) => ({ ...p, mergeAny: true, vmas: [{ pages: range(0, 4), mergeable: false, flags: [] }] })) },
+      ],
     });
     expect(r.converged.pagesSharing).toBe(4);
+  });
+
+  it('with ksm_merge_any, a VMA whose VmFlags lack mg is not scanned (the stack of a process that inherited the flag across exec)', () => {
+    const r = run({
+      snapshots: [
+        {
+          timeMs: 0,
+          procs: procs(2, () => []).map((p) => ({
+            ...p,
+            mergeAny: true,
+            vmas: [{ pages: range(0, 4) }, { pages: range(100, 103), mergeable: false, path: '[stack]' }],
+          })),
+        },
+      ],
+    });
+    // Only the 4 pages of the mg VMA merge; the 3 identical stack pages of each process stay apart.
+    expect(r.converged.pagesSharing).toBe(4);
+    expect(r.converged.pagesShared).toBe(4);
+  });
+
+  it('assumeMergeable marks every eligible VMA, stack included (as a prctl made now would)', () => {
+    const r = run(
+      {
+        snapshots: [
+          { timeMs: 0, procs: procs(2, () => []).map((p) => ({ ...p, vmas: [{ pages: range(0, 4) }, { pages: range(100, 103), mergeable: false, path: '[stack]' }] })) },
+        ],
+      },
+      { assumeMergeable: true },
+    );
+    expect(r.converged.pagesSharing).toBe(7);
   });
 
   it('smart_scan examines an unmerged page at passes 1, 2, 3, 4, 6, 9 and skips 5, 7, 8', () => {

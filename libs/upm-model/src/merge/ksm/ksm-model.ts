@@ -321,11 +321,20 @@ class KsmSim {
     const b = this.base[pi];
     const n = tr.slotCount;
     const p = st.pages;
-    const all = tr.mergeAny || !!this.o.assumeMergeable;
+    // Which VMAs ksmd visits. With PR_SET_MEMORY_MERGE the kernel marks every eligible VMA VM_MERGEABLE, and a
+    // dump's VmFlags say which ones it did: not the initial [stack] of a process that inherited the flag across
+    // exec (__bprm_mm_init creates it before ksm_add_vma can run). So `mg` is trusted wherever the dump has
+    // VmFlags; process-wide opt-in stands in only where it has none. `assumeMergeable` asks "what if the
+    // process opted in now", which marks every eligible VMA, stack included.
+    const assumeAll = !!this.o.assumeMergeable;
+    const mergeAny = tr.mergeAny;
     const vc = st.vmaClass;
+    const eligible = (cls: number) =>
+      (cls & VmaClass.Mergeable) !== 0 ||
+      ((assumeAll || (mergeAny && !(cls & VmaClass.FlagsKnown))) && !(cls & (VmaClass.Shared | VmaClass.Special)));
+    const visited = new Uint8Array(vc.length);
     let anyMg = 0;
-    for (let v = 0; v < vc.length; v++)
-      if (vc[v] & VmaClass.Mergeable || (all && !(vc[v] & (VmaClass.Shared | VmaClass.Special)))) anyMg = 1;
+    for (let v = 0; v < vc.length; v++) if (eligible(vc[v])) visited[v] = anyMg = 1;
     this.mergeableVmas[pi] = anyMg;
     const cont = this.o.continuingWrites ?? 'auto';
     const last = si === tr.states.length - 1;
@@ -339,7 +348,7 @@ class KsmSim {
       if (k >= 0) {
         const fl = p.flags[k];
         const cls = vc[p.vmaOf[k]];
-        const mg = cls & VmaClass.Mergeable || (all && !(cls & (VmaClass.Shared | VmaClass.Special)));
+        const mg = visited[p.vmaOf[k]];
         if (fl & PageFlag.Present && !(fl & (PageFlag.File | PageFlag.ZeroPage)) && mg && !(cls & VmaClass.Shared)) {
           e = 1;
           c = st.content[k];
