@@ -1169,7 +1169,7 @@ export function renderGenerated(r: Report): string {
     '',
     `The kernel's general_profit at the end: ${f1(k.final.general_profit / MiB)} MiB (pages_sharing × 4 KiB minus the rmap_items' own memory). After the run a single-snapshot dump of the same processes found ${k.postDump?.ksmPages ?? '–'} pages with the KSM flag on ${k.postDump?.ksmFrames ?? '–'} distinct frames (= pages_shared + pages_sharing and pages_shared when nothing else uses KSM).`,
     '',
-    `Diagnostic (not the prediction): the same KSM model with \`ksm_merge_any\` hidden from it, so that only VMAs that smaps flags \`mg\` count as mergeable, ends with pages_shared ${r.models.ksmMgOnly.pagesShared} (kernel ${k.final.pages_shared}), pages_sharing ${r.models.ksmMgOnly.pagesSharing} (kernel ${k.final.pages_sharing}), pages_unshared + pages_volatile ${r.models.ksmMgOnly.pagesUnshared + r.models.ksmMgOnly.pagesVolatile} (kernel ${k.final.pages_unshared + k.final.pages_volatile}), pages scanned ${r.models.ksmMgOnly.pagesScanned} (kernel ${k.pagesScannedInRun}).`,
+    `Diagnostic: the same KSM model with \`ksm_merge_any\` hidden from it (since the model trusts smaps \`mg\` where a dump has VmFlags, this must equal the prediction) ends with pages_shared ${r.models.ksmMgOnly.pagesShared} (kernel ${k.final.pages_shared}), pages_sharing ${r.models.ksmMgOnly.pagesSharing} (kernel ${k.final.pages_sharing}), pages_unshared + pages_volatile ${r.models.ksmMgOnly.pagesUnshared + r.models.ksmMgOnly.pagesVolatile} (kernel ${k.final.pages_unshared + k.final.pages_volatile}), pages scanned ${r.models.ksmMgOnly.pagesScanned} (kernel ${k.pagesScannedInRun}).`,
     '',
     'Other models on the same dump:',
     '',
@@ -1232,7 +1232,7 @@ export function renderGenerated(r: Report): string {
       }),
     ]),
     '',
-    'KSM-compatible VMAs without `mg` (VM_MERGEABLE) in smaps, in processes with `ksm_merge_any: yes` (last snapshot, all processes): the models treat them as mergeable, ksmd visits only VM_MERGEABLE VMAs.',
+    'KSM-compatible VMAs without `mg` (VM_MERGEABLE) in smaps, in processes with `ksm_merge_any: yes` (last snapshot, all processes): ksmd visits only VM_MERGEABLE VMAs, and so does the KSM model, which trusts the dump's VmFlags; the UPM model's default madvise covers every private VMA, these too.',
     '',
     Object.keys(r.evidence.notMg).length
       ? grid([
