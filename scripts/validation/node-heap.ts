@@ -1232,7 +1232,7 @@ export function renderGenerated(r: Report): string {
       }),
     ]),
     '',
-    'KSM-compatible VMAs without `mg` (VM_MERGEABLE) in smaps, in processes with `ksm_merge_any: yes` (last snapshot, all processes): ksmd visits only VM_MERGEABLE VMAs, and so does the KSM model, which trusts the VmFlags of the dump; the UPM model's default madvise covers every private VMA, these too.',
+    'KSM-compatible VMAs without `mg` (VM_MERGEABLE) in smaps, in processes with `ksm_merge_any: yes` (last snapshot, all processes): ksmd visits only VM_MERGEABLE VMAs, and so does the KSM model, which trusts the VmFlags of the dump; the default madvise of the UPM model covers every private VMA, these too.',
     '',
     Object.keys(r.evidence.notMg).length
       ? grid([
