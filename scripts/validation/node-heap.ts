@@ -11,7 +11,7 @@
  *   ... node-heap.ts --render-json FILE [--doc docs/validation.md]   (rewrite the doc from a saved report)
  *
  * Needs root, KSM (/sys/kernel/mm/ksm), python3 and kernel/build/upm-probe (make -C kernel). Uses KSM
- * only under /tmp/upm-ksm.lock and restores every setting (see ksm-control.ts); kills every child and
+ * only under /tmp/upm-ksm.lock and restores every setting (see scripts/lib/ksm-control.ts); kills every child and
  * removes the temp directory at the end, also on failure and on SIGINT/SIGTERM.
  */
 import { ChildProcess, execFile, execFileSync, spawn } from 'child_process';
@@ -37,7 +37,7 @@ import {
   runUntilStable,
   timeToFraction,
   waitNoForeign,
-} from './ksm-control';
+} from '../lib/ksm-control';
 
 const execFileP = promisify(execFile);
 const ROOT = path.resolve(__dirname, '../..');
@@ -669,7 +669,7 @@ async function main(): Promise<number> {
   const fileBytes = o.fileMib * MiB;
 
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'upm-validate-node-heap-'));
-  const session = new KsmSession();
+  const session = new KsmSession({ leaveRunStopped: true });
   let cleaned = false;
   const cleanupSync = () => {
     if (cleaned) return [];

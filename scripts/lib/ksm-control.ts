@@ -1,6 +1,6 @@
 /**
- * Safe use of the machine's real KSM for validation scripts. The same rules as the conformance suite's
- * harness (test/conformance/ksm-harness.ts), kept here so that scripts/ does not import test code:
+ * Safe use of the machine's real KSM, for the conformance suite (test/conformance/ksm-harness.ts) and the
+ * validation scripts alike. It lives under scripts/ so that scripts never import test code:
  *
  * - /tmp/upm-ksm.lock is held (created with O_EXCL, holder pid inside; a dead holder's lock is removed)
  *   for the whole time KSM is used, so the conformance suite and this script never overlap;
@@ -91,10 +91,21 @@ function pidAlive(pid: number): boolean {
   }
 }
 
+export interface KsmSessionOptions {
+  /**
+   * At the end, leave ksmd stopped (run=0) whatever `run` was when the session opened (validation scripts:
+   * a ksmd left running by someone without the lock is not theirs to restart). Default: restore it.
+   */
+  leaveRunStopped?: boolean;
+}
+
 export class KsmSession {
   readonly saved = new Map<KsmSetting, string>();
   savedRun = '0';
   private locked = false;
+  private readonly exitHook = () => this.restoreSync();
+
+  constructor(private readonly options: KsmSessionOptions = {}) {}
 
   /** Takes the lock (waits up to `waitMs` while another live process holds it) and saves every setting. */
   async open(waitMs = 900_000, log: (l: string) => void = () => undefined): Promise<void> {
@@ -125,6 +136,8 @@ export class KsmSession {
     }
     this.savedRun = readKsm('run');
     for (const s of KSM_SETTINGS) if (fs.existsSync(path.join(KSM_DIR, s))) this.saved.set(s, readKsm(s));
+    // Whatever ends the process, KSM is left as it was found.
+    process.on('exit', this.exitHook);
   }
 
   get isOpen(): boolean {
@@ -154,8 +167,17 @@ export class KsmSession {
     }
   }
 
+  /** Unmerges, then restores everything (see restoreSync). */
+  async close(): Promise<void> {
+    try {
+      await this.reset();
+    } finally {
+      this.restoreSync();
+    }
+  }
+
   /**
-   * Unmerges, restores every saved setting, leaves run=0, removes the lock. Synchronous (usable from exit and
+   * Unmerges, restores every saved setting and `run` (or leaves run=0, see KsmSessionOptions), removes the lock. Synchronous (usable from exit and
    * signal handlers); safe to call more than once. Returns the problems met (empty when all went well).
    */
   restoreSync(): string[] {
@@ -185,12 +207,11 @@ export class KsmSession {
           problems.push(`restore ${k}=${v}: ${(e as Error).message}`);
         }
       }
-      // `run` is left at 0 (ksmd stopped), whatever it was: a ksmd left running by someone who did not hold
-      // the lock is not ours to restart (savedRun says what it was)
+      const run = this.options.leaveRunStopped ? '0' : this.savedRun;
       try {
-        if (readKsm('run') !== '0') writeKsm('run', 0);
+        if (readKsm('run') !== run) writeKsm('run', run);
       } catch (e) {
-        problems.push(`run=0: ${(e as Error).message}`);
+        problems.push(`run=${run}: ${(e as Error).message}`);
       }
       for (const [k, v] of this.saved) {
         try {
@@ -201,6 +222,7 @@ export class KsmSession {
         }
       }
     } finally {
+      process.off('exit', this.exitHook);
       fs.rmSync(LOCK_FILE, { force: true });
       this.locked = false;
     }
@@ -269,13 +291,15 @@ export interface KsmRun {
 
 /**
  * Starts ksmd (run=1) and polls the counters until pages_shared and pages_sharing have not moved for
- * `quietScans` full scans and at least `quietMs`, or `timeoutMs`; then run=0 (merged pages stay merged).
+ * `quietScans` full scans and at least `quietMs` (and the run lasted `minMs`), or `timeoutMs`; then run=0
+ * (merged pages stay merged).
  */
 export async function runUntilStable(opts: {
   ours: number[];
   pollMs?: number;
   quietScans?: number;
   quietMs?: number;
+  minMs?: number;
   timeoutMs?: number;
   onSample?: (c: KsmCounters, tMs: number) => void;
 }): Promise<KsmRun> {
@@ -298,7 +322,7 @@ export async function runUntilStable(opts: {
       await sleep(poll);
       const c = counters();
       t = performance.now() - t0;
-      if (polls++ % 25 === 0) for (const f of foreignKsmProcesses(opts.ours)) foreign.add(f);
+      if (polls++ % 10 === 0) for (const f of foreignKsmProcesses(opts.ours)) foreign.add(f);
       samples.push([t, c.pages_shared, c.pages_sharing, c.full_scans]);
       opts.onSample?.(c, t);
       if (c.pages_shared !== last.pages_shared || c.pages_sharing !== last.pages_sharing) {
@@ -306,7 +330,7 @@ export async function runUntilStable(opts: {
         lastChangeMs = t;
       }
       last = c;
-      if (c.full_scans - lastChangeScan >= quietScans && t - lastChangeMs >= quietMs) {
+      if (c.full_scans - lastChangeScan >= quietScans && t - lastChangeMs >= quietMs && t >= (opts.minMs ?? 0)) {
         converged = true;
         break;
       }
