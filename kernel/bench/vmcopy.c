@@ -22,13 +22,6 @@ static void on_batch(void *ctx, size_t vma_index, const struct vma *v, struct wp
 	(void)ctx, (void)vma_index, (void)v, (void)pages, (void)n, (void)data;
 }
 
-static _Noreturn void bad_arg(const char *msg, const char *arg)
-{
-	fprintf(stderr, "upm-vmcopy: %s%s\nUsage: upm-vmcopy --pid PID [--pid PID]... [--batch-pages N]\n", msg,
-		arg ? arg : "");
-	exit(2);
-}
-
 int main(int argc, char **argv)
 {
 	prog_name = "upm-vmcopy";
@@ -39,18 +32,13 @@ int main(int argc, char **argv)
 	opterr = 0;
 	int o;
 	while ((o = getopt_long(argc, argv, ":", lo, NULL)) != -1) {
-		uint64_t v;
 		switch (o) {
 		case 'p':
-			if (!parse_u64(optarg, &v) || v == 0 || v > 4194304)
-				bad_arg("--pid: not a process id: ", optarg);
 			pids = xrealloc(pids, (npids + 1) * sizeof *pids);
-			pids[npids++] = (pid_t)v;
+			pids[npids++] = (pid_t)arg_u64("--pid", optarg, 1, 4194304);
 			break;
 		case 'b':
-			if (!parse_u64(optarg, &v) || v == 0 || v > (1u << 20))
-				bad_arg("--batch-pages: not a number from 1 to 1048576: ", optarg);
-			batch = (size_t)v;
+			batch = (size_t)arg_u64("--batch-pages", optarg, 1, 1u << 20);
 			break;
 		case 'h':
 			printf("Usage: upm-vmcopy --pid PID [--pid PID]... [--batch-pages N]\n"
@@ -61,15 +49,15 @@ int main(int argc, char **argv)
 			printf("upm-vmcopy %s\n", UPM_VERSION);
 			return 0;
 		case ':':
-			bad_arg("option needs a value: ", argv[optind - 1]);
+			bad_arg("option %s needs a value", argv[optind - 1]);
 		default:
-			bad_arg("unknown option: ", argv[optind - 1]);
+			bad_arg("unknown option %s", argv[optind - 1]);
 		}
 	}
 	if (optind < argc)
-		bad_arg("unexpected argument: ", argv[optind]);
+		bad_arg("unexpected argument '%s'", argv[optind]);
 	if (!npids)
-		bad_arg("no --pid given", NULL);
+		bad_arg("no --pid given");
 	long psz = sysconf(_SC_PAGESIZE);
 	struct walk_config cfg = { .page_size = psz > 0 ? (size_t)psz : 4096,
 				   .batch_pages = batch,

@@ -2,6 +2,7 @@
 #include "util.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
@@ -74,6 +75,25 @@ void diex(int code, const char *fmt, ...)
 	va_end(ap);
 	fputc('\n', stderr);
 	exit(code);
+}
+
+void bad_arg(const char *fmt, ...)
+{
+	va_list ap;
+	fprintf(stderr, "%s: ", prog_name);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry '%s --help'.\n", prog_name);
+	exit(2);
+}
+
+uint64_t arg_u64(const char *opt, const char *v, uint64_t min, uint64_t max)
+{
+	uint64_t x;
+	if (!parse_u64(v, &x) || x < min || x > max)
+		bad_arg("%s: '%s' is not a whole number from %" PRIu64 " to %" PRIu64, opt, v, min, max);
+	return x;
 }
 
 void buf_reserve(struct buf *b, size_t extra)

@@ -67,6 +67,11 @@ void sleep_ms(uint64_t ms);
 
 /* Strict unsigned decimal parse of the whole string; false on junk, sign, overflow or empty. */
 bool parse_u64(const char *s, uint64_t *out);
+
+/* A bad command-line argument: "<prog_name>: <message>", a hint to run --help, exit status 2. */
+_Noreturn void bad_arg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The value of option `opt` as a whole number in [min, max], or bad_arg naming both. */
+uint64_t arg_u64(const char *opt, const char *v, uint64_t min, uint64_t max);
 /* Strict decimal fraction in [0, 1]. */
 bool parse_fraction(const char *s, double *out);
 

@@ -98,26 +98,6 @@ static void usage(FILE *f)
 		"2 for bad arguments.\n");
 }
 
-static _Noreturn void bad_arg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void bad_arg(const char *fmt, ...)
-{
-	va_list ap;
-	fprintf(stderr, "%s: ", prog_name);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\nTry 'upm-probe --help'.\n");
-	exit(2);
-}
-
-static uint64_t arg_u64(const char *opt, const char *v, uint64_t min, uint64_t max)
-{
-	uint64_t x;
-	if (!parse_u64(v, &x) || x < min || x > max)
-		bad_arg("%s: '%s' is not a whole number from %" PRIu64 " to %" PRIu64, opt, v, min, max);
-	return x;
-}
-
 static void parse_args(int argc, char **argv, struct options *o)
 {
 	enum { O_PID = 256, O_CGROUP, O_MATCH, O_LABEL, O_KEY, O_INTERVAL, O_COUNT, O_STATS, O_READ, O_BATCH,

@@ -117,26 +117,6 @@ static _Noreturn void usage_exit(int code)
 	exit(code);
 }
 
-static _Noreturn void bad_arg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void bad_arg(const char *fmt, ...)
-{
-	va_list ap;
-	fprintf(stderr, "%s: ", prog_name);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\nTry 'upm-scenario --help'.\n");
-	exit(2);
-}
-
-static uint64_t arg_u64(const char *opt, const char *v, uint64_t min, uint64_t max)
-{
-	uint64_t x;
-	if (!parse_u64(v, &x) || x < min || x > max)
-		bad_arg("%s: '%s' is not a whole number from %" PRIu64 " to %" PRIu64, opt, v, min, max);
-	return x;
-}
-
 static double arg_frac(const char *opt, const char *v)
 {
 	double x;
