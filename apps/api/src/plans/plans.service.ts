@@ -1,7 +1,7 @@
 import { InjectQueue } from '@nestjs/bull';
 import { Injectable } from '@nestjs/common';
 import { JOB_NAMES, PlanJobPayload, planJobId, planPointJobId, QUEUES } from '@upm/jobs';
-import { densityPerHost, planSpecHash, validatePlanSpec, type DensityResult, type PlanSpec } from '@upm/model';
+import { densityPerHost, planSpecHash, profileRefs, validatePlanSpec, type DensityResult } from '@upm/model';
 import { PlanEntity, PlanStore, StoredInputs } from '@upm/platform';
 import type { Queue } from 'bull';
 import { DataSource } from 'typeorm';
@@ -32,7 +32,7 @@ export class PlansService {
   async create(dto: CreatePlanDto): Promise<PlanStatusDto> {
     const spec = validatePlanSpec({ ...dto, version: dto.version ?? 1 });
     await this.inputs.traceEntity(spec.trace);
-    await this.inputs.dumpEntities(dumpRefsOf(spec));
+    await this.inputs.dumpEntities(profileRefs(spec.profiles));
     await this.jobs.requireRedis();
     const id = planSpecHash(spec);
     const { plan, created } = await this.store.createOrGet(id, spec, spec.trace);
@@ -116,10 +116,4 @@ export class PlansService {
     const ids = [planJobId(plan.id), ...Array.from({ length: plan.points }, (_, i) => planPointJobId(plan.id, i))];
     for (const id of ids) await (await this.queue.getJob(id))?.remove();
   }
-}
-
-/** Every dump id a spec names, so unknown ones are refused before anything runs. */
-function dumpRefsOf(spec: PlanSpec): string[] {
-  const p = spec.profiles;
-  return [...Object.values(p.functions ?? {}).flat(), ...(p.rules ?? []).flatMap((r) => r.dumps), ...(p.default ?? [])];
 }

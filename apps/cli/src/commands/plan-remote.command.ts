@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import { Presets, SingleBar } from 'cli-progress';
-import type { PlanResult, PlanSpec } from '@upm/model';
+import { mapProfileRefs, type PlanResult, type PlanSpec } from '@upm/model';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ApiClient } from '../api-client';
 import { CliError } from '../cli-error';
@@ -68,16 +68,7 @@ export async function submitPlan(client: ApiClient, spec: PlanSpec): Promise<Pla
     if (!ids.has(path)) ids.set(path, (await client.uploadDump(path)).id);
     return ids.get(path)!;
   };
-  const mapRefs = async (refs: string[]) => Promise.all(refs.map(idOf));
-  const functions: Record<string, string[]> = {};
-  for (const [fn, refs] of Object.entries(spec.profiles.functions)) functions[fn] = await mapRefs(refs);
-  const rules = [];
-  for (const r of spec.profiles.rules) rules.push({ ...r, dumps: await mapRefs(r.dumps) });
-  const remote = {
-    ...spec,
-    trace: trace.id,
-    profiles: { ...spec.profiles, functions, rules, default: spec.profiles.default && (await mapRefs(spec.profiles.default)) },
-  };
+  const remote = { ...spec, trace: trace.id, profiles: await mapProfileRefs(spec.profiles, idOf) };
   return (await client.request('POST', '/v1/plans', remote)).body as PlanStatus & { created?: boolean };
 }
 

@@ -1,4 +1,4 @@
-import { expandSweep, planSpecHash, PlanSpecError, resolveProfiles, validatePlanSpec } from './spec';
+import { expandSweep, mapProfileRefs, planSpecHash, PlanSpecError, profileRefs, resolveProfiles, validatePlanSpec } from './spec';
 
 const base = { version: 1, trace: 'tr-1', policy: { kind: 'ttl' }, models: ['upm', 'none'] };
 
@@ -212,5 +212,24 @@ describe('resolveProfiles', () => {
   it('leaves functions matched by nothing to the fallback (null)', () => {
     const s = validatePlanSpec({ ...base, profiles: { rules: [{ match: { name: 'res' }, dumps: ['d'] }] } });
     expect(resolveProfiles(s, trace).byFunction).toEqual([['d'], null, ['d'], null, null]);
+  });
+});
+
+describe('profile references', () => {
+  const spec = validatePlanSpec({
+    ...base,
+    profiles: { functions: { 'app/f': ['a', 'b'] }, rules: [{ match: { trigger: 'http' }, dumps: ['b', 'c'] }], default: ['d'] },
+  });
+
+  it('lists every dump a spec names, each once, used by the trace or not', () => {
+    expect(profileRefs(spec.profiles)).toEqual(['a', 'b', 'c', 'd']);
+  });
+
+  it('replaces every reference and keeps the rest of the profiles', async () => {
+    const mapped = await mapProfileRefs(spec.profiles, async (r) => `id-${r}`);
+    expect(mapped.functions).toEqual({ 'app/f': ['id-a', 'id-b'] });
+    expect(mapped.rules[0]).toEqual({ ...spec.profiles.rules[0], dumps: ['id-b', 'id-c'] });
+    expect(mapped.default).toEqual(['id-d']);
+    expect(mapped.fallback).toEqual(spec.profiles.fallback);
   });
 });

@@ -588,6 +588,21 @@ export function planSpecHash(spec: PlanSpec | unknown): string {
  * One point spec per combination of the sweep (host memory outer, TTL inner), each without a sweep. A spec
  * without a sweep gives itself (normalized).
  */
+/** Every dump reference the profiles name (used by the trace or not), each once, in order. */
+export function profileRefs(p: ProfilesSpec): string[] {
+  return [...new Set([...Object.values(p.functions).flat(), ...p.rules.flatMap((r) => r.dumps), ...(p.default ?? [])])];
+}
+
+/** The profiles with every dump reference replaced by `f(ref)` (e.g. a file path by the id it was uploaded as). */
+export async function mapProfileRefs(p: ProfilesSpec, f: (ref: string) => Promise<string>): Promise<ProfilesSpec> {
+  const map = (refs: string[]) => Promise.all(refs.map(f));
+  const functions: Record<string, string[]> = {};
+  for (const [fn, refs] of Object.entries(p.functions)) functions[fn] = await map(refs);
+  const rules: ProfileRule[] = [];
+  for (const r of p.rules) rules.push({ ...r, dumps: await map(r.dumps) });
+  return { ...p, functions, rules, default: p.default && (await map(p.default)) };
+}
+
 export function expandSweep(spec: PlanSpec): PlanSpec[] {
   const s = validatePlanSpec(spec);
   if (!s.sweep) return [s];
