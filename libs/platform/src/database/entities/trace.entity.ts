@@ -18,8 +18,8 @@ export class TraceEntity {
   sha256: string;
 
   /** SHA-256 over the uploaded files' hashes (sorted) and the format asked for: the same upload is stored once. */
-  @Column({ type: 'varchar', length: 64, name: 'source_sha256', unique: true })
-  sourceSha256: string;
+  @Column({ type: 'varchar', length: 64, name: 'source_sha256', nullable: true })
+  sourceSha256: string | null;
 
   @Column({ type: 'bigint', name: 'source_bytes', transformer: bigintNumber })
   sourceBytes: number;

@@ -12,7 +12,6 @@ export class CreateTraces1763800300000 implements MigrationInterface {
           { name: 'name', type: 'varchar', length: '255' },
           { name: 'format', type: 'varchar', length: '32' },
           { name: 'sha256', type: 'varchar', length: '64' },
-          { name: 'source_sha256', type: 'varchar', length: '64', isUnique: true },
           { name: 'source_bytes', type: 'bigint' },
           { name: 'window', type: 'text' },
           { name: 'stats', type: 'text' },
