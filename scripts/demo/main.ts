@@ -1,10 +1,8 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import type { PlanResult } from '@upm/model';
 import { generateAzure2019 } from '../../traces/generator';
 import { ApiClient } from '../../apps/cli/src/api-client';
-import { renderPlan } from '../../apps/cli/src/commands/plan.command';
+import { watchPlan } from '../../apps/cli/src/commands/plan-remote.command';
 import { freePort } from '../lib/net';
 import { REPO_ROOT, ServiceProcess, waitForHttp } from '../lib/services';
 import { ensureRedis } from './ensure-redis';
@@ -77,20 +75,10 @@ async function main(): Promise<void> {
     };
     const created = (await client.request('POST', '/v1/plans', spec)).body as { id: string };
     log(`plan ${created.id.slice(0, 12)} submitted; the worker replays it under none, ksm and upm`);
-    let last = -1;
-    let plan: { state: string; progress: number; error: string | null; result: PlanResult | null };
-    for (;;) {
-      plan = (await client.request('GET', `/v1/plans/${created.id}`)).body as typeof plan;
-      if (plan.state === 'completed') break;
-      if (plan.state === 'failed') throw new Error(`plan failed: ${plan.error}`);
-      if (plan.progress >= last + 20) {
-        last = plan.progress;
-        log(`plan ${plan.state} ${plan.progress}%`);
-      }
-      await sleep(250);
-    }
+    // The same wait as `upm plan watch`: a progress bar on a terminal, then the table.
+    const table = await watchPlan(client, created.id, { timeout: '3600' });
     log('plan completed:\n');
-    process.stdout.write(renderPlan(plan.result as PlanResult));
+    process.stdout.write(table);
   } finally {
     await stopAll();
   }

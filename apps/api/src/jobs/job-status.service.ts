@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { queueOfJobId } from '@upm/jobs';
-import { NotFoundError } from '../common/errors';
+import { DependencyUnavailableError, NotFoundError } from '../common/errors';
 import { RedisProbe } from '../health/redis-probe';
-import { DependencyUnavailableError } from '../common/errors';
 import { JobStatusDto } from './dto/job-status.dto';
 import { toJobStatusDto } from './job-status.mapper';
 import { QueueRegistry } from './queue-registry';
