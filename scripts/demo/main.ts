@@ -6,7 +6,7 @@ import { watchPlan } from '../../apps/cli/src/commands/plan-remote.command';
 import { freePort } from '../lib/net';
 import { REPO_ROOT, ServiceProcess, waitForHttp } from '../lib/services';
 import { ensureRedis } from './ensure-redis';
-import { buildKernelTools, canProbe, captureScenarioDumps, sampleDumps } from './scenario-dumps';
+import { captureScenarioDumps, sampleDumps, whyNoLiveProbe } from './scenario-dumps';
 
 /** The demo's trace: a synthetic Azure 2019 day of this many functions, replayed over these minutes. */
 const DEMO_FUNCTIONS = 200;
@@ -49,11 +49,12 @@ async function main(): Promise<void> {
 
     // 2. Page-hash dumps: live upm-scenario processes probed now, or the committed captures.
     let dumps: Map<string, string>;
-    if (canProbe() || (process.getuid?.() === 0 && buildKernelTools() && canProbe())) {
+    const noProbe = whyNoLiveProbe();
+    if (noProbe === null) {
       dumps = await captureScenarioDumps(join(work, 'dumps'), log);
     } else {
       dumps = sampleDumps();
-      log(`not root or no native tools: using the committed dumps of samples/dumps/ (${[...dumps.keys()].join(', ')})`);
+      log(`cannot probe live processes: ${noProbe}; using the committed dumps of samples/dumps/ (${[...dumps.keys()].join(', ')})`);
     }
 
     // 3. Upload both.

@@ -24,16 +24,23 @@ export function sampleDumps(): Map<string, string> {
   return out;
 }
 
-/** Whether this process can start scenario processes and probe them with frame numbers and flags. */
-export function canProbe(): boolean {
+/**
+ * Why live probing cannot run here, or null when it can: probing needs root (pagemap frame numbers, kpageflags)
+ * and the native tools, which are built now (make -C kernel) if they are missing and a C compiler is present.
+ */
+export function whyNoLiveProbe(): string | null {
+  if (process.getuid?.() !== 0) return 'not running as root (upm-probe needs root to read frame numbers and page flags)';
   const build = join(REPO_ROOT, 'kernel', 'build');
-  return process.getuid?.() === 0 && existsSync(join(build, 'upm-scenario')) && existsSync(join(build, 'upm-probe'));
-}
-
-/** Builds the native tools if the toolchain and libxxhash-dev are there; false otherwise. */
-export function buildKernelTools(): boolean {
-  if (!existsSync('/usr/include/xxhash.h')) return false;
-  return spawnSync('make', ['-C', join(REPO_ROOT, 'kernel')], { stdio: 'ignore' }).status === 0;
+  const tools = [join(build, 'upm-scenario'), join(build, 'upm-probe')];
+  if (tools.every((t) => existsSync(t))) return null;
+  const cc = spawnSync('sh', ['-c', 'command -v "${CC:-cc}" && command -v make'], { encoding: 'utf8' });
+  if (cc.status !== 0) return 'no C compiler or make on PATH to build the native tools (apt-get install gcc make)';
+  const make = spawnSync('make', ['-C', join(REPO_ROOT, 'kernel')], { encoding: 'utf8' });
+  if (make.status !== 0) {
+    const last = `${make.stderr ?? ''}`.trim().split('\n').slice(-3).join(' | ');
+    return `make -C kernel failed: ${last || `exit ${make.status}`}`;
+  }
+  return tools.every((t) => existsSync(t)) ? null : 'make -C kernel did not produce upm-scenario and upm-probe';
 }
 
 /**

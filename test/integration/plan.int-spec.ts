@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { ApiClient } from '../../apps/cli/src/api-client';
-import { buildKernelTools, canProbe, captureScenarioDumps, sampleDumps } from '../../scripts/demo/scenario-dumps';
+import { captureScenarioDumps, sampleDumps, whyNoLiveProbe } from '../../scripts/demo/scenario-dumps';
 import { freePort } from '../../scripts/lib/net';
 import { REPO_ROOT, ServiceProcess, waitForHttp } from '../../scripts/lib/services';
 import { invitroTrace } from '../support/shared-dir';
@@ -48,7 +48,7 @@ describe('plan through API → Redis → worker, surviving a worker kill', () =>
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'upm-plan-int-'));
     // Real dumps of live processes when we can probe (root, tools built); else the committed captures.
-    dumps = canProbe() || (buildKernelTools() && canProbe()) ? await captureScenarioDumps(join(dir, 'dumps'), () => undefined) : sampleDumps();
+    dumps = whyNoLiveProbe() === null ? await captureScenarioDumps(join(dir, 'dumps'), () => undefined) : sampleDumps();
     expect([...dumps.keys()].sort()).toEqual(['http-handler', 'image-recognition']);
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
