@@ -263,11 +263,32 @@ describe('upm-probe never changes its targets', () => {
       .filter((line) => !/^[A-Z][A-Za-z_]*:/.test(line) || /^(Size|Rss|Anonymous|Swap|VmFlags):/.test(line))
       .join('\n');
 
+  /**
+   * Waits until each target has settled: asleep, with its Rss unchanged over three reads 100 ms apart. After
+   * reporting ready a scenario process still runs code for the first time (its idle loop), and those text-page
+   * faults (with fault-around) would land between "before" and "after" on a loaded machine.
+   */
+  async function settle(pids: number[]): Promise<void> {
+    const rssOf = (pid: number) => /^Rss:\s+(\d+) kB/m.exec(fs.readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))![1];
+    const asleep = (pid: number) => / S /.test(fs.readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\)/, ')'));
+    const deadline = Date.now() + 10_000;
+    let last = '';
+    let same = 0;
+    while (same < 3) {
+      if (Date.now() > deadline) throw new Error(`scenario processes ${pids.join(',')} did not settle within 10 s`);
+      const now = pids.map((p) => `${asleep(p)}:${rssOf(p)}`).join(' ');
+      same = now === last && !now.includes('false') ? same + 1 : 0;
+      last = now;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
   rootIt('leaves RSS, smaps and every page frame unchanged, and never faults in untouched pages', async () => {
     const s = await startScenario([
       '--processes', '2', '--pages', '6000', '--identical', '0.5', '--zero', '0.1', '--untouched', '3000',
       '--read-zero', '100', '--cow', '256', '--mergeable', '--seed', '13',
     ]);
+    await settle(s.info.pids);
     const before = s.info.pids.map((pid) => observe(pid, s.info.regions.filter((r) => r.pid === pid)));
     // the untouched region really is absent, so faulting it in would show
     for (const [k, v] of Object.entries(before[0].pagemap))
@@ -311,6 +332,7 @@ describe('upm-probe never changes its targets', () => {
   rootIt('with --read mem, too', async () => {
     const s = await startScenario(['--processes', '1', '--pages', '2000', '--untouched', '1000', '--cow', '64']);
     const pid = s.info.pids[0];
+    await settle([pid]);
     const before = observe(pid, s.info.regions);
     expect(runProbe(['-o', path.join(tmpDir, 'mem.dump'), '--read', 'mem', '--pid', String(pid)]).code).toBe(0);
     const after = observe(pid, s.info.regions);
