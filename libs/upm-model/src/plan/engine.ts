@@ -14,13 +14,14 @@
  */
 import type { MergeModelName } from '../merge/common/types';
 import type { InvocationBatch } from '../traces/expand';
-import { BUSY, ContainerTable, IDLE, STARTING } from './engine/containers';
+import * as cstate from './engine/containers';
 import { EngineCounters } from './engine/counters';
 import { HostBook } from './engine/host-book';
 import { IdleIndex } from './engine/idle-index';
 import { EngineSeries, SeriesRecorder } from './engine/time-series';
 import { KeyHeap } from './heap';
-import { KeepAlivePolicy, keepAlivePolicy, needsHostLists, UNLOAD } from './keep-alive';
+import { KeepAlivePolicy, keepAlivePolicy, needsHostLists } from './keep-alive';
+import * as policyConst from './keep-alive/policy';
 import { KsmState, MergeState, NoneState, UpmState } from './merge-state';
 import type { ContainerTemplate, ProfileSet } from './profiles';
 import type { KsmPlanParams, PolicySpec, UpmPlanParams } from './spec';
@@ -100,6 +101,12 @@ export interface EngineResult {
   series: EngineSeries | null;
 }
 
+// module-level copies: an imported binding is a property load on every use in the hot loop
+const BUSY = cstate.BUSY;
+const IDLE = cstate.IDLE;
+const STARTING = cstate.STARTING;
+const UNLOAD = policyConst.UNLOAD;
+
 /** The kinds of event the replay orders (nextEvent); at the same instant the lower one goes first. */
 const EV_RELEASE = 0;
 const EV_EXPIRY = 1;
@@ -121,9 +128,11 @@ export class Engine {
   private readonly mem: MergeState;
   private readonly upm: UpmState | null;
   private readonly ksm: KsmState | null;
-  private readonly ct = new ContainerTable();
+  private readonly ct = new cstate.ContainerTable();
   private readonly idle: IdleIndex;
   private readonly policy: KeepAlivePolicy;
+  /** policy.usesIdle, read once. */
+  private readonly policyIdle: boolean;
   private readonly book: HostBook;
   private readonly n: EngineCounters;
   private readonly series: SeriesRecorder | null;
@@ -156,6 +165,7 @@ export class Engine {
       coldStartMs: cfg.coldStartMs,
       fnBytes: cfg.profiles.fnBytes,
     });
+    this.policyIdle = this.policy.usesIdle;
     this.n = new EngineCounters(nFn, cfg.perFunction);
     this.rr = new Uint32Array(nFn);
     this.series = cfg.stepS !== null ? new SeriesRecorder(H, cfg.spanStartS, cfg.spanEndS, cfg.stepS) : null;
@@ -220,14 +230,14 @@ export class Engine {
     const h = ct.host[c];
     ct.state[c] = IDLE;
     this.idle.link(c, ct.fn[c], h, this.tpls[ct.tpl[c]].units, t);
-    this.policy.onIdle(c, h, t, expireAt);
+    if (this.policyIdle) this.policy.onIdle(c, h, t, expireAt);
   }
 
   private unlinkIdle(c: number): void {
     const ct = this.ct;
     const h = ct.host[c];
     this.idle.unlink(c, ct.fn[c], h, this.tpls[ct.tpl[c]].units);
-    this.policy.onUnidle(c, h);
+    if (this.policyIdle) this.policy.onUnidle(c, h);
   }
 
   /** Removes a container from its host (it must be idle). */
@@ -364,14 +374,16 @@ export class Engine {
     const f = this.ct.fn[c];
     if (this.cfg.log) this.emit(t, 'release', c, f, h);
     const until = this.policy.onRelease(c, f, t);
-    if (until === UNLOAD) {
-      this.makeIdle(c, t, Infinity);
-      this.exitContainer(c, t);
-      this.n.unloads++;
-      if (this.cfg.log) this.emit(t, 'unload', c, f, h);
-      return;
-    }
-    this.makeIdle(c, t, until);
+    if (until === UNLOAD) this.unload(c, f, h, t);
+    else this.makeIdle(c, t, until);
+  }
+
+  /** Hybrid histogram: c is unloaded at its release (the policy has scheduled its pre-warm). */
+  private unload(c: number, f: number, h: number, t: number): void {
+    this.makeIdle(c, t, Infinity);
+    this.exitContainer(c, t);
+    this.n.unloads++;
+    if (this.cfg.log) this.emit(t, 'unload', c, f, h);
   }
 
   private expireOne(t: number): void {
@@ -440,6 +452,10 @@ export class Engine {
     const policy = this.policy;
     const hostBusy = this.book.busy;
     const n = this.n;
+    const policyIdle = this.policyIdle;
+    const tpls = this.tpls;
+    const arrivals = policy.usesArrivals;
+    const uses = policy.usesUse;
     this.nextEvent();
     let next = this.evT;
     for (const b of batches) {
@@ -457,22 +473,23 @@ export class Engine {
         const f = fn[i];
         const dS = du[i] / 1000;
         n.invocations++;
-        policy.onArrival(f, t);
+        if (arrivals) policy.onArrival(f, t);
         // warm start: the most recently released idle container of the function
         let c = idle.fnHead[f];
         if (limitedCores) while (c >= 0 && hostBusy[ct.host[c]] >= cores) c = idle.fnNext[c];
         if (c >= 0) {
-          this.unlinkIdle(c);
+          const h = ct.host[c];
+          idle.unlink(c, f, h, tpls[ct.tpl[c]].units); // unlinkIdle, inline
+          if (policyIdle) policy.onUnidle(c, h);
           ct.state[c] = BUSY;
           const end = t + dS;
           ct.busyUntil[c] = end;
           this.busy.push(end, c);
           if (end < next) next = end;
-          const h = ct.host[c];
           hostBusy[h]++;
           n.warmStarts++;
           if (n.fnWarm !== null) n.fnWarm[f]++;
-          policy.onUse(c, f, h, end);
+          if (uses) policy.onUse(c, f, h, end);
           if (cfg.log) this.emit(t, 'warm', c, f, h);
           continue;
         }

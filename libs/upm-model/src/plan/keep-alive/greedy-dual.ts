@@ -13,6 +13,8 @@ import type { PolicyContext } from './index';
 import { KeepAlivePolicy, PolicyBase } from './policy';
 
 export class GreedyDualPolicy extends PolicyBase implements KeepAlivePolicy {
+  override readonly usesUse = true;
+  override readonly usesIdle = true;
   /** Keep-alive limit (s); Infinity without maxIdleMinutes. */
   private readonly maxIdleS: number;
   /** Idle containers by the end of their keep-alive (maxIdleMinutes only). */

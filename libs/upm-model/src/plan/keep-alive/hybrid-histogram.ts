@@ -10,6 +10,9 @@ import type { PolicySpec } from '../spec';
 import { KeepAlivePolicy, PolicyBase, UNLOAD } from './policy';
 
 export class HybridHistogramPolicy extends PolicyBase implements KeepAlivePolicy {
+  override readonly usesArrivals = true;
+  override readonly usesUse = true;
+  override readonly usesIdle = true;
   readonly state: HybridState;
   /** Idle containers by the end of their keep-alive. */
   private readonly expiry = new IndexedHeap(256);

@@ -11,6 +11,10 @@
 export const UNLOAD = -1;
 
 export interface KeepAlivePolicy {
+  /** Whether onArrival / onUse / onIdle and onUnidle do anything (the engine skips the calls when not). */
+  readonly usesArrivals: boolean;
+  readonly usesUse: boolean;
+  readonly usesIdle: boolean;
   /** An invocation of function f arrives at t, before a container is chosen for it. */
   onArrival(f: number, t: number): void;
   /** Container c on host h takes an invocation of f (warm or cold start) that ends at `end`. */
@@ -43,6 +47,9 @@ export interface KeepAlivePolicy {
 
 /** The part most policies share: nothing to do on arrival, use, eviction or exit, and no pre-warms. */
 export abstract class PolicyBase {
+  readonly usesArrivals: boolean = false;
+  readonly usesUse: boolean = false;
+  readonly usesIdle: boolean = false;
   onArrival(_f: number, _t: number): void {}
   onUse(_c: number, _f: number, _h: number, _end: number): void {}
   onEvict(_v: number, _h: number): void {}

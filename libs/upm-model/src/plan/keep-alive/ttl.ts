@@ -17,6 +17,7 @@ export class TtlPolicy extends PolicyBase implements KeepAlivePolicy {
     return t + this.ttlS;
   }
 
+  // the idle index's global list is all it needs
   onIdle(): void {}
   onUnidle(): void {}
 
