@@ -26,7 +26,7 @@ import * as path from 'path';
 import { isDeepStrictEqual } from 'util';
 import { performance } from 'perf_hooks';
 import { Engine, EngineConfig, EngineResult } from '@upm/model/plan/engine';
-import { buildProfilesFrom, DEFAULT_KSM_PLAN_PARAMS, PolicySpec, runPlan } from '@upm/model/plan';
+import { buildProfilesFrom, DEFAULT_KSM_PLAN_PARAMS, HYBRID_DEFAULTS, PolicySpec, runPlan } from '@upm/model/plan';
 import { DEFAULT_UPM_COSTS, MergeModelName } from '@upm/model/merge';
 import { computeTraceStats, NormalizedTrace, Rng, TraceFunction } from '@upm/model/traces';
 
@@ -168,17 +168,7 @@ function main(): void {
     JSON.stringify({ step: 'synthesize', ms: Math.round(genMs), invocations: N, windowS: trace.window.endS }) + '\n',
   );
   const ttl: PolicySpec = { kind: 'ttl', ttlMinutes: 10 };
-  const hybrid: PolicySpec = {
-    kind: 'hybrid-histogram',
-    rangeMinutes: 240,
-    binMinutes: 1,
-    prewarmPercentile: 5,
-    keepAlivePercentile: 99,
-    margin: 0.1,
-    cvThreshold: 2,
-    oobThreshold: 0.5,
-    forecastMargin: 0.15,
-  };
+  const hybrid: PolicySpec = { kind: 'hybrid-histogram', ...HYBRID_DEFAULTS };
   const gd: PolicySpec = { kind: 'greedy-dual', maxIdleMinutes: null };
   const cases: Case[] = [
     { name: 'ttl/none/unlimited/1 host', model: 'none', policy: ttl, hostMemoryGiB: null, hosts: 1 },

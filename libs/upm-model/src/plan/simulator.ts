@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { Dump } from '../dump/types';
 import type { MergeModelName } from '../merge/common/types';
-import { expandInvocations, InvocationBatch } from '../traces/expand';
+import { expandInvocations, InvocationBatch, lowerBound } from '../traces/expand';
 import type { NormalizedTrace } from '../traces/types';
 import { Engine, EngineConfig, EngineResult, HostSeries } from './engine';
 import { buildProfiles, ProfileSet } from './profiles';
@@ -112,17 +112,6 @@ export function invocationSource(
     }
   }
   return { count, batches: expand };
-}
-
-function lowerBound(a: Float64Array, x: number): number {
-  let lo = 0;
-  let hi = a.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (a[mid] < x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 interface Prepared {

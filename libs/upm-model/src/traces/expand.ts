@@ -165,7 +165,8 @@ function filterAndSort(
   return out;
 }
 
-function lowerBound(a: Float64Array, x: number): number {
+/** The first index of sorted `a` whose value is >= x (a.length if none). */
+export function lowerBound(a: Float64Array, x: number): number {
   let lo = 0;
   let hi = a.length;
   while (lo < hi) {
