@@ -191,6 +191,8 @@ function sizingRunsEstimate(maxHosts: number): number {
   return 2 * Math.ceil(Math.log2(maxHosts + 1)) + 1;
 }
 
+// Long: one plan point end to end (prepare, each model's run and sizing search, progress, result) around
+// shared progress state.
 function runPoint(s: PlanSpec, inputs: PlanInputs, hooks: PlanHooks): PlanResult {
   const p = prepare(s, inputs);
   const n = Math.max(1, p.source.count);

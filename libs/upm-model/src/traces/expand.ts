@@ -51,6 +51,8 @@ export function durationCurves(functions: readonly TraceFunction[], fallbackMs: 
   return functions.map((f) => durationCurve(f.durations, fallbackMs));
 }
 
+// Long: one generator with its batch buffers and per-(function, minute) streams as locals (the replay's
+// input hot path); timestamps and per-minute counts are its two branches.
 export function* expandInvocations(trace: NormalizedTrace, options: ExpandOptions): Generator<InvocationBatch> {
   const fromS = options.fromS ?? -Infinity;
   const toS = options.toS ?? Infinity;
