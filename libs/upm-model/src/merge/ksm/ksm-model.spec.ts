@@ -2,20 +2,14 @@ import { buildDump, range, repeat, DumpSpec } from '../common/test-dumps';
 import { runKsmModel, KsmOptions } from './ksm-model';
 
 const run = (spec: DumpSpec, o: KsmOptions = {}) =>
-  runKsmModel([buildDump(spec)], {
-    timelineResolutionMs: 0,
-    ...o,
-    params: { pagesToScan: 1000, sleepMs: 10, ...(o.params ?? {}) },
-  });
+  runKsmModel([buildDump(spec)], { timelineResolutionMs: 0, ...o, params: { pagesToScan: 1000, sleepMs: 10, ...(o.params ?? {}) } });
 
 const procs = (n: number, pages: (i: number) => (number | 'zero')[]) =>
   range(0, n).map((i) => ({ pid: 100 + i, vmas: [{ pages: pages(i) }] }));
 
 describe('KSM model', () => {
   it('merges content identical across processes: 4 x 20 pages, 50% common -> shared 10, sharing 30', () => {
-    const r = run({
-      snapshots: [{ timeMs: 0, procs: procs(4, (i) => [...range(0, 10), ...range(1000 + i * 100, 1010 + i * 100)]) }],
-    });
+    const r = run({ snapshots: [{ timeMs: 0, procs: procs(4, (i) => [...range(0, 10), ...range(1000 + i * 100, 1010 + i * 100)]) }] });
     expect(r.converged.pagesShared).toBe(10);
     expect(r.converged.pagesSharing).toBe(30);
     expect(r.converged.pagesUnshared).toBe(40);
@@ -102,13 +96,7 @@ describe('KSM model', () => {
   it('merges copied-on-write (anonymous) pages of a private file mapping', () => {
     const r = run({
       snapshots: [
-        {
-          timeMs: 0,
-          procs: procs(2, () => []).map((p) => ({
-            ...p,
-            vmas: [{ kind: 'file' as const, pages: [{ c: 1, file: false }, { c: 2 }] }],
-          })),
-        },
+        { timeMs: 0, procs: procs(2, () => []).map((p) => ({ ...p, vmas: [{ kind: 'file' as const, pages: [{ c: 1, file: false }, { c: 2 }] }] })) },
       ],
     });
     expect(r.converged.pagesShared).toBe(1);
@@ -118,14 +106,7 @@ describe('KSM model', () => {
   it('PR_SET_MEMORY_MERGE (ksm_merge_any) makes private VMAs mergeable where the dump has no VmFlags', () => {
     const r = run({
       snapshots: [
-        {
-          timeMs: 0,
-          procs: procs(2, () => []).map((p) => ({
-            ...p,
-            mergeAny: true,
-            vmas: [{ pages: range(0, 4), mergeable: false, flags: [] }],
-          })),
-        },
+        { timeMs: 0, procs: procs(2, () => []).map((p) => ({ ...p, mergeAny: true, vmas: [{ pages: range(0, 4), mergeable: false, flags: [] }] })) },
       ],
     });
     expect(r.converged.pagesSharing).toBe(4);
@@ -153,13 +134,7 @@ describe('KSM model', () => {
     const r = run(
       {
         snapshots: [
-          {
-            timeMs: 0,
-            procs: procs(2, () => []).map((p) => ({
-              ...p,
-              vmas: [{ pages: range(0, 4) }, { pages: range(100, 103), mergeable: false, path: '[stack]' }],
-            })),
-          },
+          { timeMs: 0, procs: procs(2, () => []).map((p) => ({ ...p, vmas: [{ pages: range(0, 4) }, { pages: range(100, 103), mergeable: false, path: '[stack]' }] })) },
         ],
       },
       { assumeMergeable: true },
@@ -172,10 +147,7 @@ describe('KSM model', () => {
     expect(r.converged.fullScans).toBe(9);
     expect(r.converged.pagesScanned).toBe(6);
     expect(r.converged.pagesSkipped).toBe(3);
-    const off = run(
-      { snapshots: [{ timeMs: 0, procs: [{ pid: 1, vmas: [{ pages: [42] }] }] }] },
-      { maxPasses: 9, params: { smartScan: false } },
-    );
+    const off = run({ snapshots: [{ timeMs: 0, procs: [{ pid: 1, vmas: [{ pages: [42] }] }] }] }, { maxPasses: 9, params: { smartScan: false } });
     expect(off.converged.pagesScanned).toBe(9);
   });
 
@@ -221,12 +193,7 @@ describe('KSM model', () => {
     const a = { pid: 1, vmas: [{ pages: range(0, 10) }] };
     const c = { pid: 3, vmas: [{ pages: range(100, 300) }] };
     const b = { pid: 2, vmas: [{ pages: range(500, 510) }] };
-    const spec = {
-      snapshots: [
-        { timeMs: 0, procs: [a, c] },
-        { timeMs: 30, procs: [a, c, b] },
-      ],
-    };
+    const spec = { snapshots: [{ timeMs: 0, procs: [a, c] }, { timeMs: 30, procs: [a, c, b] }] };
     // 50 pages per batch, 4 ms tick (HZ 250), sleep 10 ms: batches at 0, 16, 32 (cursor in C), ...
     const r = run(spec, { params: { pagesToScan: 50 }, maxPasses: 1 });
     expect(r.converged.fullScans).toBe(1);
@@ -234,13 +201,10 @@ describe('KSM model', () => {
   });
 
   it('pages_to_scan and sleep follow the HZ tick: 100 pages per 24 ms at HZ 250', () => {
-    const r = runKsmModel(
-      [buildDump({ snapshots: [{ timeMs: 0, procs: [{ pid: 1, vmas: [{ pages: range(0, 1000) }] }] }] })],
-      {
-        params: { pagesToScan: 100, sleepMs: 20 },
-        maxPasses: 1,
-      },
-    );
+    const r = runKsmModel([buildDump({ snapshots: [{ timeMs: 0, procs: [{ pid: 1, vmas: [{ pages: range(0, 1000) }] }] }] })], {
+      params: { pagesToScan: 100, sleepMs: 20 },
+      maxPasses: 1,
+    });
     // 10 full batches + the batch that ends the pass; each batch period is 6 ticks
     expect(r.simulatedSec).toBeGreaterThan(0.24 - 0.01);
     expect(r.simulatedSec).toBeLessThan(0.24 + 0.01);
