@@ -12,6 +12,7 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { cpus, loadavg, release, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DumpSummarizer, DumpWriter, PageFlag, readDumpFile, syntheticHeader, type VmaInfo } from '@upm/model';
+import { xorshift32 } from '@upm/model/traces/prng';
 
 const PAGE_SIZE = 4096;
 const CHUNK = 1 << 20;
@@ -21,15 +22,10 @@ function arg(name: string, fallback: number): number {
   return i > 0 ? Number(process.argv[i + 1]) : fallback;
 }
 
-/** Deterministic xorshift32, so every run benchmarks the same file. */
+/** Deterministic uniform [0, 1) (xorshift32), so every run benchmarks the same file. */
 function rng(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) / 0x1_0000_0000;
-  };
+  const next = xorshift32(seed);
+  return () => next() / 0x1_0000_0000;
 }
 
 function scramble(x: number): number {

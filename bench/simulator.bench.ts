@@ -10,15 +10,23 @@
  * prints one JSON line: invocations/s (wall and CPU), cold starts, and the case. The first line describes the
  * machine. Times are medians of --repeat runs. The goal: >= 5 M invocations/s on one core for fixed TTL + none.
  *
+ * With --baseline DIR (a copy of an older libs/upm-model/src, e.g.
+ * `git archive main libs/upm-model/src | tar -x -C /tmp/upm-base`, then
+ * --baseline /tmp/upm-base/libs/upm-model/src) each case also runs that copy's Engine, the two alternating
+ * run by run (so a shared machine's load falls on both alike); the results must be equal field for field,
+ * and each line adds the baseline's times and current / baseline speed.
+ *
  *   TS_NODE_TRANSPILE_ONLY=1 npx ts-node -r tsconfig-paths/register bench/simulator.bench.ts \
- *     [--invocations N] [--functions N] [--repeat N] [--quick] [--only SUBSTRING]
+ *     [--invocations N] [--functions N] [--repeat N] [--quick] [--only SUBSTRING] [--baseline DIR]
  */
 import { execSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
+import * as path from 'path';
+import { isDeepStrictEqual } from 'util';
 import { performance } from 'perf_hooks';
-import { Engine, EngineConfig } from '@upm/model/plan/engine';
-import { buildProfilesFrom, DEFAULT_KSM_PLAN_PARAMS, PolicySpec, runPlan } from '@upm/model/plan';
+import { Engine, EngineConfig, EngineResult } from '@upm/model/plan/engine';
+import { buildProfilesFrom, DEFAULT_KSM_PLAN_PARAMS, HYBRID_DEFAULTS, PolicySpec, runPlan } from '@upm/model/plan';
 import { DEFAULT_UPM_COSTS, MergeModelName } from '@upm/model/merge';
 import { computeTraceStats, NormalizedTrace, Rng, TraceFunction } from '@upm/model/traces';
 
@@ -34,7 +42,15 @@ const ONLY = (() => {
   const i = process.argv.indexOf('--only');
   return i > 0 ? process.argv[i + 1] : null;
 })();
+const BASELINE = (() => {
+  const i = process.argv.indexOf('--baseline');
+  return i > 0 ? path.resolve(process.argv[i + 1]) : null;
+})();
 const DAY = 86400;
+
+type EngineClass = new (cfg: EngineConfig) => { run: Engine['run'] };
+// eslint-disable-next-line @typescript-eslint/no-var-requires
+const BaselineEngine: EngineClass | null = BASELINE ? require(path.join(BASELINE, 'plan/engine')).Engine : null;
 
 function machine(): Record<string, unknown> {
   let cpu = os.cpus()[0]?.model ?? 'unknown';
@@ -152,17 +168,7 @@ function main(): void {
     JSON.stringify({ step: 'synthesize', ms: Math.round(genMs), invocations: N, windowS: trace.window.endS }) + '\n',
   );
   const ttl: PolicySpec = { kind: 'ttl', ttlMinutes: 10 };
-  const hybrid: PolicySpec = {
-    kind: 'hybrid-histogram',
-    rangeMinutes: 240,
-    binMinutes: 1,
-    prewarmPercentile: 5,
-    keepAlivePercentile: 99,
-    margin: 0.1,
-    cvThreshold: 2,
-    oobThreshold: 0.5,
-    forecastMargin: 0.15,
-  };
+  const hybrid: PolicySpec = { kind: 'hybrid-histogram', ...HYBRID_DEFAULTS };
   const gd: PolicySpec = { kind: 'greedy-dual', maxIdleMinutes: null };
   const cases: Case[] = [
     { name: 'ttl/none/unlimited/1 host', model: 'none', policy: ttl, hostMemoryGiB: null, hosts: 1 },
@@ -175,14 +181,13 @@ function main(): void {
     { name: 'ttl/ksm/32 GiB x 4 hosts', model: 'ksm', policy: ttl, hostMemoryGiB: 32, hosts: 4 },
   ];
   const cold = new Float64Array(F).fill(500);
+  const impls: { name: string; Engine: EngineClass }[] = [{ name: 'current', Engine }];
+  if (BaselineEngine !== null) impls.unshift({ name: 'baseline', Engine: BaselineEngine });
   for (const c of cases) {
     if (ONLY !== null && !c.name.includes(ONLY)) continue;
-    const wall: number[] = [];
-    const cpu: number[] = [];
-    let coldStarts = 0;
-    let evictions = 0;
-    let rejected = 0;
-    let peakGiB = 0;
+    const wall = impls.map((): number[] => []);
+    const cpu = impls.map((): number[] => []);
+    const results: EngineResult[] = [];
     for (let r = 0; r < REPEAT; r++) {
       const cfg: EngineConfig = {
         model: c.model,
@@ -205,33 +210,43 @@ function main(): void {
           yield { startS: a.startS.subarray(i, j), durationMs: a.durationMs.subarray(i, j), fn: a.fn.subarray(i, j) };
         }
       };
-      const c0 = process.cpuUsage();
-      const w0 = performance.now();
-      const res = new Engine(cfg).run(batches());
-      wall.push(performance.now() - w0);
-      const du = process.cpuUsage(c0);
-      cpu.push((du.user + du.system) / 1000);
-      coldStarts = res.coldStarts;
-      evictions = res.evictions;
-      rejected = res.rejectedMemory + res.rejectedCpu;
-      peakGiB = (res.peakPages * 4096) / 1073741824;
+      // alternate which implementation goes first, so neither always runs on a warmer (or busier) machine
+      const order = r % 2 === 0 ? impls.map((_, k) => k) : impls.map((_, k) => impls.length - 1 - k);
+      for (const k of order) {
+        const c0 = process.cpuUsage();
+        const w0 = performance.now();
+        const res = new impls[k].Engine(cfg).run(batches());
+        wall[k].push(performance.now() - w0);
+        const du = process.cpuUsage(c0);
+        cpu[k].push((du.user + du.system) / 1000);
+        results[k] = res;
+      }
+      if (results.length > 1 && !isDeepStrictEqual(results[0], results[1]))
+        throw new Error(`${c.name}: the results of the baseline and the current engine differ`);
     }
-    const wMs = median(wall);
-    const cMs = median(cpu);
-    process.stdout.write(
-      JSON.stringify({
-        case: c.name,
-        invocations: N,
-        wallMs: Math.round(wMs),
-        cpuMs: Math.round(cMs),
-        invocationsPerSec: Math.round((N / wMs) * 1000),
-        invocationsPerCpuSec: Math.round((N / cMs) * 1000),
-        coldStarts,
-        evictions,
-        rejected,
-        peakGiB: Number(peakGiB.toFixed(1)),
-      }) + '\n',
-    );
+    const res = results[results.length - 1];
+    const k = impls.length - 1;
+    const wMs = median(wall[k]);
+    const cMs = median(cpu[k]);
+    const line: Record<string, unknown> = {
+      case: c.name,
+      invocations: N,
+      wallMs: Math.round(wMs),
+      cpuMs: Math.round(cMs),
+      invocationsPerSec: Math.round((N / wMs) * 1000),
+      invocationsPerCpuSec: Math.round((N / cMs) * 1000),
+      coldStarts: res.coldStarts,
+      evictions: res.evictions,
+      rejected: res.rejectedMemory + res.rejectedCpu,
+      peakGiB: Number(((res.peakPages * 4096) / 1073741824).toFixed(1)),
+    };
+    if (impls.length > 1) {
+      line.baselineWallMs = Math.round(median(wall[0]));
+      line.baselineCpuMs = Math.round(median(cpu[0]));
+      line.speedupWall = Number((median(wall[0]) / wMs).toFixed(3));
+      line.speedupCpu = Number((median(cpu[0]) / cMs).toFixed(3));
+    }
+    process.stdout.write(JSON.stringify(line) + '\n');
   }
   if (ONLY !== null && !'runPlan'.includes(ONLY)) return;
   // the whole runPlan (profiles, three models, time series, result) on the same trace

@@ -1,3 +1,4 @@
+import { xorshift32 } from '../traces/prng';
 import { Hash64Set } from './hash-set';
 import { DumpSummarizer, PageFlag, decodeDump, readDump, summarizeDump, synthesizeDump } from './index';
 import { sampleDumpSpec } from './test-dumps';
@@ -76,13 +77,7 @@ function reference(keys: Uint32Array): number {
 }
 
 function keySets(): Record<string, Uint32Array> {
-  let x = 99;
-  const rand = (): number => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return x >>> 0;
-  };
+  const rand = xorshift32(99);
   const n = 100_000;
   const random = new Uint32Array(2 * n).map(() => rand() % 50_000); // many duplicates and collisions of halves
   const loOnly = new Uint32Array(2 * n).map((_, i) => (i % 2 ? 0 : i)); // differ only in lo

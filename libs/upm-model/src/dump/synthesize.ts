@@ -126,6 +126,24 @@ export function syntheticHeader(spec: Pick<SyntheticDumpSpec, 'header' | 'pageSi
 const FIRST_VMA_ADDRESS = 0x5555_0000_0000;
 
 /** Encode a dump from a compact description; throws DumpFormatError when it describes an invalid dump. */
+/**
+ * The process record a synthetic dump gives process `pid` unless its spec says otherwise, without pid and
+ * VMAs (the caller puts them in; keys in this order, which the PROC section's JSON keeps).
+ */
+export function syntheticProcessInfo(pid: number, snapshotTimeMs: number): Omit<ProcessInfo, 'pid' | 'vmas'> {
+  return {
+    startTime: 0,
+    comm: `proc${pid}`,
+    cmdline: [`proc${pid}`],
+    cgroup: '',
+    labels: {},
+    snapshotTimeMs,
+    status: 'ok',
+    ksm: null,
+    rollup: {},
+  };
+}
+
 export function synthesizeDump(spec: SyntheticDumpSpec): Buffer {
   const header = syntheticHeader(spec);
   const pageSize = header.pageSize;
@@ -139,15 +157,7 @@ export function synthesizeDump(spec: SyntheticDumpSpec): Buffer {
       const layouts = layoutVmas(proc.vmas, pageSize);
       const { vmas: _specVmas, ...rest } = proc;
       const info: ProcessInfo = {
-        startTime: 0,
-        comm: `proc${proc.pid}`,
-        cmdline: [`proc${proc.pid}`],
-        cgroup: '',
-        labels: {},
-        snapshotTimeMs: timeMs,
-        status: 'ok',
-        ksm: null,
-        rollup: {},
+        ...syntheticProcessInfo(proc.pid, timeMs),
         ...rest,
         vmas: layouts.map((l) => l.vma),
       };

@@ -13,20 +13,13 @@ import {
   type PageBlock,
   type ProcessInfo,
 } from './index';
+import { syntheticProcessInfo } from './synthesize';
 import { sampleDumpSpec } from './test-dumps';
 
 const header = syntheticHeader();
 const proc = (vmaPages = 64, overrides: Partial<ProcessInfo> = {}): ProcessInfo => ({
   pid: 1,
-  startTime: 0,
-  comm: 'a',
-  cmdline: [],
-  cgroup: '',
-  labels: {},
-  snapshotTimeMs: 0,
-  status: 'ok',
-  ksm: null,
-  rollup: {},
+  ...syntheticProcessInfo(1, 0),
   vmas: [{ start: 0x10000, end: 0x10000 + vmaPages * 4096, perms: 'rw-p', shared: false, kind: 'anon', pgoff: 0, flags: [], path: '' }],
   ...overrides,
 });

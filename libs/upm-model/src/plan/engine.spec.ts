@@ -1,6 +1,7 @@
 import { HybridState, type EngineEvent } from './engine';
 import { Rng } from '../traces/prng';
 import { searchHosts } from './simulator';
+import { HYBRID_DEFAULTS } from './spec';
 import { dumpProfiles, fallbackProfiles, fnsOf, Inv, makeTrace, runEngine, sharedDump } from './test-helpers';
 
 const kinds = (log: EngineEvent[], ...ks: string[]) => log.filter((e) => ks.includes(e.kind));
@@ -136,17 +137,7 @@ describe('engine: memory pressure', () => {
 });
 
 describe('engine: hybrid histogram policy (Shahrad et al., ATC 2020)', () => {
-  const policy = {
-    kind: 'hybrid-histogram' as const,
-    rangeMinutes: 240,
-    binMinutes: 1,
-    prewarmPercentile: 5,
-    keepAlivePercentile: 99,
-    margin: 0.1,
-    cvThreshold: 2,
-    oobThreshold: 0.5,
-    forecastMargin: 0.15,
-  };
+  const policy = { kind: 'hybrid-histogram' as const, ...HYBRID_DEFAULTS };
 
   it('unloads after an execution and pre-warms at the 5th-percentile idle time (−10%), kept to the 99th (+10%)', () => {
     // every 10 minutes, 1 s long: idle times of 599 s, bin 9
@@ -200,17 +191,7 @@ describe('engine: hybrid histogram policy (Shahrad et al., ATC 2020)', () => {
 
 describe('hybrid histogram windows', () => {
   it('match a brute-force computation over random idle times', () => {
-    const p = {
-      kind: 'hybrid-histogram' as const,
-      rangeMinutes: 240,
-      binMinutes: 1,
-      prewarmPercentile: 5,
-      keepAlivePercentile: 99,
-      margin: 0.1,
-      cvThreshold: 2,
-      oobThreshold: 0.5,
-      forecastMargin: 0.15,
-    };
+    const p = { kind: 'hybrid-histogram' as const, ...HYBRID_DEFAULTS };
     const rng = new Rng(3);
     for (let trial = 0; trial < 200; trial++) {
       const hs = new HybridState(p, 1);

@@ -8,14 +8,26 @@
  * one whose keep-alive ends at t cannot.
  *
  * Everything lives in typed arrays indexed by container id (ids are reused); the hot path of a warm start is a
- * list pop, a heap push and a heap pop.
+ * list pop, a heap push and a heap pop. The parts: engine/containers.ts (the container table),
+ * engine/idle-index.ts (idle lists), keep-alive/ (the policies), engine/host-book.ts (per-host accounting),
+ * engine/time-series.ts, engine/counters.ts; this file runs the events.
  */
 import type { MergeModelName } from '../merge/common/types';
 import type { InvocationBatch } from '../traces/expand';
-import { IndexedHeap, KeyHeap } from './heap';
-import { KsmState, MemoryBook, MergeState, NoneState, UpmState } from './merge-state';
+import * as cstate from './engine/containers';
+import { EngineCounters } from './engine/counters';
+import { HostBook } from './engine/host-book';
+import { IdleIndex } from './engine/idle-index';
+import { EngineSeries, SeriesRecorder } from './engine/time-series';
+import { KeyHeap } from './heap';
+import { KeepAlivePolicy, keepAlivePolicy, needsHostLists } from './keep-alive';
+import * as policyConst from './keep-alive/policy';
+import { KsmState, MergeState, NoneState, UpmState } from './merge-state';
 import type { ContainerTemplate, ProfileSet } from './profiles';
 import type { KsmPlanParams, PolicySpec, UpmPlanParams } from './spec';
+
+export type { HostSeries } from './engine/time-series';
+export { HybridState } from './keep-alive';
 
 export interface EngineConfig {
   model: MergeModelName;
@@ -54,13 +66,6 @@ export interface EngineEvent {
   host: number;
 }
 
-export interface HostSeries {
-  memoryPages: number[];
-  peakMemoryPages: number[];
-  savedPages: number[];
-  containers: number[];
-}
-
 export interface EngineResult {
   invocations: number;
   coldStarts: number;
@@ -93,13 +98,21 @@ export interface EngineResult {
   fnCold: Uint32Array | null;
   fnWarm: Uint32Array | null;
   fnRejected: Uint32Array | null;
-  series: { tS: number[]; total: HostSeries; hosts: HostSeries[] } | null;
+  series: EngineSeries | null;
 }
 
-const FREE = 0;
-const BUSY = 1;
-const IDLE = 2;
-const STARTING = 3;
+// module-level copies: an imported binding is a property load on every use in the hot loop
+const BUSY = cstate.BUSY;
+const IDLE = cstate.IDLE;
+const STARTING = cstate.STARTING;
+const UNLOAD = policyConst.UNLOAD;
+
+/** The kinds of event the replay orders (nextEvent); at the same instant the lower one goes first. */
+const EV_RELEASE = 0;
+const EV_EXPIRY = 1;
+const EV_MADVISE = 2;
+const EV_PREWARM = 3;
+const EV_SAMPLE = 4;
 
 function abortError(): Error {
   const e = new Error('aborted');
@@ -107,178 +120,55 @@ function abortError(): Error {
   return e;
 }
 
-export class Engine implements MemoryBook {
+export class Engine {
   private readonly cfg: EngineConfig;
-  private readonly nFn: number;
   private readonly H: number;
   private readonly cap: number;
   private readonly tpls: ContainerTemplate[];
   private readonly mem: MergeState;
   private readonly upm: UpmState | null;
   private readonly ksm: KsmState | null;
-
-  // containers (struct of arrays)
-  private capN = 0;
-  private nUsed = 0;
-  private freeIds: number[] = [];
-  private cFn = new Int32Array(0);
-  private cHost = new Int32Array(0);
-  private cTpl = new Int32Array(0);
-  private cState = new Uint8Array(0);
-  private cBusyUntil = new Float64Array(0);
-  private cIdleSince = new Float64Array(0);
-  private cMadvAt = new Float64Array(0);
-  private cPrio = new Float64Array(0);
-  private cUses = new Int32Array(0);
-  private cFnPrev = new Int32Array(0);
-  private cFnNext = new Int32Array(0);
-  private cLPrev = new Int32Array(0);
-  private cLNext = new Int32Array(0);
-  private cHPrev = new Int32Array(0);
-  private cHNext = new Int32Array(0);
-
-  // idle structures
-  private readonly fnHead: Int32Array;
-  private readonly fnTail: Int32Array;
-  private lHead = -1;
-  private lTail = -1;
-  private readonly hHead: Int32Array;
-  private readonly hTail: Int32Array;
-  private readonly useHostLists: boolean;
-  private readonly expiryMode: 'list' | 'heap' | 'none';
-  private readonly ttlS: number;
-  private readonly expiry: IndexedHeap | null;
-  private readonly prioHeaps: IndexedHeap[] | null;
-  private readonly gdClock: Float64Array;
-  private readonly gdFreq: Float64Array;
-  private readonly gdWeight: Float64Array;
-  private readonly idlePages: Float64Array;
-
-  // events
+  private readonly ct = new cstate.ContainerTable();
+  private readonly idle: IdleIndex;
+  private readonly policy: KeepAlivePolicy;
+  /** policy.usesIdle, read once. */
+  private readonly policyIdle: boolean;
+  private readonly book: HostBook;
+  private readonly n: EngineCounters;
+  private readonly series: SeriesRecorder | null;
+  /** Busy containers by the end of their invocation. */
   private readonly busy = new KeyHeap(1024);
+  /** UPM: pending madvise calls (time, container); stale ones are told by ct.madvAt. */
   private readonly madv = new KeyHeap(64);
-  private readonly prewarmHeap = new KeyHeap(64);
-  private readonly prewarmAt: Float64Array;
-
-  // hybrid histogram state
-  private readonly hh: HybridState | null;
-
-  // accounting per host (pages)
-  private readonly phys: Float64Array;
-  private readonly unmerged: Float64Array;
-  private readonly ctrs: Float64Array;
-  private readonly hostBusy: Int32Array;
-  private readonly lastT: Float64Array;
-  private readonly intPhys: Float64Array;
-  private readonly intUnmerged: Float64Array;
-  private readonly intCtrs: Float64Array;
-  private readonly hostPeak: Float64Array;
-  private readonly hostStepPeak: Float64Array;
-  private totalPhys = 0;
-  private totalUnmerged = 0;
-  private totalCtrs = 0;
-  private peakPhys = 0;
-  private peakUnmerged = 0;
-  private peakSaved = 0;
-  private peakCtrs = 0;
-  private stepPeak = 0;
-
-  // counters
-  private invocations = 0;
-  private coldStarts = 0;
-  private warmStarts = 0;
-  private rejectedMemory = 0;
-  private rejectedCpu = 0;
-  private evictions = 0;
-  private expirations = 0;
-  private unloads = 0;
-  private prewarms = 0;
-  private prewarmsSkipped = 0;
-  private coldLatencyMs = 0;
-  private madviseCalls = 0;
-  private madviseCostUs = 0;
-  private madviseMerges = 0;
-  private madviseMisses = 0;
-  private readonly fnCold: Uint32Array | null;
-  private readonly fnWarm: Uint32Array | null;
-  private readonly fnRejected: Uint32Array | null;
+  /** Per function: round-robin index into its templates (the next cold start's template). */
   private readonly rr: Uint32Array;
-
-  // time series
-  private nextSampleT = Infinity;
-  private sampleIndex = 0;
-  private readonly series: EngineResult['series'];
+  /** Time of the event nextEvent() found. */
+  private evT = Infinity;
 
   constructor(cfg: EngineConfig) {
     this.cfg = cfg;
-    this.nFn = cfg.profiles.fnTemplates.length;
-    this.H = cfg.hosts;
+    const nFn = cfg.profiles.fnTemplates.length;
+    const H = (this.H = cfg.hosts);
     this.cap = cfg.capacityPages;
     this.tpls = cfg.profiles.templates;
-    const H = this.H;
-    if (cfg.model === 'upm') {
-      this.upm = new UpmState(this, cfg.profiles, H, cfg.upm.costs);
-      this.mem = this.upm;
-      this.ksm = null;
-    } else if (cfg.model === 'ksm') {
-      this.ksm = new KsmState(this, cfg.profiles, H, cfg.ksm);
-      this.mem = this.ksm;
-      this.upm = null;
-    } else {
-      this.mem = new NoneState();
-      this.upm = null;
-      this.ksm = null;
-    }
-    this.fnHead = new Int32Array(this.nFn).fill(-1);
-    this.fnTail = new Int32Array(this.nFn).fill(-1);
-    this.hHead = new Int32Array(H).fill(-1);
-    this.hTail = new Int32Array(H).fill(-1);
-    const finite = Number.isFinite(this.cap);
-    const pol = cfg.policy;
-    this.useHostLists = finite && H > 1 && pol.kind !== 'greedy-dual';
-    if (pol.kind === 'ttl') {
-      this.expiryMode = 'list';
-      this.ttlS = pol.ttlMinutes * 60;
-    } else if (pol.kind === 'hybrid-histogram' || (pol.kind === 'greedy-dual' && pol.maxIdleMinutes !== null)) {
-      this.expiryMode = 'heap';
-      this.ttlS = pol.kind === 'greedy-dual' ? (pol.maxIdleMinutes as number) * 60 : 0;
-    } else {
-      this.expiryMode = 'none';
-      this.ttlS = Infinity;
-    }
-    this.expiry = this.expiryMode === 'heap' ? new IndexedHeap(256) : null;
-    this.prioHeaps = pol.kind === 'greedy-dual' && finite ? Array.from({ length: H }, () => new IndexedHeap(64)) : null;
-    this.gdClock = new Float64Array(H);
-    this.gdFreq = new Float64Array(this.nFn);
-    // cold cost / size (ms per MiB)
-    this.gdWeight = new Float64Array(this.nFn);
-    for (let f = 0; f < this.nFn; f++) {
-      const mib = cfg.profiles.fnBytes[f] / 1048576;
-      this.gdWeight[f] = cfg.coldStartMs[f] / Math.max(mib, 1e-9);
-    }
-    this.idlePages = new Float64Array(H);
-    this.prewarmAt = new Float64Array(this.nFn).fill(NaN);
-    this.hh = pol.kind === 'hybrid-histogram' ? new HybridState(pol, this.nFn) : null;
-
-    this.phys = new Float64Array(H);
-    this.unmerged = new Float64Array(H);
-    this.ctrs = new Float64Array(H);
-    this.hostBusy = new Int32Array(H);
-    this.lastT = new Float64Array(H).fill(cfg.spanStartS);
-    this.intPhys = new Float64Array(H);
-    this.intUnmerged = new Float64Array(H);
-    this.intCtrs = new Float64Array(H);
-    this.hostPeak = new Float64Array(H);
-    this.hostStepPeak = new Float64Array(H);
-    this.fnCold = cfg.perFunction ? new Uint32Array(this.nFn) : null;
-    this.fnWarm = cfg.perFunction ? new Uint32Array(this.nFn) : null;
-    this.fnRejected = cfg.perFunction ? new Uint32Array(this.nFn) : null;
-    this.rr = new Uint32Array(this.nFn);
-    if (cfg.stepS !== null) {
-      const hs = (): HostSeries => ({ memoryPages: [], peakMemoryPages: [], savedPages: [], containers: [] });
-      this.series = { tS: [], total: hs(), hosts: H > 1 ? Array.from({ length: H }, hs) : [] };
-      this.nextSampleT = cfg.spanStartS;
-    } else this.series = null;
+    this.book = new HostBook(H, cfg.spanStartS);
+    this.upm = cfg.model === 'upm' ? new UpmState(this.book, cfg.profiles, H, cfg.upm.costs) : null;
+    this.ksm = cfg.model === 'ksm' ? new KsmState(this.book, cfg.profiles, H, cfg.ksm) : null;
+    this.mem = this.upm ?? this.ksm ?? new NoneState();
+    const limited = Number.isFinite(this.cap);
+    this.idle = new IdleIndex(nFn, H, needsHostLists(cfg.policy, H, limited));
+    this.policy = keepAlivePolicy(cfg.policy, {
+      nFn,
+      hosts: H,
+      limited,
+      idle: this.idle,
+      coldStartMs: cfg.coldStartMs,
+      fnBytes: cfg.profiles.fnBytes,
+    });
+    this.policyIdle = this.policy.usesIdle;
+    this.n = new EngineCounters(nFn, cfg.perFunction);
+    this.rr = new Uint32Array(nFn);
+    this.series = cfg.stepS !== null ? new SeriesRecorder(H, cfg.spanStartS, cfg.spanEndS, cfg.stepS) : null;
     this.grow(256);
   }
 
@@ -287,95 +177,46 @@ export class Engine implements MemoryBook {
   }
 
   // ------------------------------------------------------------------------------------------------------
-  // container storage
+  // containers
 
+  /** Grows every per-container array (table, idle links, policy, merge state) to hold ids below n. */
   private grow(n: number): void {
-    if (n <= this.capN) return;
-    let m = Math.max(256, this.capN * 2);
-    while (m < n) m *= 2;
-    const gi = (a: Int32Array, fill = 0) => {
-      const b = new Int32Array(m);
-      if (fill) b.fill(fill);
-      b.set(a);
-      return b;
-    };
-    const gf = (a: Float64Array) => {
-      const b = new Float64Array(m);
-      b.set(a);
-      return b;
-    };
-    this.cFn = gi(this.cFn);
-    this.cHost = gi(this.cHost);
-    this.cTpl = gi(this.cTpl);
-    const s = new Uint8Array(m);
-    s.set(this.cState);
-    this.cState = s;
-    this.cBusyUntil = gf(this.cBusyUntil);
-    this.cIdleSince = gf(this.cIdleSince);
-    this.cMadvAt = gf(this.cMadvAt);
-    this.cPrio = gf(this.cPrio);
-    this.cUses = gi(this.cUses);
-    this.cFnPrev = gi(this.cFnPrev, -1);
-    this.cFnNext = gi(this.cFnNext, -1);
-    this.cLPrev = gi(this.cLPrev, -1);
-    this.cLNext = gi(this.cLNext, -1);
-    this.cHPrev = gi(this.cHPrev, -1);
-    this.cHNext = gi(this.cHNext, -1);
-    this.capN = m;
+    const before = this.ct.capacity;
+    const m = this.ct.grow(n);
+    if (m === before) return;
+    this.idle.grow(m);
+    this.policy.grow(m);
     this.mem.ensureContainers(m);
   }
 
   private alloc(): number {
-    if (this.freeIds.length) return this.freeIds.pop() as number;
-    if (this.nUsed === this.capN) this.grow(this.nUsed + 1);
-    return this.nUsed++;
-  }
-
-  // ------------------------------------------------------------------------------------------------------
-  // accounting (MemoryBook)
-
-  private integrate(h: number, t: number): void {
-    const dt = t - this.lastT[h];
-    if (dt > 0) {
-      this.intPhys[h] += this.phys[h] * dt;
-      this.intUnmerged[h] += this.unmerged[h] * dt;
-      this.intCtrs[h] += this.ctrs[h] * dt;
-      this.lastT[h] = t;
+    let c = this.ct.alloc();
+    if (c < 0) {
+      this.grow(this.ct.capacity + 1);
+      c = this.ct.alloc();
     }
+    return c;
   }
 
-  change(h: number, t: number, dPhys: number): void {
-    this.integrate(h, t);
-    this.phys[h] += dPhys;
-    this.totalPhys += dPhys;
-    const saved = this.totalUnmerged - this.totalPhys;
-    if (saved > this.peakSaved) this.peakSaved = saved;
+  private newContainer(f: number, h: number, t: number): number {
+    const ts = this.cfg.profiles.fnTemplates[f];
+    const tplId = ts[this.rr[f]++ % ts.length];
+    const c = this.alloc();
+    const ct = this.ct;
+    ct.fn[c] = f;
+    ct.host[c] = h;
+    ct.tpl[c] = tplId;
+    ct.madvAt[c] = NaN;
+    const tpl = this.tpls[tplId];
+    this.book.add(h, t, tpl.units);
+    this.mem.create(c, h, tpl, t);
+    return c;
   }
 
-  private addContainer(h: number, t: number, units: number): void {
-    this.integrate(h, t);
-    this.phys[h] += units;
-    this.unmerged[h] += units;
-    this.ctrs[h]++;
-    this.totalPhys += units;
-    this.totalUnmerged += units;
-    this.totalCtrs++;
-    if (this.totalPhys > this.peakPhys) this.peakPhys = this.totalPhys;
-    if (this.totalPhys > this.stepPeak) this.stepPeak = this.totalPhys;
-    if (this.phys[h] > this.hostPeak[h]) this.hostPeak[h] = this.phys[h];
-    if (this.phys[h] > this.hostStepPeak[h]) this.hostStepPeak[h] = this.phys[h];
-    if (this.totalUnmerged > this.peakUnmerged) this.peakUnmerged = this.totalUnmerged;
-    if (this.totalCtrs > this.peakCtrs) this.peakCtrs = this.totalCtrs;
-  }
-
-  private removeContainer(h: number, t: number, units: number, freed: number): void {
-    this.integrate(h, t);
-    this.phys[h] -= freed;
-    this.unmerged[h] -= units;
-    this.ctrs[h]--;
-    this.totalPhys -= freed;
-    this.totalUnmerged -= units;
-    this.totalCtrs--;
+  /** The template units of f's next cold start. */
+  private peekUnits(f: number): number {
+    const ts = this.cfg.profiles.fnTemplates[f];
+    return this.tpls[ts[this.rr[f] % ts.length]].units;
   }
 
   /** KSM: bring every host's ksmd to t (so sums over hosts are exact at t). */
@@ -384,99 +225,46 @@ export class Engine implements MemoryBook {
     for (let h = 0; h < this.H; h++) this.ksm.advance(h, t);
   }
 
-  // ------------------------------------------------------------------------------------------------------
-  // idle structures
-
   private makeIdle(c: number, t: number, expireAt: number): void {
-    const f = this.cFn[c];
-    const h = this.cHost[c];
-    this.cState[c] = IDLE;
-    this.cIdleSince[c] = t;
-    // function list: most recently released first
-    const fh = this.fnHead[f];
-    this.cFnPrev[c] = -1;
-    this.cFnNext[c] = fh;
-    if (fh >= 0) this.cFnPrev[fh] = c;
-    else this.fnTail[f] = c;
-    this.fnHead[f] = c;
-    // global list in release order (TTL expiry order; LRU order of a single host)
-    this.cLNext[c] = -1;
-    this.cLPrev[c] = this.lTail;
-    if (this.lTail >= 0) this.cLNext[this.lTail] = c;
-    else this.lHead = c;
-    this.lTail = c;
-    if (this.useHostLists) {
-      this.cHNext[c] = -1;
-      const ht = this.hTail[h];
-      this.cHPrev[c] = ht;
-      if (ht >= 0) this.cHNext[ht] = c;
-      else this.hHead[h] = c;
-      this.hTail[h] = c;
-    }
-    if (this.expiry !== null) this.expiry.push(c, expireAt);
-    if (this.prioHeaps !== null) this.prioHeaps[h].push(c, this.cPrio[c], t);
-    this.idlePages[h] += this.tpls[this.cTpl[c]].units;
+    const ct = this.ct;
+    const h = ct.host[c];
+    ct.state[c] = IDLE;
+    this.idle.link(c, ct.fn[c], h, this.tpls[ct.tpl[c]].units, t);
+    if (this.policyIdle) this.policy.onIdle(c, h, t, expireAt);
   }
 
   private unlinkIdle(c: number): void {
-    const f = this.cFn[c];
-    const h = this.cHost[c];
-    const p = this.cFnPrev[c];
-    const n = this.cFnNext[c];
-    if (p >= 0) this.cFnNext[p] = n;
-    else this.fnHead[f] = n;
-    if (n >= 0) this.cFnPrev[n] = p;
-    else this.fnTail[f] = p;
-    const lp = this.cLPrev[c];
-    const ln = this.cLNext[c];
-    if (lp >= 0) this.cLNext[lp] = ln;
-    else this.lHead = ln;
-    if (ln >= 0) this.cLPrev[ln] = lp;
-    else this.lTail = lp;
-    if (this.useHostLists) {
-      const hp = this.cHPrev[c];
-      const hn = this.cHNext[c];
-      if (hp >= 0) this.cHNext[hp] = hn;
-      else this.hHead[h] = hn;
-      if (hn >= 0) this.cHPrev[hn] = hp;
-      else this.hTail[h] = hp;
-    }
-    if (this.expiry !== null) this.expiry.remove(c);
-    if (this.prioHeaps !== null) this.prioHeaps[h].remove(c);
-    this.idlePages[h] -= this.tpls[this.cTpl[c]].units;
+    const ct = this.ct;
+    const h = ct.host[c];
+    this.idle.unlink(c, ct.fn[c], h, this.tpls[ct.tpl[c]].units);
+    if (this.policyIdle) this.policy.onUnidle(c, h);
   }
 
   /** Removes a container from its host (it must be idle). */
   private exitContainer(c: number, t: number): void {
-    const h = this.cHost[c];
+    const ct = this.ct;
+    const h = ct.host[c];
     if (this.ksm !== null) this.ksm.advance(h, t);
     this.unlinkIdle(c);
-    const tpl = this.tpls[this.cTpl[c]];
+    const tpl = this.tpls[ct.tpl[c]];
     const freed = this.mem.exit(c, h, tpl, t);
-    this.removeContainer(h, t, tpl.units, freed);
-    this.gdFreq[this.cFn[c]] -= this.cUses[c];
-    this.cState[c] = FREE;
-    this.cMadvAt[c] = NaN;
-    this.freeIds.push(c);
+    this.book.remove(h, t, tpl.units, freed);
+    this.policy.onExit(c, ct.fn[c]);
+    ct.free(c);
   }
 
-  /** The idle container evicted first on host h: lowest priority (greedy-dual) or least recently used. */
-  private victim(h: number): number {
-    if (this.prioHeaps !== null) return this.prioHeaps[h].topId();
-    if (this.H === 1) return this.lHead;
-    if (this.useHostLists) return this.hHead[h];
-    return -1;
-  }
+  // ------------------------------------------------------------------------------------------------------
+  // placement
 
   /** Evicts on host h until `pages` fit; false when the idle containers run out first. */
   private makeRoom(h: number, pages: number, t: number): boolean {
-    while (this.phys[h] + pages > this.cap) {
-      const v = this.victim(h);
+    while (this.book.phys[h] + pages > this.cap) {
+      const v = this.policy.victim(h);
       if (v < 0) return false;
-      if (this.prioHeaps !== null) this.gdClock[h] = this.cPrio[v];
-      if (this.cfg.log) this.emit(t, 'evict', v, this.cFn[v], h);
+      this.policy.onEvict(v, h);
+      if (this.cfg.log) this.emit(t, 'evict', v, this.ct.fn[v], h);
       this.exitContainer(v, t);
-      this.evictions++;
+      this.n.evictions++;
     }
     return true;
   }
@@ -484,39 +272,43 @@ export class Engine implements MemoryBook {
   /**
    * The host for a new container of `pages` pages: the one with the most free memory (unlimited: the least
    * used); if it does not fit anywhere without eviction, the one with the most free + idle memory, after LRU
-   * (or priority) eviction there. -1 = rejected. `needCore` skips hosts whose cores are all busy.
+   * (or priority) eviction there. -1 = rejected for memory, -2 for cores. `needCore` skips hosts whose cores
+   * are all busy.
    */
   private place(pages: number, t: number, needCore: boolean): number {
     const H = this.H;
     const cores = this.cfg.cores;
+    const phys = this.book.phys;
+    const hostBusy = this.book.busy;
+    const idlePages = this.idle.pages;
     this.advanceAll(t);
     if (H === 1) {
-      if (needCore && this.hostBusy[0] >= cores) return -2;
-      if (this.phys[0] + pages <= this.cap) return 0;
+      if (needCore && hostBusy[0] >= cores) return -2;
+      if (phys[0] + pages <= this.cap) return 0;
       // evicting every idle container frees at most their unmerged pages
-      if (this.phys[0] + pages > this.cap + this.idlePages[0]) return -1;
+      if (phys[0] + pages > this.cap + idlePages[0]) return -1;
       return this.makeRoom(0, pages, t) ? 0 : -1;
     }
     let best = -1;
     let bestFree = -Infinity;
     let anyCore = false;
     for (let h = 0; h < H; h++) {
-      if (needCore && this.hostBusy[h] >= cores) continue;
+      if (needCore && hostBusy[h] >= cores) continue;
       anyCore = true;
-      const free = this.cap - this.phys[h];
-      const score = Number.isFinite(free) ? free : -this.phys[h];
+      const free = this.cap - phys[h];
+      const score = Number.isFinite(free) ? free : -phys[h];
       if (score > bestFree) {
         bestFree = score;
         best = h;
       }
     }
     if (!anyCore) return -2;
-    if (this.phys[best] + pages <= this.cap) return best;
+    if (phys[best] + pages <= this.cap) return best;
     best = -1;
     bestFree = -Infinity;
     for (let h = 0; h < H; h++) {
-      if (needCore && this.hostBusy[h] >= cores) continue;
-      const room = this.cap - this.phys[h] + this.idlePages[h];
+      if (needCore && hostBusy[h] >= cores) continue;
+      const room = this.cap - phys[h] + idlePages[h];
       if (room > bestFree) {
         bestFree = room;
         best = h;
@@ -526,440 +318,269 @@ export class Engine implements MemoryBook {
     return this.makeRoom(best, pages, t) ? best : -1;
   }
 
-  private newContainer(f: number, h: number, t: number): number {
-    const ts = this.cfg.profiles.fnTemplates[f];
-    const tplId = ts[this.rr[f]++ % ts.length];
-    const c = this.alloc();
-    this.cFn[c] = f;
-    this.cHost[c] = h;
-    this.cTpl[c] = tplId;
-    this.cUses[c] = 0;
-    this.cMadvAt[c] = NaN;
-    const tpl = this.tpls[tplId];
-    this.addContainer(h, t, tpl.units);
-    this.mem.create(c, h, tpl, t);
-    return c;
-  }
-
   // ------------------------------------------------------------------------------------------------------
   // events
 
-  private release(): void {
-    const t = this.busy.topKey();
-    const c = this.busy.pop();
-    const h = this.cHost[c];
-    this.hostBusy[h]--;
-    const f = this.cFn[c];
-    if (this.cfg.log) this.emit(t, 'release', c, f, h);
-    if (this.hh !== null) {
-      const w = this.hh.windows(f);
-      if (w.prewarmS > 0) {
-        // unload now, load again just before the predicted next invocation
-        this.makeIdle(c, t, Infinity);
-        this.exitContainer(c, t);
-        this.unloads++;
-        if (this.cfg.log) this.emit(t, 'unload', c, f, h);
-        const at = t + w.prewarmS;
-        this.prewarmAt[f] = at;
-        this.prewarmHeap.push(at, f);
-        return;
-      }
-      this.makeIdle(c, t, t + w.keepAliveS);
-      return;
+  /**
+   * The next event: sets evT to its time and returns its kind. At the same instant: releases, keep-alive
+   * expiries, madvise calls, pre-warms, then the time-series sample (a container released at t can serve an
+   * arrival at t; one whose keep-alive ends at t cannot).
+   */
+  private nextEvent(): number {
+    let k = EV_RELEASE;
+    let m = this.busy.size > 0 ? this.busy.keys[0] : Infinity;
+    const te = this.policy.nextExpiry();
+    if (te < m) {
+      m = te;
+      k = EV_EXPIRY;
     }
-    this.makeIdle(c, t, t + this.ttlS);
-  }
-
-  private nextExpiry(): number {
-    if (this.expiryMode === 'list') return this.lHead >= 0 ? this.cIdleSince[this.lHead] + this.ttlS : Infinity;
-    if (this.expiryMode === 'heap') return (this.expiry as IndexedHeap).topKey();
-    return Infinity;
-  }
-
-  private expireOne(t: number): void {
-    const c = this.expiryMode === 'list' ? this.lHead : (this.expiry as IndexedHeap).topId();
-    if (this.cfg.log) this.emit(t, 'expire', c, this.cFn[c], this.cHost[c]);
-    this.exitContainer(c, t);
-    this.expirations++;
-  }
-
-  private madviseEvent(): void {
-    const t = this.madv.topKey();
-    const c = this.madv.pop();
-    if (this.cMadvAt[c] !== t) return; // the container is gone
-    this.cMadvAt[c] = NaN;
-    const h = this.cHost[c];
-    const tpl = this.tpls[this.cTpl[c]];
-    const r = (this.upm as UpmState).madvise(c, h, tpl, t);
-    if (this.cfg.log) this.emit(t, 'madvise', c, this.cFn[c], h);
-    this.madviseCalls++;
-    this.madviseCostUs += r.costUs;
-    this.madviseMerges += r.merges;
-    this.madviseMisses += r.misses;
-    if (this.cState[c] === STARTING) {
-      // right after initialisation: the call lengthens the cold start, then the first invocation runs
-      const costS = r.costUs / 1e6;
-      this.coldLatencyMs += r.costUs / 1000;
-      this.cState[c] = BUSY;
-      this.cBusyUntil[c] += costS;
-      this.busy.push(this.cBusyUntil[c], c);
+    const tm = this.madv.size > 0 ? this.madv.keys[0] : Infinity;
+    if (tm < m) {
+      m = tm;
+      k = EV_MADVISE;
     }
-  }
-
-  private prewarmEvent(): void {
-    const t = this.prewarmHeap.topKey();
-    const f = this.prewarmHeap.pop();
-    if (this.prewarmAt[f] !== t) return;
-    this.prewarmAt[f] = NaN;
-    if (this.fnHead[f] >= 0) return; // a warm container is already there
-    const tplUnits = this.peekUnits(f);
-    const h = this.place(tplUnits, t, false);
-    if (h < 0) {
-      this.prewarmsSkipped++;
-      return;
+    const tp = this.policy.nextPrewarm();
+    if (tp < m) {
+      m = tp;
+      k = EV_PREWARM;
     }
-    const c = this.newContainer(f, h, t);
-    this.prewarms++;
-    if (this.cfg.log) this.emit(t, 'prewarm', c, f, h);
-    if (this.upm !== null) {
-      // loaded ahead of time: its madvise runs at once, no invocation waits for it
-      const r = this.upm.madvise(c, h, this.tpls[this.cTpl[c]], t);
-      this.madviseCalls++;
-      this.madviseCostUs += r.costUs;
-      this.madviseMerges += r.merges;
-      this.madviseMisses += r.misses;
+    const ts = this.series !== null ? this.series.nextT : Infinity;
+    if (ts < m) {
+      m = ts;
+      k = EV_SAMPLE;
     }
-    const w = (this.hh as HybridState).windows(f);
-    this.cPrio[c] = 0;
-    this.makeIdle(c, t, t + w.keepAliveS);
+    this.evT = m;
+    return k;
   }
 
-  private peekUnits(f: number): number {
-    const ts = this.cfg.profiles.fnTemplates[f];
-    return this.tpls[ts[this.rr[f] % ts.length]].units;
-  }
-
-  private sample(): void {
-    const t = this.nextSampleT;
-    this.advanceAll(t);
-    const s = this.series as NonNullable<EngineResult['series']>;
-    s.tS.push(t);
-    const tot = s.total;
-    tot.memoryPages.push(this.totalPhys);
-    tot.peakMemoryPages.push(Math.max(this.stepPeak, this.totalPhys));
-    tot.savedPages.push(this.totalUnmerged - this.totalPhys);
-    tot.containers.push(this.totalCtrs);
-    this.stepPeak = this.totalPhys;
-    for (let h = 0; h < s.hosts.length; h++) {
-      const hs = s.hosts[h];
-      hs.memoryPages.push(this.phys[h]);
-      hs.peakMemoryPages.push(Math.max(this.hostStepPeak[h], this.phys[h]));
-      hs.savedPages.push(this.unmerged[h] - this.phys[h]);
-      hs.containers.push(this.ctrs[h]);
-      this.hostStepPeak[h] = this.phys[h];
-    }
-    this.sampleIndex++;
-    const stepS = this.cfg.stepS as number;
-    const next = this.cfg.spanStartS + this.sampleIndex * stepS;
-    this.nextSampleT = next <= this.cfg.spanEndS ? next : Infinity;
-  }
-
-  /** Handles every event due at or before t (releases first, the sample last). */
+  /** Handles every event due at or before t, in nextEvent's order. */
   private processUntil(t: number): void {
     for (;;) {
-      const tr = this.busy.size > 0 ? this.busy.keys[0] : Infinity;
-      const te = this.nextExpiry();
-      const tm = this.madv.size > 0 ? this.madv.keys[0] : Infinity;
-      const tp = this.prewarmHeap.size > 0 ? this.prewarmHeap.keys[0] : Infinity;
-      const ts = this.nextSampleT;
-      let tmin = tr < te ? tr : te;
-      if (tm < tmin) tmin = tm;
-      if (tp < tmin) tmin = tp;
-      if (ts < tmin) tmin = ts;
-      if (tmin > t) return;
-      if (tr === tmin) this.release();
-      else if (te === tmin) this.expireOne(tmin);
-      else if (tm === tmin) this.madviseEvent();
-      else if (tp === tmin) this.prewarmEvent();
+      const k = this.nextEvent();
+      if (this.evT > t) return;
+      if (k === EV_RELEASE) this.release();
+      else if (k === EV_EXPIRY) this.expireOne(this.evT);
+      else if (k === EV_MADVISE) this.madviseEvent();
+      else if (k === EV_PREWARM) this.prewarmEvent(this.evT);
       else this.sample();
     }
   }
 
-  private nextEventT(): number {
-    const tr = this.busy.size > 0 ? this.busy.keys[0] : Infinity;
-    const te = this.nextExpiry();
-    const tm = this.madv.size > 0 ? this.madv.keys[0] : Infinity;
-    const tp = this.prewarmHeap.size > 0 ? this.prewarmHeap.keys[0] : Infinity;
-    let m = tr < te ? tr : te;
-    if (tm < m) m = tm;
-    if (tp < m) m = tp;
-    if (this.nextSampleT < m) m = this.nextSampleT;
-    return m;
+  private release(): void {
+    const t = this.busy.topKey();
+    const c = this.busy.pop();
+    const h = this.ct.host[c];
+    this.book.busy[h]--;
+    const f = this.ct.fn[c];
+    if (this.cfg.log) this.emit(t, 'release', c, f, h);
+    const until = this.policy.onRelease(c, f, t);
+    if (until === UNLOAD) this.unload(c, f, h, t);
+    else this.makeIdle(c, t, until);
+  }
+
+  /** Hybrid histogram: c is unloaded at its release (the policy has scheduled its pre-warm). */
+  private unload(c: number, f: number, h: number, t: number): void {
+    this.makeIdle(c, t, Infinity);
+    this.exitContainer(c, t);
+    this.n.unloads++;
+    if (this.cfg.log) this.emit(t, 'unload', c, f, h);
+  }
+
+  private expireOne(t: number): void {
+    const c = this.policy.expiring();
+    if (this.cfg.log) this.emit(t, 'expire', c, this.ct.fn[c], this.ct.host[c]);
+    this.exitContainer(c, t);
+    this.n.expirations++;
+  }
+
+  private madviseEvent(): void {
+    const ct = this.ct;
+    const t = this.madv.topKey();
+    const c = this.madv.pop();
+    if (ct.madvAt[c] !== t) return; // the container is gone
+    ct.madvAt[c] = NaN;
+    const h = ct.host[c];
+    const r = (this.upm as UpmState).madvise(c, h, this.tpls[ct.tpl[c]], t);
+    if (this.cfg.log) this.emit(t, 'madvise', c, ct.fn[c], h);
+    this.n.madvise(r);
+    if (ct.state[c] === STARTING) {
+      // right after initialisation: the call lengthens the cold start, then the first invocation runs
+      this.n.coldLatencyMs += r.costUs / 1000;
+      ct.state[c] = BUSY;
+      ct.busyUntil[c] += r.costUs / 1e6;
+      this.busy.push(ct.busyUntil[c], c);
+    }
+  }
+
+  private prewarmEvent(t: number): void {
+    const f = this.policy.takePrewarm();
+    if (f < 0) return;
+    if (this.idle.fnHead[f] >= 0) return; // a warm container is already there
+    const h = this.place(this.peekUnits(f), t, false);
+    if (h < 0) {
+      this.n.prewarmsSkipped++;
+      return;
+    }
+    const c = this.newContainer(f, h, t);
+    this.n.prewarms++;
+    if (this.cfg.log) this.emit(t, 'prewarm', c, f, h);
+    if (this.upm !== null) {
+      // loaded ahead of time: its madvise runs at once, no invocation waits for it
+      this.n.madvise(this.upm.madvise(c, h, this.tpls[this.ct.tpl[c]], t));
+    }
+    this.makeIdle(c, t, this.policy.prewarmedUntil(f, t));
+  }
+
+  private sample(): void {
+    const s = this.series as SeriesRecorder;
+    this.advanceAll(s.nextT);
+    s.sample(this.book);
   }
 
   // ------------------------------------------------------------------------------------------------------
 
+  /**
+   * Replays the invocations (in start order) and drains the events to the end of the span. The loop is the
+   * hot path (millions of invocations per second): a warm start is inlined here, a cold start calls out.
+   */
   run(batches: Iterable<InvocationBatch>): EngineResult {
     const cfg = this.cfg;
     const cores = cfg.cores;
     const limitedCores = Number.isFinite(cores);
-    const gd = cfg.policy.kind === 'greedy-dual';
-    const upmDelayS = cfg.upm.madviseAfterInitMs / 1000;
-    const coldMs = cfg.coldStartMs;
-    let next = this.nextEventT();
+    const ct = this.ct;
+    const idle = this.idle;
+    const policy = this.policy;
+    const hostBusy = this.book.busy;
+    const n = this.n;
+    const policyIdle = this.policyIdle;
+    const tpls = this.tpls;
+    const arrivals = policy.usesArrivals;
+    const uses = policy.usesUse;
+    this.nextEvent();
+    let next = this.evT;
     for (const b of batches) {
       if (cfg.signal?.aborted) throw abortError();
       const st = b.startS;
       const du = b.durationMs;
       const fn = b.fn;
-      const n = st.length;
-      for (let i = 0; i < n; i++) {
+      const len = st.length;
+      for (let i = 0; i < len; i++) {
         const t = st[i];
         if (t >= next) {
           this.processUntil(t);
-          next = this.nextEventT();
+          next = this.evT;
         }
         const f = fn[i];
         const dS = du[i] / 1000;
-        this.invocations++;
-        if (this.hh !== null) this.hh.arrival(f, t);
+        n.invocations++;
+        if (arrivals) policy.onArrival(f, t);
         // warm start: the most recently released idle container of the function
-        let c = this.fnHead[f];
-        if (limitedCores) while (c >= 0 && this.hostBusy[this.cHost[c]] >= cores) c = this.cFnNext[c];
+        let c = idle.fnHead[f];
+        if (limitedCores) while (c >= 0 && hostBusy[ct.host[c]] >= cores) c = idle.fnNext[c];
         if (c >= 0) {
-          this.unlinkIdle(c);
-          this.cState[c] = BUSY;
+          const h = ct.host[c];
+          idle.unlink(c, f, h, tpls[ct.tpl[c]].units); // unlinkIdle, inline
+          if (policyIdle) policy.onUnidle(c, h);
+          ct.state[c] = BUSY;
           const end = t + dS;
-          this.cBusyUntil[c] = end;
+          ct.busyUntil[c] = end;
           this.busy.push(end, c);
           if (end < next) next = end;
-          this.hostBusy[this.cHost[c]]++;
-          this.warmStarts++;
-          if (this.fnWarm !== null) this.fnWarm[f]++;
-          if (gd) this.touchGd(c, f);
-          if (this.hh !== null) this.hh.setEnd(f, end);
-          if (cfg.log) this.emit(t, 'warm', c, f, this.cHost[c]);
+          hostBusy[h]++;
+          n.warmStarts++;
+          if (n.fnWarm !== null) n.fnWarm[f]++;
+          if (uses) policy.onUse(c, f, h, end);
+          if (cfg.log) this.emit(t, 'warm', c, f, h);
           continue;
         }
-        // cold start
-        const h = this.place(this.peekUnits(f), t, limitedCores);
-        if (h < 0) {
-          if (h === -2) this.rejectedCpu++;
-          else this.rejectedMemory++;
-          if (this.fnRejected !== null) this.fnRejected[f]++;
-          if (cfg.log) this.emit(t, 'reject', -1, f, h);
-          next = this.nextEventT();
-          continue;
-        }
-        c = this.newContainer(f, h, t);
-        this.coldStarts++;
-        if (cfg.log) this.emit(t, 'cold', c, f, h);
-        if (this.fnCold !== null) this.fnCold[f]++;
-        this.hostBusy[h]++;
-        const coldS = coldMs[f] / 1000;
-        this.coldLatencyMs += coldMs[f];
-        const end = t + coldS + dS;
-        this.cBusyUntil[c] = end;
-        if (gd) this.touchGd(c, f);
-        if (this.hh !== null) this.hh.setEnd(f, end);
-        if (this.upm !== null) {
-          const at = t + coldS + upmDelayS;
-          this.cMadvAt[c] = at;
-          this.madv.push(at, c);
-          if (upmDelayS === 0) this.cState[c] = STARTING;
-          else {
-            this.cState[c] = BUSY;
-            this.busy.push(end, c);
-          }
-        } else {
-          this.cState[c] = BUSY;
-          this.busy.push(end, c);
-        }
-        next = this.nextEventT();
+        this.coldStart(f, t, dS, limitedCores);
+        this.nextEvent();
+        next = this.evT;
       }
-      cfg.onBatch?.(this.invocations);
+      cfg.onBatch?.(n.invocations);
     }
     // drain to the end of the span
     this.processUntil(cfg.spanEndS);
     this.advanceAll(cfg.spanEndS);
-    for (let h = 0; h < this.H; h++) this.integrate(h, cfg.spanEndS);
+    for (let h = 0; h < this.H; h++) this.book.integrate(h, cfg.spanEndS);
     return this.result();
   }
 
-  private touchGd(c: number, f: number): void {
-    this.cUses[c]++;
-    this.gdFreq[f]++;
-    this.cPrio[c] = this.gdClock[this.cHost[c]] + this.gdFreq[f] * this.gdWeight[f];
+  /** An invocation of f at t (dS seconds) finds no idle container: a new one, or a rejection. */
+  private coldStart(f: number, t: number, dS: number, needCore: boolean): void {
+    const cfg = this.cfg;
+    const n = this.n;
+    const h = this.place(this.peekUnits(f), t, needCore);
+    if (h < 0) {
+      if (h === -2) n.rejectedCpu++;
+      else n.rejectedMemory++;
+      if (n.fnRejected !== null) n.fnRejected[f]++;
+      if (cfg.log) this.emit(t, 'reject', -1, f, h);
+      return;
+    }
+    const ct = this.ct;
+    const c = this.newContainer(f, h, t);
+    n.coldStarts++;
+    if (cfg.log) this.emit(t, 'cold', c, f, h);
+    if (n.fnCold !== null) n.fnCold[f]++;
+    this.book.busy[h]++;
+    const coldMs = cfg.coldStartMs[f];
+    const coldS = coldMs / 1000;
+    n.coldLatencyMs += coldMs;
+    const end = t + coldS + dS;
+    ct.busyUntil[c] = end;
+    this.policy.onUse(c, f, h, end);
+    if (this.upm !== null) {
+      const upmDelayS = cfg.upm.madviseAfterInitMs / 1000;
+      const at = t + coldS + upmDelayS;
+      ct.madvAt[c] = at;
+      this.madv.push(at, c);
+      if (upmDelayS === 0) {
+        ct.state[c] = STARTING;
+        return;
+      }
+    }
+    ct.state[c] = BUSY;
+    this.busy.push(end, c);
   }
 
   private result(): EngineResult {
-    const span = this.cfg.spanEndS - this.cfg.spanStartS;
-    let ip = 0;
-    let iu = 0;
-    let ic = 0;
-    for (let h = 0; h < this.H; h++) {
-      ip += this.intPhys[h];
-      iu += this.intUnmerged[h];
-      ic += this.intCtrs[h];
-    }
-    const mean = (x: number) => (span > 0 ? x / span : 0);
-    const s = this.series;
+    const n = this.n;
+    const b = this.book;
+    const mean = b.means(this.cfg.spanEndS - this.cfg.spanStartS);
     return {
-      invocations: this.invocations,
-      coldStarts: this.coldStarts,
-      warmStarts: this.warmStarts,
-      rejectedMemory: this.rejectedMemory,
-      rejectedCpu: this.rejectedCpu,
-      evictions: this.evictions,
-      expirations: this.expirations,
-      unloads: this.unloads,
-      prewarms: this.prewarms,
-      prewarmsSkipped: this.prewarmsSkipped,
-      peakPages: this.peakPhys,
-      meanPages: mean(ip),
-      peakUnmergedPages: this.peakUnmerged,
-      meanUnmergedPages: mean(iu),
-      peakSavedPages: this.peakSaved,
-      meanSavedPages: mean(iu - ip),
-      peakContainers: this.peakCtrs,
-      meanContainers: mean(ic),
-      coldStartLatencyMsTotal: this.coldLatencyMs,
-      madviseCalls: this.madviseCalls,
-      madviseCostUsTotal: this.madviseCostUs,
-      madviseMerges: this.madviseMerges,
-      madviseMisses: this.madviseMisses,
+      invocations: n.invocations,
+      coldStarts: n.coldStarts,
+      warmStarts: n.warmStarts,
+      rejectedMemory: n.rejectedMemory,
+      rejectedCpu: n.rejectedCpu,
+      evictions: n.evictions,
+      expirations: n.expirations,
+      unloads: n.unloads,
+      prewarms: n.prewarms,
+      prewarmsSkipped: n.prewarmsSkipped,
+      peakPages: b.peakPhys,
+      meanPages: mean.pages,
+      peakUnmergedPages: b.peakUnmerged,
+      meanUnmergedPages: mean.unmergedPages,
+      peakSavedPages: b.peakSaved,
+      meanSavedPages: mean.savedPages,
+      peakContainers: b.peakCtrs,
+      meanContainers: mean.containers,
+      coldStartLatencyMsTotal: n.coldLatencyMs,
+      madviseCalls: n.madviseCalls,
+      madviseCostUsTotal: n.madviseCostUs,
+      madviseMerges: n.madviseMerges,
+      madviseMisses: n.madviseMisses,
       ksmSettled: this.ksm?.stats.settled ?? 0,
       ksmSettleDelaySumS: this.ksm?.stats.settleDelaySumS ?? 0,
       ksmPagesPerSec: this.ksm?.pagesPerSec ?? 0,
       ksmBatchPeriodMs: (this.ksm?.periodS ?? 0) * 1000,
-      perHostPeakPages: Array.from(this.hostPeak),
-      fnCold: this.fnCold,
-      fnWarm: this.fnWarm,
-      fnRejected: this.fnRejected,
-      series: s,
+      perHostPeakPages: Array.from(b.hostPeak),
+      fnCold: n.fnCold,
+      fnWarm: n.fnWarm,
+      fnRejected: n.fnRejected,
+      series: this.series !== null ? this.series.series : null,
     };
   }
-}
-
-/**
- * Per-function idle-time histograms of the hybrid policy (Shahrad et al., ATC'20, section 4.2). An idle time
- * is recorded at each arrival: the time since the end of the function's previous invocation (0 if it has not
- * ended). Windows are recomputed lazily when the histogram changed.
- */
-export class HybridState {
-  private readonly nBins: number;
-  private readonly binS: number;
-  private readonly rangeS: number;
-  private readonly hist: (Uint32Array | null)[];
-  private readonly inRange: Float64Array;
-  private readonly sumSq: Float64Array;
-  private readonly oob: Float64Array;
-  private readonly lastEnd: Float64Array;
-  private readonly recent: (Float64Array | null)[];
-  private readonly recentN: Int32Array;
-  private readonly dirty: Uint8Array;
-  private readonly prewarm: Float64Array;
-  private readonly keepAlive: Float64Array;
-  private readonly out = { prewarmS: 0, keepAliveS: 0 };
-
-  constructor(
-    private readonly p: Extract<PolicySpec, { kind: 'hybrid-histogram' }>,
-    nFn: number,
-  ) {
-    this.binS = p.binMinutes * 60;
-    this.rangeS = p.rangeMinutes * 60;
-    this.nBins = Math.max(1, Math.round(p.rangeMinutes / p.binMinutes));
-    this.hist = new Array(nFn).fill(null);
-    this.inRange = new Float64Array(nFn);
-    this.sumSq = new Float64Array(nFn);
-    this.oob = new Float64Array(nFn);
-    this.lastEnd = new Float64Array(nFn).fill(NaN);
-    this.recent = new Array(nFn).fill(null);
-    this.recentN = new Int32Array(nFn);
-    this.dirty = new Uint8Array(nFn).fill(1);
-    this.prewarm = new Float64Array(nFn);
-    this.keepAlive = new Float64Array(nFn);
-  }
-
-  arrival(f: number, t: number): void {
-    const last = this.lastEnd[f];
-    if (last !== last) return; // NaN: first invocation
-    const it = t > last ? t - last : 0;
-    const bin = Math.floor(it / this.binS);
-    let r = this.recent[f];
-    if (r === null) r = this.recent[f] = new Float64Array(RECENT);
-    r[this.recentN[f] % RECENT] = it;
-    this.recentN[f]++;
-    if (bin < this.nBins) {
-      let hst = this.hist[f];
-      if (hst === null) hst = this.hist[f] = new Uint32Array(this.nBins);
-      const c = hst[bin]++;
-      this.sumSq[f] += 2 * c + 1;
-      this.inRange[f]++;
-    } else this.oob[f]++;
-    this.dirty[f] = 1;
-  }
-
-  setEnd(f: number, end: number): void {
-    this.lastEnd[f] = end;
-  }
-
-  /** The function's current windows (seconds). */
-  windows(f: number): { prewarmS: number; keepAliveS: number } {
-    if (this.dirty[f]) this.recompute(f);
-    this.out.prewarmS = this.prewarm[f];
-    this.out.keepAliveS = this.keepAlive[f];
-    return this.out;
-  }
-
-  /** CV of the bin counts (sample standard deviation / mean); 0 without samples. */
-  cv(f: number): number {
-    const n = this.inRange[f];
-    if (n === 0) return 0;
-    const mean = n / this.nBins;
-    const ss = Math.max(0, this.sumSq[f] - this.nBins * mean * mean);
-    const std = Math.sqrt(ss / Math.max(1, this.nBins - 1));
-    return std / mean;
-  }
-
-  private recompute(f: number): void {
-    this.dirty[f] = 0;
-    const p = this.p;
-    const total = this.inRange[f] + this.oob[f];
-    const oobRate = total > 0 ? this.oob[f] / total : 0;
-    if (total > 0 && oobRate >= p.oobThreshold) {
-      // the paper forecasts the next idle time with ARIMA; we use the mean of the recent idle times
-      const r = this.recent[f] as Float64Array;
-      const k = Math.min(RECENT, this.recentN[f]);
-      let s = 0;
-      for (let i = 0; i < k; i++) s += r[i];
-      const forecast = s / k;
-      this.prewarm[f] = forecast * (1 - p.forecastMargin);
-      this.keepAlive[f] = forecast * p.forecastMargin * 2;
-      return;
-    }
-    if (this.inRange[f] === 0 || this.cv(f) < p.cvThreshold) {
-      this.prewarm[f] = 0;
-      this.keepAlive[f] = this.rangeS;
-      return;
-    }
-    const h = this.hist[f] as Uint32Array;
-    const n = this.inRange[f];
-    const head = percentileBin(h, n, p.prewarmPercentile / 100);
-    const tail = percentileBin(h, n, p.keepAlivePercentile / 100);
-    this.prewarm[f] = head * this.binS * (1 - p.margin);
-    this.keepAlive[f] = (tail + 1) * this.binS * (1 + p.margin);
-  }
-}
-
-const RECENT = 10;
-
-/** First bin whose cumulative share reaches q. */
-function percentileBin(h: Uint32Array, n: number, q: number): number {
-  let acc = 0;
-  for (let i = 0; i < h.length; i++) {
-    acc += h[i];
-    if (acc / n >= q) return i;
-  }
-  return h.length - 1;
 }

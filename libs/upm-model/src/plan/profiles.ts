@@ -119,6 +119,8 @@ export interface ProfileRequest {
   fn: TraceFunction | null;
 }
 
+// Long: one pipeline (dumps -> interned contents -> templates -> per-function lists -> merge classes) whose
+// steps share the intern tables; each step is marked by a comment and the classing is in classify().
 export function buildProfilesFrom(
   requests: ProfileRequest[],
   dumpList: { ref: string; dump: Dump }[],
@@ -372,6 +374,8 @@ interface Classes {
   privK: number[];
 }
 
+// Long: one grouping pass over typed arrays (signatures, then per-template K and m) kept together so the
+// intermediate tables stay local.
 /**
  * Groups keys by signature (the sorted (template, multiplicity) pairs they occur in; `special` keys are kept
  * apart from the others). Per template: (class, K = Σ weights of its keys in the class, m = multiplicity).

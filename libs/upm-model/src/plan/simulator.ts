@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { Dump } from '../dump/types';
 import type { MergeModelName } from '../merge/common/types';
-import { expandInvocations, InvocationBatch } from '../traces/expand';
+import { expandInvocations, InvocationBatch, lowerBound } from '../traces/expand';
 import type { NormalizedTrace } from '../traces/types';
 import { Engine, EngineConfig, EngineResult, HostSeries } from './engine';
 import { buildProfiles, ProfileSet } from './profiles';
@@ -114,17 +114,6 @@ export function invocationSource(
   return { count, batches: expand };
 }
 
-function lowerBound(a: Float64Array, x: number): number {
-  let lo = 0;
-  let hi = a.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (a[mid] < x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
 interface Prepared {
   spec: PlanSpec;
   profiles: ProfileSet;
@@ -202,6 +191,8 @@ function sizingRunsEstimate(maxHosts: number): number {
   return 2 * Math.ceil(Math.log2(maxHosts + 1)) + 1;
 }
 
+// Long: one plan point end to end (prepare, each model's run and sizing search, progress, result) around
+// shared progress state.
 function runPoint(s: PlanSpec, inputs: PlanInputs, hooks: PlanHooks): PlanResult {
   const p = prepare(s, inputs);
   const n = Math.max(1, p.source.count);

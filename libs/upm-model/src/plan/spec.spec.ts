@@ -1,4 +1,4 @@
-import { expandSweep, mapProfileRefs, planSpecHash, PlanSpecError, profileRefs, resolveProfiles, validatePlanSpec } from './spec';
+import { expandSweep, HYBRID_DEFAULTS, mapProfileRefs, planSpecHash, PlanSpecError, profileRefs, resolveProfiles, validatePlanSpec } from './spec';
 
 const base = { version: 1, trace: 'tr-1', policy: { kind: 'ttl' }, models: ['upm', 'none'] };
 
@@ -31,17 +31,7 @@ describe('validatePlanSpec', () => {
     expect(s.modelParams.upm.costs.hashUs).toBe(0.5);
     expect(s.coldStartMs).toEqual({ default: 500, functions: {} });
     expect([s.seed, s.window, s.timeseriesStepS, s.sizing, s.sweep]).toEqual([0, null, 60, null, null]);
-    expect(validatePlanSpec({ ...base, policy: { kind: 'hybrid-histogram' } }).policy).toEqual({
-      kind: 'hybrid-histogram',
-      rangeMinutes: 240,
-      binMinutes: 1,
-      prewarmPercentile: 5,
-      keepAlivePercentile: 99,
-      margin: 0.1,
-      cvThreshold: 2,
-      oobThreshold: 0.5,
-      forecastMargin: 0.15,
-    });
+    expect(validatePlanSpec({ ...base, policy: { kind: 'hybrid-histogram' } }).policy).toEqual({ kind: 'hybrid-histogram', ...HYBRID_DEFAULTS });
     expect(validatePlanSpec({ ...base, policy: { kind: 'greedy-dual' } }).policy).toEqual({
       kind: 'greedy-dual',
       maxIdleMinutes: null,

@@ -1,14 +1,10 @@
+import { xorshift32 } from '../traces/prng';
 import { HashIndex64 } from './hash-index';
 
-/** Deterministic xorshift32. */
+/** Deterministic uniform [0, 1). */
 function rng(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) / 0x1_0000_0000;
-  };
+  const next = xorshift32(seed);
+  return () => next() / 0x1_0000_0000;
 }
 
 /** A plain Map-based reference: dense ids in first-seen order, (0, 0) never interned. */

@@ -62,6 +62,8 @@ export class HashIndex64 {
     return this.internAt(lo | 0, hi | 0, mix(lo, hi));
   }
 
+  // Long on purpose: the batched form of intern(), open addressing inlined with the mixes computed ahead
+  // (the World build's hot path).
   /**
    * out[k] = intern(lo[k], hi[k]) for k < n, in order (ids are the same as n calls of intern).
    */

@@ -107,6 +107,8 @@ export function analyzeSharing(dumps: Dump[], options: SharingOptions = {}): Sha
   return analyzeWorldSharing(world, { ...options, snapshot });
 }
 
+// Long: one pass over the world's pages classifying each (SHARING_CATEGORIES) into per-process and
+// per-group tallies that the later steps read; the steps are marked by comments.
 export function analyzeWorldSharing(world: World, options: SharingOptions = {}): SharingReport {
   const mergeability = options.mergeability ?? 'upm';
   const upm = mergeability === 'upm';

@@ -119,6 +119,8 @@ export function throwIfAborted(signal?: AbortSignal): void {
   }
 }
 
+// Long: one pass over dumps, snapshots and processes building the shared tables (contents, frames,
+// process tracks) in place; the steps are marked by comments.
 export function buildWorld(dumps: Dump[], options: BuildWorldOptions = {}): World {
   if (dumps.length === 0) throw new Error('no dump given');
   const h0 = dumps[0].header;

@@ -252,6 +252,8 @@ export class Azure2019Reader {
     return summary;
   }
 
+  // Long: the join of the three Azure 2019 tables (invocations, durations, memory) and the report of what
+  // did not join, in one place so every rule of the join reads top to bottom.
   /** Join and build. The reader cannot be used afterwards. */
   finish(): NormalizedTrace {
     if (this.finished) throw new TraceError('BAD_ARGUMENT', 'the trace was already finished');

@@ -51,6 +51,8 @@ export function durationCurves(functions: readonly TraceFunction[], fallbackMs: 
   return functions.map((f) => durationCurve(f.durations, fallbackMs));
 }
 
+// Long: one generator with its batch buffers and per-(function, minute) streams as locals (the replay's
+// input hot path); timestamps and per-minute counts are its two branches.
 export function* expandInvocations(trace: NormalizedTrace, options: ExpandOptions): Generator<InvocationBatch> {
   const fromS = options.fromS ?? -Infinity;
   const toS = options.toS ?? Infinity;
@@ -165,7 +167,8 @@ function filterAndSort(
   return out;
 }
 
-function lowerBound(a: Float64Array, x: number): number {
+/** The first index of sorted `a` whose value is >= x (a.length if none). */
+export function lowerBound(a: Float64Array, x: number): number {
   let lo = 0;
   let hi = a.length;
   while (lo < hi) {

@@ -22,6 +22,7 @@ interface CsvParseError extends Error {
   lines?: number;
 }
 
+// Long: the csv-parse stream, its per-record callback and its error handling share the reader's counters.
 export async function readNarrowCsv(
   src: TraceSource,
   log: RowLog,

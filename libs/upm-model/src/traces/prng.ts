@@ -45,6 +45,20 @@ export function deriveSeed(base: number, a: number, b = 0): number {
   return h;
 }
 
+/**
+ * Marsaglia's xorshift32: tiny and fast, for tests and benchmarks that want the same pseudo-random data at
+ * every run (not for trace expansion: use Rng). Returns uint32s; a seed of 0 is taken as 1.
+ */
+export function xorshift32(seed: number): () => number {
+  let x = seed >>> 0 || 1;
+  return () => {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    return x >>> 0;
+  };
+}
+
 export class Rng {
   private a: number;
   private b: number;

@@ -77,6 +77,7 @@ function assertLittleEndian(): void {
 }
 
 /** The trace container, in pieces whose concatenation is encodeTrace's bytes; array data is not copied. */
+// Long: the container's sections written in the order decodeTrace reads them; kept side by side with it.
 export function encodeTraceChunks(trace: NormalizedTrace): Uint8Array[] {
   assertLittleEndian();
   const arrays: { name: string; type: SectionType; data: Uint32Array | Float64Array }[] =
@@ -171,6 +172,7 @@ export function encodeTrace(trace: NormalizedTrace): Buffer {
   return Buffer.concat(encodeTraceChunks(trace));
 }
 
+// Long: the container's sections read in the order encodeTraceChunks writes them, each checked before use.
 export function decodeTrace(bytes: Uint8Array): NormalizedTrace {
   assertLittleEndian();
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);

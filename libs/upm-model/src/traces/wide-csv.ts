@@ -171,6 +171,8 @@ export class WideInvocationsParser {
     this.onHeader(this.header);
   }
 
+  // Long on purpose: the byte-level tokenizer of one line, a cell scanned in the buffer and decoded only
+  // where its value is needed (the ingest hot path, see docs/benchmarks.md).
   private parseLine(buf: Buffer, start: number, end: number): void {
     if (end > start && buf[end - 1] === CR) end--;
     if (end === start) return; // blank line

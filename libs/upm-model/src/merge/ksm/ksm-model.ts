@@ -41,6 +41,7 @@ import { buildWorld, ProcState, ProcTrack, throwIfAborted, VmaClass, World } fro
 import { aliveAtEnd, countFrames } from '../common/accounting';
 import type { MergeResultBase, ModelRunOptions } from '../common/types';
 import { DEFAULT_KSM_TIMING, KsmTiming, nextWakeMs } from './scan-timing';
+import { KsmTimelineRecorder } from './timeline';
 
 export interface KsmParams {
   pagesToScan: number;
@@ -196,53 +197,123 @@ export function runKsmModel(input: Dump[] | World, options: KsmOptions = {}): Ks
   return sim.run();
 }
 
+/**
+ * The stable tree: per content its stable node, a single dup or a chain of dups (stable_node_chain), and
+ * the dups (KSM pages) as a struct of growing arrays indexed by dup id.
+ */
+class StableTree {
+  /** Per content: its first dup, -1 = not in the tree. */
+  readonly chainHead: Int32Array;
+  /** Per content: 1 when its node is a chain (several dups). */
+  readonly isChain: Uint8Array;
+  /** Last chain_prune time of a content that is a chain (chains are rare). */
+  readonly pruneAt = new Map<number, number>();
+  /** Dups in the tree (the stable tree's size, for the walk's cost). */
+  nodes = 0;
+  /** Dups ever made (the next dup id). */
+  nDups = 0;
+  /** Per dup: its content. */
+  readonly dContent = new GrowI32();
+  /** Per dup: rmap_hlist_len, the items listed under it. */
+  readonly dLen = new GrowI32();
+  /** Per dup: ptes mapping its KSM page (0 = the page is freed, the node stale). */
+  readonly dMap = new GrowI32();
+  /** Per dup: the frame of its KSM page. */
+  readonly dFrame = new GrowI32();
+  /** Per dup: first item of its hlist, -1 = none. */
+  readonly dHead = new GrowI32(256, -1);
+  /** Per dup: next dup of the same chain, -1 = last. */
+  readonly dNext = new GrowI32(256, -1);
+  /** Per dup: 1 while it is in the tree. */
+  readonly dInTree = new GrowI32();
+
+  constructor(contents: number) {
+    this.chainHead = new Int32Array(contents).fill(-1);
+    this.isChain = new Uint8Array(contents);
+  }
+}
+
+/** The unstable tree of the current pass: per content the item inserted, valid when seq = the pass's seqnr. */
+class UnstableTree {
+  /** Per content: the item in the tree. */
+  readonly head: Int32Array;
+  /** Per content: the seqnr of that insertion (an older one means emptied at the pass start). */
+  readonly seq: Int32Array;
+  /** Items in the tree this pass (for the walk's cost). */
+  size = 0;
+
+  constructor(contents: number) {
+    this.head = new Int32Array(contents).fill(-1);
+    this.seq = new Int32Array(contents).fill(-1);
+  }
+}
+
+/** Per process: its mm_slot's state. */
+class MmSlots {
+  /** The snapshot state applied last. */
+  readonly stateIdx: Int32Array;
+  /** 1 after exit, until ksmd frees its rmap_items. */
+  readonly exiting: Uint8Array;
+  /** 1 while on ksmd's mm_slot list. */
+  readonly registered: Uint8Array;
+  /** Its rmap_items. */
+  readonly itemsOf: Int32Array;
+  /** 1 while it has a VM_MERGEABLE VMA. */
+  readonly mergeableVmas: Uint8Array;
+
+  constructor(n: number) {
+    this.stateIdx = new Int32Array(n).fill(-1);
+    this.exiting = new Uint8Array(n);
+    this.registered = new Uint8Array(n);
+    this.itemsOf = new Int32Array(n);
+    this.mergeableVmas = new Uint8Array(n);
+  }
+}
+
+/** ksm_scan: ksmd's cursor over the mm_slot list. */
+class KsmScan {
+  /** The mm_slot list (process indices) in scan order. */
+  list: number[] = [];
+  /** Index in list of the slot being scanned; -1 = at the list head (a pass starts next). */
+  cursor = -1;
+  /** Next slot (page) of that process. */
+  slot = 0;
+  /** Full passes completed (full_scans). */
+  seqnr = 0;
+}
+
 class KsmSim {
   private readonly procs: ProcTrack[];
+  /** First slot (global page index) of each process; base[n] = the slot count. */
   private readonly base: Int32Array;
   private readonly nSlots: number;
-  // per slot (global index = base[proc] + slot)
+  // per slot (global index = base[proc] + slot): the rmap_item of the page, struct of arrays
+  /** 0 = no rmap_item, ITEM = not in a tree, UNSTABLE / STABLE = in that tree. */
   private readonly itm: Uint8Array;
+  /** rmap_item->oldchecksum: the content seen at the previous visit, -1 = none yet. */
   private readonly oldSum: Int32Array;
+  /** rmap_item->age: visits without merging (smart_scan). */
   private readonly age: Uint8Array;
+  /** rmap_item->remaining_skips (smart_scan). */
   private readonly skips: Uint8Array;
   /** The stable dup of a STABLE item, the seqnr of its insertion for an UNSTABLE one. */
   private readonly tref: Int32Array;
+  /** rmap_item->hlist: next / previous item on its stable dup's list. */
   private readonly hNext: Int32Array;
   private readonly hPrev: Int32Array;
+  /** The dup whose KSM page the pte maps, -1 = its own page. */
   private readonly mapKsm: Int32Array;
+  /** Content of the page now (from the snapshots), -1 = none, below -1 = unique. */
   private readonly cur: Int32Array;
+  /** Physical frame the pte maps now. */
   private readonly curFrame: Int32Array;
   /** F_ELIG | F_ZERO | F_CHURN per slot. */
   private readonly pf: Uint8Array;
-  // stable dups
-  private readonly dContent = new GrowI32();
-  private readonly dLen = new GrowI32();
-  private readonly dMap = new GrowI32();
-  private readonly dFrame = new GrowI32();
-  private readonly dHead = new GrowI32(256, -1);
-  private readonly dNext = new GrowI32(256, -1);
-  private readonly dInTree = new GrowI32();
-  private nDups = 0;
-  private stableNodes = 0;
-  // per content
-  private readonly chainHead: Int32Array;
-  private readonly isChain: Uint8Array;
-  /** Last chain_prune time of a content that is a chain (chains are rare). */
-  private readonly pruneAt = new Map<number, number>();
-  private readonly uHead: Int32Array;
-  private readonly uSeq: Int32Array;
-  private unstableSize = 0;
-  // per process
-  private readonly stateIdx: Int32Array;
-  private readonly exiting: Uint8Array;
-  private readonly registered: Uint8Array;
-  private readonly itemsOf: Int32Array;
-  private readonly mergeableVmas: Uint8Array;
-  // scan cursor: list of proc indices; cursor === -1 means at the list head
-  private list: number[] = [];
-  private cursor = -1;
-  private scanSlot = 0;
-  private seqnr = 0;
+  private readonly stable: StableTree;
+  private readonly unstable: UnstableTree;
+  private readonly mm: MmSlots;
+  private readonly scan = new KsmScan();
+  /** Next id for a page whose content is unknown or keeps changing (never equal to another). */
   private uniq = -2;
   // counters
   private c = {
@@ -256,12 +327,11 @@ class KsmSim {
     chains: 0,
     dups: 0,
   };
+  /** Simulated time (ms since the first snapshot). */
   private now = 0;
+  /** Tree levels walked and passes started in the current batch (its CPU cost). */
   private treeSteps = 0;
   private passStarts = 0;
-  private readonly zeroContent: number;
-  private readonly zeroFrame: number;
-  private readonly smartScan: boolean;
 
   constructor(
     private readonly world: World,
@@ -296,18 +366,9 @@ class KsmSim {
     this.curFrame = new Int32Array(s).fill(-1);
     this.pf = new Uint8Array(s);
     const nc = world.contents.size;
-    this.chainHead = new Int32Array(nc).fill(-1);
-    this.isChain = new Uint8Array(nc);
-    this.uHead = new Int32Array(nc).fill(-1);
-    this.uSeq = new Int32Array(nc).fill(-1);
-    this.stateIdx = new Int32Array(n).fill(-1);
-    this.exiting = new Uint8Array(n);
-    this.registered = new Uint8Array(n);
-    this.itemsOf = new Int32Array(n);
-    this.mergeableVmas = new Uint8Array(n);
-    this.zeroContent = world.zeroContent;
-    this.zeroFrame = world.frameCount;
-    this.smartScan = p.smartScan;
+    this.stable = new StableTree(nc);
+    this.unstable = new UnstableTree(nc);
+    this.mm = new MmSlots(n);
   }
 
   // ---------------------------------------------------------------- page state from snapshots
@@ -317,7 +378,7 @@ class KsmSim {
     const tr = this.world.procs[pi];
     const st = tr.states[si];
     const prevSt = si > 0 ? tr.states[si - 1] : null;
-    this.stateIdx[pi] = si;
+    this.mm.stateIdx[pi] = si;
     const b = this.base[pi];
     const n = tr.slotCount;
     const p = st.pages;
@@ -335,7 +396,7 @@ class KsmSim {
     const visited = new Uint8Array(vc.length);
     let anyMg = 0;
     for (let v = 0; v < vc.length; v++) if (eligible(vc[v])) visited[v] = anyMg = 1;
-    this.mergeableVmas[pi] = anyMg;
+    this.mm.mergeableVmas[pi] = anyMg;
     const cont = this.o.continuingWrites ?? 'auto';
     const last = si === tr.states.length - 1;
     const prev2 = si > 1 ? tr.states[si - 2] : null;
@@ -389,7 +450,7 @@ class KsmSim {
     const d = this.mapKsm[g];
     if (d >= 0) {
       this.mapKsm[g] = -1;
-      this.dMap.a[d]--;
+      this.stable.dMap.a[d]--;
     }
     if (this.pf[g] & F_ZERO) {
       this.pf[g] &= ~F_ZERO;
@@ -400,23 +461,23 @@ class KsmSim {
   // ---------------------------------------------------------------- trees
 
   private candidate(d: number): boolean {
-    const l = this.dLen.a[d];
+    const l = this.stable.dLen.a[d];
     return l > 0 && l < this.p.maxPageSharing;
   }
 
   private hlistAdd(g: number, d: number): void {
-    const head = this.dHead.a[d];
+    const head = this.stable.dHead.a[d];
     this.hNext[g] = head;
     this.hPrev[g] = -1;
     if (head >= 0) this.hPrev[head] = g;
-    this.dHead.a[d] = g;
+    this.stable.dHead.a[d] = g;
   }
 
   private hlistDel(g: number, d: number): void {
     const nx = this.hNext[g];
     const pv = this.hPrev[g];
     if (pv >= 0) this.hNext[pv] = nx;
-    else this.dHead.a[d] = nx;
+    else this.stable.dHead.a[d] = nx;
     if (nx >= 0) this.hPrev[nx] = pv;
     this.hNext[g] = -1;
     this.hPrev[g] = -1;
@@ -424,8 +485,8 @@ class KsmSim {
 
   /** stable_tree_append */
   private stableAppend(g: number, d: number): void {
-    const had = this.dLen.a[d] > 0;
-    this.dLen.a[d]++;
+    const had = this.stable.dLen.a[d] > 0;
+    this.stable.dLen.a[d]++;
     this.hlistAdd(g, d);
     this.itm[g] = STABLE;
     this.tref[g] = d;
@@ -435,7 +496,7 @@ class KsmSim {
 
   /** remove_node_from_stable_tree: a stale dup (its KSM page was freed). */
   private removeNode(d: number): void {
-    let g = this.dHead.a[d];
+    let g = this.stable.dHead.a[d];
     let first = true;
     while (g >= 0) {
       const nx = this.hNext[g];
@@ -449,30 +510,30 @@ class KsmSim {
       g = nx;
     }
     // the kernel walks the hlist head first: the last item it meets counts as the shared one
-    this.dHead.a[d] = -1;
-    this.dLen.a[d] = 0;
+    this.stable.dHead.a[d] = -1;
+    this.stable.dLen.a[d] = 0;
     this.unlinkDup(d);
   }
 
   private unlinkDup(d: number): void {
-    if (!this.dInTree.a[d]) return;
-    this.dInTree.a[d] = 0;
-    const c = this.dContent.a[d];
+    if (!this.stable.dInTree.a[d]) return;
+    this.stable.dInTree.a[d] = 0;
+    const c = this.stable.dContent.a[d];
     let prev = -1;
-    let x = this.chainHead[c];
+    let x = this.stable.chainHead[c];
     while (x !== -1 && x !== d) {
       prev = x;
-      x = this.dNext.a[x];
+      x = this.stable.dNext.a[x];
     }
     if (x === -1) return;
-    if (prev === -1) this.chainHead[c] = this.dNext.a[d];
-    else this.dNext.a[prev] = this.dNext.a[d];
-    this.dNext.a[d] = -1;
-    this.stableNodes--;
-    if (this.isChain[c]) {
+    if (prev === -1) this.stable.chainHead[c] = this.stable.dNext.a[d];
+    else this.stable.dNext.a[prev] = this.stable.dNext.a[d];
+    this.stable.dNext.a[d] = -1;
+    this.stable.nodes--;
+    if (this.stable.isChain[c]) {
       this.c.dups--;
-      if (this.chainHead[c] === -1) {
-        this.isChain[c] = 0;
+      if (this.stable.chainHead[c] === -1) {
+        this.stable.isChain[c] = 0;
         this.c.chains--;
       }
     }
@@ -480,7 +541,7 @@ class KsmSim {
 
   /** ksm_get_folio: false (and the node removed) when the dup's page has been freed. */
   private dupAlive(d: number): boolean {
-    if (this.dMap.a[d] > 0) return true;
+    if (this.stable.dMap.a[d] > 0) return true;
     this.removeNode(d);
     return false;
   }
@@ -492,16 +553,21 @@ class KsmSim {
       const d = this.tref[g];
       if (!this.dupAlive(d)) return; // removeNode cleared the item
       this.hlistDel(g, d);
-      this.dLen.a[d]--;
-      if (this.dHead.a[d] >= 0) this.c.sharing--;
+      this.stable.dLen.a[d]--;
+      if (this.stable.dHead.a[d] >= 0) this.c.sharing--;
       else this.c.shared--;
       this.tref[g] = -1;
       this.itm[g] = ITEM;
     } else if (s === UNSTABLE) {
       const key = this.oldSum[g];
-      if (this.tref[g] === this.seqnr && key >= 0 && this.uHead[key] === g && this.uSeq[key] === this.seqnr) {
-        this.uHead[key] = -1;
-        this.unstableSize--;
+      if (
+        this.tref[g] === this.scan.seqnr &&
+        key >= 0 &&
+        this.unstable.head[key] === g &&
+        this.unstable.seq[key] === this.scan.seqnr
+      ) {
+        this.unstable.head[key] = -1;
+        this.unstable.size--;
       }
       this.c.unshared--;
       this.itm[g] = ITEM;
@@ -515,7 +581,7 @@ class KsmSim {
     this.age[g] = 0;
     this.skips[g] = 0;
     this.c.items--;
-    this.itemsOf[pi]--;
+    this.mm.itemsOf[pi]--;
   }
 
   /** Levels of a balanced tree of n nodes: ceil(log2(n + 1)), at least 1 (= the bit length of n). */
@@ -524,63 +590,63 @@ class KsmSim {
   }
 
   /**
-   * stable_tree_search for content c: the dup to merge into, or -1 (none, or all dups full).
-   * `prune` = chain_prune (the search) vs chain (the insert).
+   * stable_node_dup for content c: the dup to merge into, or -1 (none, or all dups full).
+   * `prune` = chain_prune (stable_tree_search) vs chain (stable_tree_insert).
    */
-  private pickDup(c: number, prune: boolean): number {
+  private stableNodeDup(c: number, prune: boolean): number {
     for (;;) {
-      const head = this.chainHead[c];
+      const head = this.stable.chainHead[c];
       if (head === -1) return -1;
-      if (!this.isChain[c]) {
+      if (!this.stable.isChain[c]) {
         if (!this.dupAlive(head)) continue;
         return head;
       }
       let doPrune = prune;
       if (doPrune) {
-        if (this.now < (this.pruneAt.get(c) ?? 0) + this.p.stableNodeChainsPruneMs) doPrune = false;
-        else this.pruneAt.set(c, this.now);
+        if (this.now < (this.stable.pruneAt.get(c) ?? 0) + this.p.stableNodeChainsPruneMs) doPrune = false;
+        else this.stable.pruneAt.set(c, this.now);
       }
       let found = -1;
       let foundLen = 0;
       let d = head;
       while (d !== -1) {
-        const nx = this.dNext.a[d];
+        const nx = this.stable.dNext.a[d];
         if (!this.dupAlive(d)) {
           d = nx;
           continue;
         }
-        if (found === -1 || (this.candidate(d) && (!this.candidate(found) || this.dLen.a[d] > foundLen))) {
+        if (found === -1 || (this.candidate(d) && (!this.candidate(found) || this.stable.dLen.a[d] > foundLen))) {
           found = d;
-          foundLen = this.dLen.a[d];
+          foundLen = this.stable.dLen.a[d];
           if (!doPrune && this.candidate(found)) break;
         }
         d = nx;
       }
       if (found === -1) {
         // every dup was stale: the chain is gone ("goto again" finds nothing)
-        if (this.isChain[c]) {
-          this.isChain[c] = 0;
+        if (this.stable.isChain[c]) {
+          this.stable.isChain[c] = 0;
           this.c.chains--;
         }
-        this.chainHead[c] = -1;
+        this.stable.chainHead[c] = -1;
         return -1;
       }
-      if (this.chainHead[c] === found && this.dNext.a[found] === -1) {
+      if (this.stable.chainHead[c] === found && this.stable.dNext.a[found] === -1) {
         // only one dup left: collapse the chain into a plain stable node
-        this.isChain[c] = 0;
+        this.stable.isChain[c] = 0;
         this.c.chains--;
         this.c.dups--;
       } else if (
-        this.chainHead[c] !== found &&
-        this.dLen.a[found] + 1 < this.p.maxPageSharing &&
+        this.stable.chainHead[c] !== found &&
+        this.stable.dLen.a[found] + 1 < this.p.maxPageSharing &&
         this.candidate(found)
       ) {
         // move to the head
-        let prev = this.chainHead[c];
-        while (this.dNext.a[prev] !== found) prev = this.dNext.a[prev];
-        this.dNext.a[prev] = this.dNext.a[found];
-        this.dNext.a[found] = this.chainHead[c];
-        this.chainHead[c] = found;
+        let prev = this.stable.chainHead[c];
+        while (this.stable.dNext.a[prev] !== found) prev = this.stable.dNext.a[prev];
+        this.stable.dNext.a[prev] = this.stable.dNext.a[found];
+        this.stable.dNext.a[found] = this.stable.chainHead[c];
+        this.stable.chainHead[c] = found;
       }
       return found;
     }
@@ -588,27 +654,27 @@ class KsmSim {
 
   /** stable_tree_insert: a new KSM page (dup) for content c; chained when c already has one. */
   private stableInsert(c: number, frame: number): number {
-    const existing = this.pickDup(c, false);
-    const d = this.nDups++;
-    this.dContent.at(d)[d] = c;
-    this.dLen.at(d)[d] = 0;
-    this.dMap.at(d)[d] = 0;
-    this.dFrame.at(d)[d] = frame;
-    this.dHead.at(d, -1)[d] = -1;
-    this.dNext.at(d, -1)[d] = -1;
-    this.dInTree.at(d)[d] = 1;
-    this.stableNodes++;
+    const existing = this.stableNodeDup(c, false);
+    const d = this.stable.nDups++;
+    this.stable.dContent.at(d)[d] = c;
+    this.stable.dLen.at(d)[d] = 0;
+    this.stable.dMap.at(d)[d] = 0;
+    this.stable.dFrame.at(d)[d] = frame;
+    this.stable.dHead.at(d, -1)[d] = -1;
+    this.stable.dNext.at(d, -1)[d] = -1;
+    this.stable.dInTree.at(d)[d] = 1;
+    this.stable.nodes++;
     if (existing === -1) {
-      this.chainHead[c] = d;
+      this.stable.chainHead[c] = d;
     } else {
-      if (!this.isChain[c]) {
-        this.isChain[c] = 1;
-        this.pruneAt.set(c, this.now);
+      if (!this.stable.isChain[c]) {
+        this.stable.isChain[c] = 1;
+        this.stable.pruneAt.set(c, this.now);
         this.c.chains++;
         this.c.dups++; // the existing node becomes a dup
       }
-      this.dNext.a[d] = this.chainHead[c];
-      this.chainHead[c] = d;
+      this.stable.dNext.a[d] = this.stable.chainHead[c];
+      this.stable.chainHead[c] = d;
       this.c.dups++;
     }
     return d;
@@ -616,11 +682,15 @@ class KsmSim {
 
   // ---------------------------------------------------------------- cmp_and_merge_page
 
-  private visit(g: number): void {
+  /**
+   * cmp_and_merge_page: one visit of page g. A KSM page listed under its dup stays; a changed checksum is
+   * stored (volatile); then the zero page, the stable tree, the unstable tree.
+   */
+  private cmpAndMergePage(g: number): void {
     this.c.scanned++;
     const kd = this.mapKsm[g];
     if (kd >= 0) {
-      if (this.itm[g] === STABLE && this.tref[g] === kd && this.dInTree.a[kd]) return;
+      if (this.itm[g] === STABLE && this.tref[g] === kd && this.stable.dInTree.a[kd]) return;
       // a KSM page whose item is not listed under it (its node was removed): append again
       this.removeFromTree(g);
       this.stableAppend(g, kd);
@@ -636,49 +706,64 @@ class KsmSim {
     if (sum < 0) {
       // content unknown (unhashed page): never equal to anything; sits in the unstable tree
       this.itm[g] = UNSTABLE;
-      this.tref[g] = this.seqnr - 1;
+      this.tref[g] = this.scan.seqnr - 1;
       this.c.unshared++;
       return;
     }
-    if (this.p.useZeroPages && sum === this.zeroContent) {
+    if (this.p.useZeroPages && sum === this.world.zeroContent) {
       this.pf[g] = (this.pf[g] & ~F_ELIG) | F_ZERO;
       this.c.zero++;
       return;
     }
-    this.treeSteps += this.log2(this.stableNodes);
-    const d = this.pickDup(sum, true);
-    if (d >= 0 && this.candidate(d)) {
-      this.mapKsm[g] = d;
-      this.dMap.a[d]++;
-      this.curFrame[g] = this.dFrame.a[d];
-      this.stableAppend(g, d);
-      return;
-    }
-    this.treeSteps += this.log2(this.unstableSize);
-    const u = this.uSeq[sum] === this.seqnr ? this.uHead[sum] : -1;
+    if (this.stableTreeSearch(g, sum)) return;
+    this.unstableTreeSearchInsert(g, sum);
+  }
+
+  /** stable_tree_search (and the merge into its KSM page): true when g now maps a dup of content sum. */
+  private stableTreeSearch(g: number, sum: number): boolean {
+    this.treeSteps += this.log2(this.stable.nodes);
+    const d = this.stableNodeDup(sum, true);
+    if (d < 0 || !this.candidate(d)) return false;
+    this.mapKsm[g] = d;
+    this.stable.dMap.a[d]++;
+    this.curFrame[g] = this.stable.dFrame.a[d];
+    this.stableAppend(g, d);
+    return true;
+  }
+
+  /**
+   * unstable_tree_search_insert: the item of the same content in this pass's unstable tree is merged with g
+   * (try_to_merge_two_pages); without one, g is inserted.
+   */
+  private unstableTreeSearchInsert(g: number, sum: number): void {
+    this.treeSteps += this.log2(this.unstable.size);
+    const u = this.unstable.seq[sum] === this.scan.seqnr ? this.unstable.head[sum] : -1;
     if (u >= 0 && u !== g) {
       const upi = this.procOfSlot(u);
-      if (this.exiting[upi] || !(this.pf[u] & F_ELIG) || this.mapKsm[u] >= 0) return; // get_mergeable_page fails
+      if (this.mm.exiting[upi] || !(this.pf[u] & F_ELIG) || this.mapKsm[u] >= 0) return; // get_mergeable_page fails
       if (this.cur[u] === sum) {
-        if (this.curFrame[u] === this.curFrame[g]) return; // forked page: "page == tree_page"
-        // try_to_merge_two_pages: the scanned page becomes the KSM page, the tree page maps it
-        this.removeFromTree(u);
-        const nd = this.stableInsert(sum, this.curFrame[g]);
-        this.mapKsm[g] = nd;
-        this.mapKsm[u] = nd;
-        this.dMap.a[nd] = 2;
-        this.curFrame[u] = this.curFrame[g];
-        this.stableAppend(u, nd);
-        this.stableAppend(g, nd);
-        return;
+        if (this.curFrame[u] !== this.curFrame[g]) this.tryToMergeTwoPages(g, u, sum);
+        return; // equal frames: a forked page, "page == tree_page"
       }
     }
     this.itm[g] = UNSTABLE;
-    this.tref[g] = this.seqnr;
-    this.uHead[sum] = g;
-    this.uSeq[sum] = this.seqnr;
-    this.unstableSize++;
+    this.tref[g] = this.scan.seqnr;
+    this.unstable.head[sum] = g;
+    this.unstable.seq[sum] = this.scan.seqnr;
+    this.unstable.size++;
     this.c.unshared++;
+  }
+
+  /** try_to_merge_two_pages (+ stable_tree_insert): scanned page g becomes the KSM page, tree page u maps it. */
+  private tryToMergeTwoPages(g: number, u: number, sum: number): void {
+    this.removeFromTree(u);
+    const nd = this.stableInsert(sum, this.curFrame[g]);
+    this.mapKsm[g] = nd;
+    this.mapKsm[u] = nd;
+    this.stable.dMap.a[nd] = 2;
+    this.curFrame[u] = this.curFrame[g];
+    this.stableAppend(u, nd);
+    this.stableAppend(g, nd);
   }
 
   private procOfSlot(g: number): number {
@@ -716,29 +801,29 @@ class KsmSim {
    * cmp_and_merge_page). True when the full pass ended (or nothing is registered) before the limit.
    */
   private scanBatch(limit: number): boolean {
-    if (this.list.length === 0) return true;
-    if (this.cursor === -1) {
+    if (this.scan.list.length === 0) return true;
+    if (this.scan.cursor === -1) {
       // start of a full pass: the unstable tree is emptied (entries of older seqnr are ignored)
-      this.unstableSize = 0;
+      this.unstable.size = 0;
       this.passStarts++;
-      this.cursor = 0;
-      this.scanSlot = 0;
+      this.scan.cursor = 0;
+      this.scan.slot = 0;
     }
     const pf = this.pf;
     const itm = this.itm;
     const mapKsm = this.mapKsm;
     let visited = 0;
     for (;;) {
-      const pi = this.list[this.cursor];
+      const pi = this.scan.list[this.scan.cursor];
       const tr = this.world.procs[pi];
       const b = this.base[pi];
-      if (this.exiting[pi]) {
+      if (this.mm.exiting[pi]) {
         for (let s = 0; s < tr.slotCount; s++) if (itm[b + s]) this.freeItem(b + s, pi);
-        this.list.splice(this.cursor, 1);
-        this.registered[pi] = 0;
+        this.scan.list.splice(this.scan.cursor, 1);
+        this.mm.registered[pi] = 0;
       } else {
         const n = tr.slotCount;
-        for (let s = this.scanSlot; s < n; s++) {
+        for (let s = this.scan.slot; s < n; s++) {
           const g = b + s;
           if (!(pf[g] & F_ELIG)) {
             if (itm[g]) this.freeItem(g, pi);
@@ -750,26 +835,26 @@ class KsmSim {
             this.age[g] = 0;
             this.skips[g] = 0;
             this.c.items++;
-            this.itemsOf[pi]++;
+            this.mm.itemsOf[pi]++;
           }
           const kd = mapKsm[g];
-          if (kd < 0 && this.smartScan && this.shouldSkip(g)) continue;
-          this.scanSlot = s + 1;
-          // a KSM page listed under its stable node stays (visit's first case, inline)
-          if (kd >= 0 && itm[g] === STABLE && this.tref[g] === kd && this.dInTree.a[kd]) this.c.scanned++;
-          else this.visit(g);
+          if (kd < 0 && this.p.smartScan && this.shouldSkip(g)) continue;
+          this.scan.slot = s + 1;
+          // a KSM page listed under its stable node stays (cmpAndMergePage's first case, inline)
+          if (kd >= 0 && itm[g] === STABLE && this.tref[g] === kd && this.stable.dInTree.a[kd]) this.c.scanned++;
+          else this.cmpAndMergePage(g);
           if (++visited >= limit) return false;
         }
-        if (!this.mergeableVmas[pi]) {
+        if (!this.mm.mergeableVmas[pi]) {
           // no VM_MERGEABLE VMA left: the slot is dropped like at exit
-          this.list.splice(this.cursor, 1);
-          this.registered[pi] = 0;
-        } else this.cursor++;
+          this.scan.list.splice(this.scan.cursor, 1);
+          this.mm.registered[pi] = 0;
+        } else this.scan.cursor++;
       }
-      this.scanSlot = 0;
-      if (this.cursor >= this.list.length) {
-        this.cursor = -1;
-        this.seqnr++;
+      this.scan.slot = 0;
+      if (this.scan.cursor >= this.scan.list.length) {
+        this.scan.cursor = -1;
+        this.scan.seqnr++;
         return true;
       }
     }
@@ -778,13 +863,13 @@ class KsmSim {
   // ---------------------------------------------------------------- events
 
   private register(pi: number): void {
-    if (this.registered[pi]) return;
-    this.registered[pi] = 1;
+    if (this.mm.registered[pi]) return;
+    this.mm.registered[pi] = 1;
     // __ksm_enter: list_add_tail(slot, ksm_scan.mm_slot) = just before the cursor's slot
-    if (this.cursor === -1) this.list.push(pi);
+    if (this.scan.cursor === -1) this.scan.list.push(pi);
     else {
-      this.list.splice(this.cursor, 0, pi);
-      this.cursor++;
+      this.scan.list.splice(this.scan.cursor, 0, pi);
+      this.scan.cursor++;
     }
   }
 
@@ -796,31 +881,33 @@ class KsmSim {
       this.unmapPte(g);
       this.pf[g] &= ~F_ELIG;
     }
-    if (!this.registered[pi]) return;
-    this.exiting[pi] = 1;
-    const at = this.list.indexOf(pi);
-    if (at === this.cursor) return; // ksmd notices at its next step
-    if (this.itemsOf[pi] === 0) {
-      this.list.splice(at, 1);
-      if (this.cursor > at) this.cursor--;
-      this.registered[pi] = 0;
+    if (!this.mm.registered[pi]) return;
+    this.mm.exiting[pi] = 1;
+    const at = this.scan.list.indexOf(pi);
+    if (at === this.scan.cursor) return; // ksmd notices at its next step
+    if (this.mm.itemsOf[pi] === 0) {
+      this.scan.list.splice(at, 1);
+      if (this.scan.cursor > at) this.scan.cursor--;
+      this.mm.registered[pi] = 0;
       return;
     }
     // list_move behind the cursor: visited next
-    this.list.splice(at, 1);
-    if (this.cursor > at) this.cursor--;
-    if (this.cursor === -1) this.list.unshift(pi);
-    else this.list.splice(this.cursor + 1, 0, pi);
+    this.scan.list.splice(at, 1);
+    if (this.scan.cursor > at) this.scan.cursor--;
+    if (this.scan.cursor === -1) this.scan.list.unshift(pi);
+    else this.scan.list.splice(this.scan.cursor + 1, 0, pi);
   }
 
   // ---------------------------------------------------------------- run
 
   private bytes(): number {
     let b = 0;
-    for (const v of Object.values(this)) if (ArrayBuffer.isView(v)) b += v.byteLength;
-    for (const g of [this.dContent, this.dLen, this.dMap, this.dFrame, this.dHead, this.dNext, this.dInTree])
-      b += g.a.byteLength;
-    return b + this.pruneAt.size * 48; // about 48 bytes a Map entry with a double value
+    for (const o of [this, this.stable, this.unstable, this.mm])
+      for (const v of Object.values(o)) {
+        if (ArrayBuffer.isView(v)) b += v.byteLength;
+        else if (v instanceof GrowI32) b += v.a.byteLength;
+      }
+    return b + this.stable.pruneAt.size * 48; // about 48 bytes a Map entry with a double value
   }
 
   counters(): KsmCounters {
@@ -830,7 +917,7 @@ class KsmSim {
       pagesSharing: c.sharing,
       pagesUnshared: c.unshared,
       pagesVolatile: c.items - c.shared - c.sharing - c.unshared,
-      fullScans: this.seqnr,
+      fullScans: this.scan.seqnr,
       pagesScanned: c.scanned,
       pagesSkipped: c.skipped,
       ksmZeroPages: c.zero,
@@ -841,84 +928,35 @@ class KsmSim {
   }
 
   run(): KsmResult {
-    const { world, p, t, o } = this;
-    const start = o.runStartMs ?? 0;
-    const resolution = o.timelineResolutionMs ?? 100;
+    const start = this.o.runStartMs ?? 0;
+    const events = new SnapshotEvents(this.procs);
+    const timeline = new KsmTimelineRecorder(start, this.o.timelineResolutionMs ?? 100, () => this.counters());
+    this.now = start;
+    events.applyUpTo(start, this);
+    timeline.sample(this.now, true);
+    const scan = this.ksmScanThread(start, events, timeline);
+    timeline.sample(this.now, true);
+    return this.result(start, scan, timeline);
+  }
+
+  /**
+   * ksm_scan_thread: batches of pages_to_scan pages (ksm_do_scan), each costing CPU time (scan-timing.ts),
+   * then sleeps to the next wake-up, applying snapshot events as time passes; until quietPasses full passes
+   * change nothing after the last event, or maxPasses / maxSimMs.
+   */
+  private ksmScanThread(
+    start: number,
+    events: SnapshotEvents,
+    timeline: KsmTimelineRecorder,
+  ): { cpuUs: number; didConverge: boolean; lastChangeMs: number } {
+    const { p, t, o } = this;
     const quiet = o.quietPasses ?? 12;
     const maxPasses = o.maxPasses ?? 100000;
     const maxSim = o.maxSimMs ?? 6 * 3600 * 1000;
-    // events: registrations, state changes, exits
-    type Ev = { t: number; kind: 0 | 1 | 2; pi: number; si: number };
-    const evs: Ev[] = [];
-    for (const tr of this.procs) {
-      tr.states.forEach((st: ProcState, si) => evs.push({ t: st.timeMs, kind: si === 0 ? 0 : 1, pi: tr.index, si }));
-      if (tr.exitTimeMs !== Infinity) evs.push({ t: tr.exitTimeMs, kind: 2, pi: tr.index, si: -1 });
-    }
-    const order = new Map(this.procs.map((tr, i) => [tr.index, i]));
-    evs.sort((a, b) => a.t - b.t || a.kind - b.kind || order.get(a.pi)! - order.get(b.pi)!);
-    let ev = 0;
-    const lastEventT = evs.length ? evs[evs.length - 1].t : 0;
-    const applyEvents = (upTo: number) => {
-      while (ev < evs.length && evs[ev].t <= upTo) {
-        const e = evs[ev++];
-        if (e.kind === 2) this.exit(e.pi);
-        else {
-          this.applyState(e.pi, e.si);
-          if (e.kind === 0 && this.mergeableVmas[e.pi]) this.register(e.pi);
-        }
-      }
-    };
-
-    const timeline: KsmTimelinePoint[] = [];
-    const sharingSteps: number[] = [];
-    let lastSample = -Infinity;
-    let lastShared = -1;
-    let lastSharing = -1;
-    // a change inside the resolution window is kept (with the time it was first seen) until the window ends
-    let pending: KsmTimelinePoint | null = null;
-    const point = (): KsmTimelinePoint => {
-      const k = this.counters();
-      return {
-        t: (this.now - start) / 1000,
-        pagesShared: k.pagesShared,
-        pagesSharing: k.pagesSharing,
-        pagesUnshared: k.pagesUnshared,
-        pagesVolatile: k.pagesVolatile,
-        fullScans: k.fullScans,
-      };
-    };
-    const push = (pt: KsmTimelinePoint) => {
-      timeline.push(pt);
-      lastSample = pt.t * 1000 + start;
-      lastShared = pt.pagesShared;
-      lastSharing = pt.pagesSharing;
-    };
-    const sample = (force: boolean) => {
-      const c = this.c;
-      const changed = c.shared !== lastShared || c.sharing !== lastSharing;
-      if (!force && !changed && !pending) return;
-      if (!force && this.now - lastSample < resolution) {
-        if (changed && (!pending || pending.pagesShared !== c.shared || pending.pagesSharing !== c.sharing))
-          pending = point();
-        return;
-      }
-      if (pending) {
-        const p0 = pending;
-        pending = null;
-        push(p0);
-        if (!force && p0.pagesShared === c.shared && p0.pagesSharing === c.sharing) return;
-      }
-      if (force || changed) push(point());
-    };
-
-    this.now = start;
-    applyEvents(start);
-    sample(true);
     let cpuUs = 0;
     let quietCount = 0;
     let passChanged = false;
     let lastChangeMs = start;
-    let didConverge = false;
     let passes = 0;
     let prevSharing = this.c.sharing;
     let prevShared = this.c.shared;
@@ -928,14 +966,13 @@ class KsmSim {
         throwIfAborted(o.signal);
         o.onProgress?.({ phase: 'scan', done: Math.min(this.now, maxSim), total: maxSim });
       }
-      applyEvents(this.now);
-      if (this.list.length === 0) {
-        if (ev < evs.length) {
-          this.now = Math.max(this.now, evs[ev].t);
+      events.applyUpTo(this.now, this);
+      if (this.scan.list.length === 0) {
+        if (!events.done()) {
+          this.now = Math.max(this.now, events.nextT());
           continue;
         }
-        didConverge = true;
-        break;
+        return { cpuUs, didConverge: true, lastChangeMs };
       }
       // one batch
       this.treeSteps = 0;
@@ -951,18 +988,15 @@ class KsmSim {
         lastChangeMs = end;
         prevSharing = this.c.sharing;
         prevShared = this.c.shared;
-        sharingSteps.push(end, this.c.sharing);
+        timeline.step(end, this.c.sharing);
       }
       this.now = end;
-      sample(false);
+      timeline.sample(this.now, false);
       if (passEnded) {
         passes++;
-        if (ev >= evs.length && this.now >= lastEventT) {
+        if (events.done() && this.now >= events.lastT) {
           quietCount = passChanged ? 0 : quietCount + 1;
-          if (quietCount >= quiet) {
-            didConverge = true;
-            break;
-          }
+          if (quietCount >= quiet) return { cpuUs, didConverge: true, lastChangeMs };
         }
         passChanged = false;
         if (passes >= maxPasses) break;
@@ -970,21 +1004,18 @@ class KsmSim {
       if (this.now - start >= maxSim) break;
       this.now = nextWakeMs(end, p.sleepMs, t);
     }
-    sample(true);
-    const conv = this.counters();
-    // milestones
-    let half: number | null = null;
-    let full: number | null = null;
-    const final = conv.pagesSharing;
-    if (final > 0) {
-      for (let i = 0; i < sharingSteps.length; i += 2) {
-        const v = sharingSteps[i + 1];
-        if (half === null && v >= final / 2) half = (sharingSteps[i] - start) / 1000;
-        if (full === null && v >= final) full = (sharingSteps[i] - start) / 1000;
-      }
-    }
+    return { cpuUs, didConverge: false, lastChangeMs };
+  }
 
-    // accounting at the end of the observation
+  /** The result: counters, milestones, and frames before / after merging at the end of the observation. */
+  private result(
+    start: number,
+    scan: { cpuUs: number; didConverge: boolean; lastChangeMs: number },
+    timeline: KsmTimelineRecorder,
+  ): KsmResult {
+    const { world, p, t } = this;
+    const conv = this.counters();
+    const { half, full } = timeline.milestones(conv.pagesSharing);
     const alive = aliveAtEnd(world);
     const ownFrame = (tr: ProcTrack, k: number): number => {
       const st = tr.states[tr.states.length - 1];
@@ -997,13 +1028,13 @@ class KsmSim {
       const st = tr.states[tr.states.length - 1];
       const s = st.slotOfPage ? st.slotOfPage[k] : k;
       const g = this.base[tr.index] + s;
-      if (this.mapKsm[g] >= 0) return this.dFrame.a[this.mapKsm[g]];
-      if (this.pf[g] & F_ZERO) return this.zeroFrame;
+      if (this.mapKsm[g] >= 0) return this.stable.dFrame.a[this.mapKsm[g]];
+      if (this.pf[g] & F_ZERO) return this.world.frameCount;
       return ownFrame(tr, k);
     };
     const after = countFrames(world, alive, frameOf, 1 + this.nSlots);
     const warnings = [...world.warnings];
-    if (!this.mergeableVmas.some((m) => m === 1))
+    if (!this.mm.mergeableVmas.some((m) => m === 1))
       warnings.push('no process has MADV_MERGEABLE (mg) memory: KSM merges nothing (assumeMergeable for a what-if)');
     return {
       model: 'ksm',
@@ -1020,15 +1051,75 @@ class KsmSim {
       params: p,
       timing: t,
       converged: conv,
-      didConverge,
-      convergedAtSec: (lastChangeMs - start) / 1000,
+      didConverge: scan.didConverge,
+      convergedAtSec: (scan.lastChangeMs - start) / 1000,
       simulatedSec: (this.now - start) / 1000,
-      timeline,
+      timeline: timeline.points,
       sharingHalfSec: half,
       sharingFullSec: full,
-      cpuSec: cpuUs / 1e6,
+      cpuSec: scan.cpuUs / 1e6,
       pagesPerSec: this.now > start ? conv.pagesScanned / ((this.now - start) / 1000) : 0,
       modelBytes: this.bytes(),
     };
+  }
+
+  /** A snapshot event (SnapshotEvents): process pi exits. */
+  onExit(pi: number): void {
+    this.exit(pi);
+  }
+
+  /** A snapshot event: process pi takes state si (si = 0: it appears, and registers if it has mg memory). */
+  onState(pi: number, si: number): void {
+    this.applyState(pi, si);
+    if (si === 0 && this.mm.mergeableVmas[pi]) this.register(pi);
+  }
+}
+
+/**
+ * What the snapshots tell ksmd, in time order: a process appears (its first state), its pages change (a
+ * later state), it exits. At the same time: appearances, then changes, then exits, each in mm_slot order.
+ */
+class SnapshotEvents {
+  private readonly t: number[] = [];
+  private readonly kind: number[] = [];
+  private readonly pi: number[] = [];
+  private readonly si: number[] = [];
+  private next = 0;
+  /** Time of the last event (0 if none). */
+  readonly lastT: number;
+
+  constructor(procs: ProcTrack[]) {
+    type Ev = { t: number; kind: 0 | 1 | 2; pi: number; si: number };
+    const evs: Ev[] = [];
+    for (const tr of procs) {
+      tr.states.forEach((st: ProcState, si) => evs.push({ t: st.timeMs, kind: si === 0 ? 0 : 1, pi: tr.index, si }));
+      if (tr.exitTimeMs !== Infinity) evs.push({ t: tr.exitTimeMs, kind: 2, pi: tr.index, si: -1 });
+    }
+    const order = new Map(procs.map((tr, i) => [tr.index, i]));
+    evs.sort((a, b) => a.t - b.t || a.kind - b.kind || order.get(a.pi)! - order.get(b.pi)!);
+    for (const e of evs) {
+      this.t.push(e.t);
+      this.kind.push(e.kind);
+      this.pi.push(e.pi);
+      this.si.push(e.si);
+    }
+    this.lastT = evs.length ? evs[evs.length - 1].t : 0;
+  }
+
+  done(): boolean {
+    return this.next >= this.t.length;
+  }
+
+  nextT(): number {
+    return this.t[this.next];
+  }
+
+  /** Applies every event at or before upTo to the simulation. */
+  applyUpTo(upTo: number, sim: { onExit(pi: number): void; onState(pi: number, si: number): void }): void {
+    while (this.next < this.t.length && this.t[this.next] <= upTo) {
+      const e = this.next++;
+      if (this.kind[e] === 2) sim.onExit(this.pi[e]);
+      else sim.onState(this.pi[e], this.si[e]);
+    }
   }
 }

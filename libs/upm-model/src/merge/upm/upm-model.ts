@@ -294,6 +294,8 @@ class UpmReplay {
     }
   }
 
+  // Long on purpose: the model's innermost loop over a call's pages, every simple case inline (the hot path
+  // of bench:models); the cases that need more go back to the caller.
   /**
    * Pages k0, k0 + 1, ... of a call while each is simple: skipped, already registered, a miss on an empty
    * chain, or a chain whose newest entry is valid without looking at later snapshots (its owner alive and
@@ -484,6 +486,8 @@ class UpmReplay {
   }
 }
 
+// Long: one pass in call order (exits, the call, its address-walk cost), then the accounting at the end;
+// the steps share the replay's state and are marked by comments.
 export function runUpmModel(input: Dump[] | World, options: UpmOptions = {}): UpmResult {
   const world = Array.isArray(input) ? buildWorld(input, { signal: options.signal }) : input;
   const costs: UpmCosts = { ...DEFAULT_UPM_COSTS, ...(options.costs ?? {}) };

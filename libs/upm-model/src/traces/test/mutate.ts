@@ -19,6 +19,7 @@ const SPECIALS = [
 ];
 
 /** 1-3 seeded mutations of a CSV: byte flips, cells and lines deleted or duplicated, garbage, truncation, hostile values. */
+// Long: a flat list of mutation kinds (a switch), one case each.
 export function mutateCsv(rng: Rng, input: Buffer): Buffer {
   let b = input;
   const ops = 1 + rng.int(3);
