@@ -1,8 +1,7 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { generateAzure2019 } from '../../traces/generator';
-import { ApiClient } from '../../apps/cli/src/api-client';
-import { watchPlan } from '../../apps/cli/src/commands/plan-remote.command';
+import { generateAzure2019 } from '@upm/model/traces/generator';
+import { ApiClient, watchPlan } from '@upm/client';
 import { freePort } from '../lib/net';
 import { REPO_ROOT, ServiceProcess, waitForHttp } from '../lib/services';
 import { ensureRedis } from './ensure-redis';

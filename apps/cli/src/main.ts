@@ -1,5 +1,5 @@
 import { Command, CommanderError } from 'commander';
-import { CliError } from './cli-error';
+import { CliError } from '@upm/client';
 import { registerAnalyzeCommands } from './commands/analyze.command';
 import { registerDumpCommands } from './commands/dump.command';
 import { registerPlanCommands } from './commands/plan.command';

@@ -14,7 +14,7 @@ import {
   UpmResult,
 } from '@upm/model/merge';
 import { analyzeSharing, SHARING_CATEGORIES, SharingReport, SharingRow } from '@upm/model/sharing';
-import { CliError } from '../cli-error';
+import { CliError } from '@upm/client';
 
 interface AnalyzeOptions {
   model?: string;

@@ -1,0 +1,6 @@
+/** The client side of the API, shared by the CLI, the demo, the scripts and the tests: the HTTP client,
+ * plan submission and watching, and the terminal renderers of results. Never imports apps/. */
+export { ApiClient, type JobStatus } from './api-client';
+export { CliError } from './cli-error';
+export { submitPlan, watchPlan, type PlanStatus } from './plan-watch';
+export { renderPlan } from './render';
