@@ -36,6 +36,7 @@ module.exports = {
         ],
       },
     },
+    { files: ['apps/web/src/**/*.ts'], env: { browser: true, node: false } },
     { files: ['bin/*.js', '*.js'], rules: { '@typescript-eslint/no-var-requires': 'off', '@typescript-eslint/no-require-imports': 'off' } },
   ],
 };

@@ -4,6 +4,7 @@ import { registerAnalyzeCommands } from './commands/analyze.command';
 import { registerDumpCommands } from './commands/dump.command';
 import { registerPlanCommands } from './commands/plan.command';
 import { registerPlanRemoteCommands } from './commands/plan-remote.command';
+import { registerPlanReportCommand } from './commands/plan-report.command';
 import { registerServerCommands } from './commands/server.command';
 import { registerTraceCommands } from './commands/trace.command';
 
@@ -17,7 +18,9 @@ export function buildProgram(): Command {
   registerDumpCommands(program);
   registerTraceCommands(program);
   registerAnalyzeCommands(program);
-  registerPlanRemoteCommands(registerPlanCommands(program));
+  const plan = registerPlanCommands(program);
+  registerPlanRemoteCommands(plan);
+  registerPlanReportCommand(plan);
   registerServerCommands(program);
   return program;
 }

@@ -2,5 +2,6 @@
  * plan submission and watching, and the terminal renderers of results. Never imports apps/. */
 export { ApiClient, type JobStatus } from './api-client';
 export { CliError } from './cli-error';
-export { submitPlan, watchPlan, type PlanStatus } from './plan-watch';
+export { fetchPlanResult, submitPlan, watchPlan, type PlanStatus } from './plan-watch';
 export { renderPlan } from './render';
+export { planReportHtml, type ReportBundle } from './report-html';

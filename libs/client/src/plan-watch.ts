@@ -60,3 +60,11 @@ export async function watchPlan(client: ApiClient, id: string, opts: { json?: bo
     if (started) bar?.stop();
   }
 }
+
+/** A completed plan's PlanResult with its time series, as `upm plan run --json` prints it. */
+export async function fetchPlanResult(client: ApiClient, id: string): Promise<PlanResult> {
+  const p = (await client.request('GET', `/v1/plans/${encodeURIComponent(id)}`)).body as PlanStatus;
+  if (p.state !== 'completed') throw new CliError(`plan ${id} is ${p.state}${p.state === 'failed' ? `: ${p.error}` : ` (${p.progress}%)`}; wait for it with upm plan watch ${id}`);
+  const timeseries = (await client.request('GET', `/v1/plans/${encodeURIComponent(id)}/timeseries`)).body;
+  return { ...(p.result as PlanResult), timeseries } as PlanResult;
+}
