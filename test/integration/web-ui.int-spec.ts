@@ -66,6 +66,17 @@ describe('web UI in headless Chromium', () => {
     await page.goto(`${base}/ui/${hash}`);
     await ready();
   };
+  /** Offline: the page may load nothing but `origin` (and data: URLs); anything else is recorded and refused. */
+  const refused: string[] = [];
+  const onlyOrigin = async (origin: string) => {
+    await page.unrouteAll();
+    await page.route('**/*', (r) => {
+      const u = r.request().url();
+      if (u.startsWith(origin) || u.startsWith('data:')) return r.continue();
+      refused.push(u);
+      return r.abort();
+    });
+  };
   const shot = (name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
   const expectChartFrame = (o: Option) => {
     expect(o.title[0].text.length).toBeGreaterThan(5);
@@ -100,8 +111,7 @@ describe('web UI in headless Chromium', () => {
       // The 4xx answers the tests provoke on purpose are logged by the browser too; anything else is an error.
       if (m.type() === 'error' && !/status of 4\d\d/.test(m.text())) errors.push(`console: ${m.text()}`);
     });
-    // Offline: the page may load nothing but the API's own origin.
-    await page.route('**/*', (r) => (r.request().url().startsWith(base) || r.request().url().startsWith('data:') ? r.continue() : r.abort()));
+    await onlyOrigin(base);
   }, 240_000);
 
   afterAll(async () => {
@@ -320,18 +330,11 @@ describe('web UI in headless Chromium', () => {
     expect(statSync(out).size).toBeGreaterThan(100_000);
     const r = ((await client.request('GET', `/v1/plans/${planId}`)).body as { result: PlanResult }).result;
     const ts = (await client.request('GET', `/v1/plans/${planId}/timeseries`)).body as PlanTimeseries;
-    const requests: string[] = [];
-    await page.unroute('**/*');
-    await page.route('**/*', (q) => {
-      const u = q.request().url();
-      if (u.startsWith('file://') || u.startsWith('data:')) return q.continue();
-      requests.push(u);
-      return q.abort();
-    });
+    await onlyOrigin('file://');
     await page.goto(`file://${out}`);
     await ready();
     await checkPlanCharts(r, ts);
-    expect(requests).toEqual([]);
+    expect(refused).toEqual([]);
     await shot('report');
     // the same from a result file (upm plan run --json's shape)
     const file = join(dir, 'result.json');
@@ -342,6 +345,7 @@ describe('web UI in headless Chromium', () => {
     await checkPlanCharts(r, ts);
     await expect(upm('plan', 'report', join(dir, 'nope.json'), '-o', join(dir, 'x.html'))).rejects.toMatchObject({ stderr: expect.stringMatching(/cannot read .*nope\.json: ENOENT/) });
     expect(errors).toEqual([]);
+    await onlyOrigin(base);
     expect(readdirSync(SHOTS).filter((f) => f.endsWith('.png')).length).toBeGreaterThanOrEqual(9);
   }, 180_000);
 
