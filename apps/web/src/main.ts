@@ -34,7 +34,10 @@ async function route(): Promise<void> {
     const msg = e instanceof ApiProblem ? `${e.problem.title} (${e.problem.status}): ${e.problem.detail}` : (e as Error).message;
     root.append(h('div', { class: 'form-error', role: 'alert' }, msg));
   }
-  if (alive()) document.body.dataset.ready = 'true';
+  if (alive()) {
+    document.body.dataset.ready = 'true';
+    performance.mark('upm-ready');
+  }
 }
 
 const keyInput = document.getElementById('api-key') as HTMLInputElement;

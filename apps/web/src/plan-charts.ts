@@ -133,7 +133,7 @@ export function renderPlanCharts(root: HTMLElement, r: PlanResult, ts: PlanTimes
           name: `target ${fmtPct(sz.targetColdStartRate)}`,
           data: [],
           color: '#dc2626',
-          markLine: { symbol: 'none', silent: true, lineStyle: { color: '#dc2626', type: 'dashed' }, label: { formatter: `target ${fmtPct(sz.targetColdStartRate)}` }, data: [{ yAxis: 100 * sz.targetColdStartRate }] },
+          markLine: { symbol: 'none', silent: true, lineStyle: { color: '#dc2626', type: 'dashed' }, label: { position: 'insideEndTop', formatter: `target ${fmtPct(sz.targetColdStartRate)}` }, data: [{ yAxis: 100 * sz.targetColdStartRate }] },
         },
       ],
     });

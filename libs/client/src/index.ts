@@ -4,4 +4,5 @@ export { ApiClient, type JobStatus } from './api-client';
 export { CliError } from './cli-error';
 export { fetchPlanResult, submitPlan, watchPlan, type PlanStatus } from './plan-watch';
 export { renderPlan } from './render';
+export { renderModel, renderSharing } from './render-analysis';
 export { planReportHtml, type ReportBundle } from './report-html';

@@ -83,8 +83,10 @@ async function rerender(root: HTMLElement, view: (r: HTMLElement) => Promise<voi
 }
 
 export async function dumpView(root: HTMLElement, id: string): Promise<void> {
-  const d = await api<Dump>('GET', `/v1/dumps/${id}`);
-  const [sharing, ...preds] = await Promise.all([
+  // All at once: the API answers them in parallel (none / KSM / UPM predictions are answered at once up to
+  // ANALYSIS_SYNC_MAX_PAGES resident pages).
+  const [d, sharing, ...preds] = await Promise.all([
+    api<Dump>('GET', `/v1/dumps/${id}`),
     api<Sharing>('GET', `/v1/dumps/${id}/sharing`),
     ...(['none', 'ksm', 'upm'] as Model[]).map((model) =>
       api<{ state: string; result?: { model: string; physicalPagesAfter: number; physicalPagesBefore: number; pageSize: number; savedBytes: number } }>('POST', '/v1/analyses', { dumps: [id], model }),

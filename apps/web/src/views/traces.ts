@@ -86,7 +86,7 @@ export async function traceView(root: HTMLElement, id: string): Promise<void> {
     tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
     grid: { left: 140, right: 30, top: 90, bottom: 55 },
     xAxis: { type: 'value', name: 'invocations', nameLocation: 'middle', nameGap: 30 },
-    yAxis: { type: 'category', name: 'function (app/id)', inverse: true, data: p.top.map((f) => `${f.app.slice(0, 6)}/${f.id.slice(0, 8)}`), axisLabel: { fontSize: 10 } },
+    yAxis: { type: 'category', name: 'function (app/id)', nameLocation: 'start', inverse: true, data: p.top.map((f) => `${f.app.slice(0, 6)}/${f.id.slice(0, 8)}`), axisLabel: { fontSize: 10 } },
     legend: { show: true },
     series: [{ type: 'bar', name: 'invocations', color: '#0f766e', data: p.top.map((f) => f.invocations) }],
   }, 460);
