@@ -397,4 +397,21 @@ describe('web UI in headless Chromium', () => {
     process.stdout.write(`large plans: ${timings.join('; ')}\n`);
     expect(errors).toEqual([]);
   }, 600_000);
+
+  it('uploads one real Azure 2021 file through the form and draws its exact timestamps per minute', async () => {
+    await go('#/traces');
+    await page.setInputFiles('#trace-upload input[type=file]', [invitroTrace('example', 'Azure2021', 'Azure2021_200.csv')]);
+    await notReady();
+    await page.click('#trace-upload button[type=submit]');
+    await page.waitForURL(/#\/traces\/[0-9a-f-]{36}$/, { timeout: 60_000 });
+    await ready();
+    const id = /#\/traces\/(.+)$/.exec(page.url())![1];
+    const trace = (await client.request('GET', `/v1/traces/${id}`)).body as { format: string; stats: { invocations: number; functions: number } };
+    expect(trace.format).toBe('azure2021');
+    const pts = (await option('trace-minutes')).series[0].data as [number, number][];
+    expect(pts.reduce((s, p) => s + p[1], 0)).toBe(trace.stats.invocations);
+    expect((await option('trace-top')).series[0].data).toHaveLength(Math.min(20, trace.stats.functions));
+    await shot('trace-2021');
+    expect(errors).toEqual([]);
+  }, 120_000);
 });
