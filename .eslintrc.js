@@ -26,6 +26,17 @@ module.exports = {
         ],
       },
     },
+    {
+      files: ['libs/**/*.ts', 'scripts/**/*.ts', 'test/**/*.ts', 'traces/**/*.ts', 'bench/**/*.ts'],
+      excludedFiles: ['libs/upm-model/**/*.ts'],
+      rules: {
+        'no-restricted-imports': [
+          'error',
+          { patterns: [{ group: ['**/apps/cli/**', '**/apps/cli'], message: 'apps/cli is a program, not a library: use @upm/client or @upm/model.' }] },
+        ],
+      },
+    },
+    { files: ['apps/web/src/**/*.ts'], env: { browser: true, node: false } },
     { files: ['bin/*.js', '*.js'], rules: { '@typescript-eslint/no-var-requires': 'off', '@typescript-eslint/no-require-imports': 'off' } },
   ],
 };

@@ -13,6 +13,8 @@ module.exports = {
     '^@upm/jobs/(.*)$': '<rootDir>/libs/jobs/src/$1',
     '^@upm/platform$': '<rootDir>/libs/platform/src',
     '^@upm/platform/(.*)$': '<rootDir>/libs/platform/src/$1',
+    '^@upm/client$': '<rootDir>/libs/client/src',
+    '^@upm/client/(.*)$': '<rootDir>/libs/client/src/$1',
   },
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
   testTimeout: 60000,

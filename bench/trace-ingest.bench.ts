@@ -143,7 +143,7 @@ async function main(argv: string[]): Promise<number> {
     if (!json) process.stderr.write(s + '\n');
   };
   try {
-    const { generateAzure2019, azure2019FileNames } = await import('../traces/generator');
+    const { generateAzure2019, azure2019FileNames } = await import('@upm/model/traces/generator');
     const names = azure2019FileNames(1);
     const files = [names.invocations, names.durations, names.memory].map((n) => path.join(dir, n));
     let generated: { seconds: number; invocations: number } | null = null;

@@ -11,7 +11,7 @@
 import { createReadStream, mkdtempSync, openAsBlob, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { generateAzure2019 } from '../traces/generator';
+import { generateAzure2019 } from '@upm/model/traces/generator';
 import { freePort } from '../scripts/lib/net';
 import { ServiceProcess, waitForHttp } from '../scripts/lib/services';
 

@@ -1,8 +1,7 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { generateAzure2019 } from '../../traces/generator';
-import { ApiClient } from '../../apps/cli/src/api-client';
-import { watchPlan } from '../../apps/cli/src/commands/plan-remote.command';
+import { generateAzure2019 } from '@upm/model/traces/generator';
+import { ApiClient, watchPlan } from '@upm/client';
 import { freePort } from '../lib/net';
 import { REPO_ROOT, ServiceProcess, waitForHttp } from '../lib/services';
 import { ensureRedis } from './ensure-redis';
@@ -37,10 +36,12 @@ async function main(): Promise<void> {
     const env = { PORT: String(port), REDIS_URL: redis.url, LOG_LEVEL: 'info', QUEUE_PREFIX: 'upm-demo' };
     const api = new ServiceProcess('api', env, { fromSource: false, logFile: join(work, 'api.log') });
     cleanup.push(() => api.stop());
+    // The worker starts once the API has migrated the database: on a fresh sqlite file both would migrate at
+    // once and one of them fail with SQLITE_BUSY.
+    await waitForHttp(`${baseUrl}/health`);
     const worker = new ServiceProcess('worker', env, { fromSource: false, logFile: join(work, 'worker.log') });
     cleanup.push(() => worker.stop());
-    await waitForHttp(`${baseUrl}/health`);
-    log(`api ${baseUrl} (OpenAPI ${baseUrl}/openapi.json, Swagger UI ${baseUrl}/docs), one worker; logs in data/demo/`);
+    log(`api ${baseUrl} (web UI ${baseUrl}/ui/, OpenAPI ${baseUrl}/openapi.json, Swagger UI ${baseUrl}/docs), one worker; logs in data/demo/`);
     const client = new ApiClient(baseUrl);
 
     // 1. A trace.

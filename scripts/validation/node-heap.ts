@@ -21,7 +21,6 @@ import * as os from 'os';
 import * as path from 'path';
 import { createInterface } from 'readline';
 import { promisify } from 'util';
-import { analyze } from '../../apps/cli/src/commands/analyze.command';
 import { loadDump } from '@upm/model/dump';
 import { Dump, PageFlag, ProcessPages, VmaInfo } from '@upm/model/dump/types';
 import { runKsmModel, KsmResult } from '@upm/model/merge';
@@ -40,6 +39,30 @@ import {
 } from '../lib/ksm-control';
 
 const execFileP = promisify(execFile);
+
+interface CliAnalyzeOptions {
+  sharing?: boolean;
+  model?: string;
+  timeline?: boolean;
+  pagesToScan?: string;
+  sleepMs?: string;
+}
+
+/** `upm analyze DUMP --json ...` run as the user runs it (the CLI from source), its stdout. */
+async function upmAnalyze(dumpFile: string, o: CliAnalyzeOptions): Promise<string> {
+  const root = path.resolve(__dirname, '../..');
+  const args = [path.join(root, 'apps/cli/src/main.ts'), 'analyze', dumpFile, '--json'];
+  if (o.sharing) args.push('--sharing');
+  if (o.model) args.push('--model', o.model);
+  if (o.timeline) args.push('--timeline');
+  if (o.pagesToScan) args.push('--pages-to-scan', o.pagesToScan);
+  if (o.sleepMs) args.push('--sleep-ms', o.sleepMs);
+  const r = await execFileP(process.execPath, ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', ...args], {
+    cwd: root,
+    maxBuffer: 256 * MiB,
+  });
+  return r.stdout;
+}
 const ROOT = path.resolve(__dirname, '../..');
 const PROBE_BIN = path.join(ROOT, 'kernel/build/upm-probe');
 const PAGE = 4096;
@@ -738,8 +761,7 @@ async function main(): Promise<number> {
 
     // 4. predictions, made before ksmd runs (the CLI's own code path, plus the KSM model started after the dump)
     log('sharing analysis and models');
-    const cli = async (opts: Parameters<typeof analyze>[1]) =>
-      JSON.parse(await analyze([dumpFile], { ...opts, json: true }));
+    const cli = async (opts: CliAnalyzeOptions) => JSON.parse(await upmAnalyze(dumpFile, opts));
     const sharingUpm = (await cli({ sharing: true })) as SharingReport;
     const sharingKsm = (await cli({ sharing: true, model: 'ksm' })) as SharingReport;
     const none = await cli({ model: 'none' });

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { ApiClient } from '../../apps/cli/src/api-client';
+import { ApiClient } from '@upm/client';
 import { freePort } from '../../scripts/lib/net';
 import { REPO_ROOT, ServiceProcess, waitForHttp } from '../../scripts/lib/services';
 import { invitroTrace } from '../support/shared-dir';

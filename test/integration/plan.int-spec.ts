@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
-import { ApiClient } from '../../apps/cli/src/api-client';
+import { ApiClient } from '@upm/client';
 import { captureScenarioDumps, sampleDumps, whyNoLiveProbe } from '../../scripts/demo/scenario-dumps';
 import { freePort } from '../../scripts/lib/net';
 import { REPO_ROOT, ServiceProcess, waitForHttp } from '../../scripts/lib/services';

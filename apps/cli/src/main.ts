@@ -1,9 +1,10 @@
 import { Command, CommanderError } from 'commander';
-import { CliError } from './cli-error';
+import { CliError } from '@upm/client';
 import { registerAnalyzeCommands } from './commands/analyze.command';
 import { registerDumpCommands } from './commands/dump.command';
 import { registerPlanCommands } from './commands/plan.command';
 import { registerPlanRemoteCommands } from './commands/plan-remote.command';
+import { registerPlanReportCommand } from './commands/plan-report.command';
 import { registerServerCommands } from './commands/server.command';
 import { registerTraceCommands } from './commands/trace.command';
 
@@ -17,7 +18,9 @@ export function buildProgram(): Command {
   registerDumpCommands(program);
   registerTraceCommands(program);
   registerAnalyzeCommands(program);
-  registerPlanRemoteCommands(registerPlanCommands(program));
+  const plan = registerPlanCommands(program);
+  registerPlanRemoteCommands(plan);
+  registerPlanReportCommand(plan);
   registerServerCommands(program);
   return program;
 }

@@ -9,7 +9,7 @@ import { InvalidInputError, NotFoundError } from '../common/errors';
 import { JobStatusService } from '../jobs/job-status.service';
 import { CreatePlanDto, DensityRequestDto, PlanDto, PlanListDto, PlanStatusDto } from './dto/plan.dto';
 import { toPlanStatusDto } from './plan.mapper';
-import { timeseriesToCsv } from './timeseries-csv';
+import { timeseriesToCsv } from '@upm/model/plan/timeseries-csv';
 
 @Injectable()
 export class PlansService {

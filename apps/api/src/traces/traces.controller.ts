@@ -2,7 +2,7 @@ import { Controller, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/comm
 import { ApiBody, ApiConsumes, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { ListQueryDto } from '../dumps/dto/dump.dto';
-import { TraceDto, TraceListDto, UploadTraceQueryDto } from './dto/trace.dto';
+import { TraceDto, TraceListDto, TraceProfileDto, TraceProfileQueryDto, UploadTraceQueryDto } from './dto/trace.dto';
 import { TracesService } from './traces.service';
 
 @ApiTags('traces')
@@ -32,5 +32,12 @@ export class TracesController {
   @ApiOkResponse({ type: TraceDto })
   get(@Param('id') id: string): Promise<TraceDto> {
     return this.traces.get(id);
+  }
+
+  @Get(':id/profile')
+  @ApiOperation({ summary: 'Invocations per minute over the trace window, and the busiest functions' })
+  @ApiOkResponse({ type: TraceProfileDto })
+  profile(@Param('id') id: string, @Query() query: TraceProfileQueryDto): Promise<TraceProfileDto> {
+    return this.traces.profile(id, query.top);
   }
 }

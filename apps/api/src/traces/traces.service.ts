@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { InjectRepository } from '@nestjs/typeorm';
-import { encodeTraceChunks, TraceIngest } from '@upm/model';
+import { decodeTrace, encodeTraceChunks, TraceIngest, traceProfile, type TraceProfile } from '@upm/model';
 import { BlobStore, env, TraceEntity, UploadTooLargeError } from '@upm/platform';
 import type { Request } from 'express';
 import { createHash, randomUUID } from 'node:crypto';
@@ -88,5 +88,12 @@ export class TracesService {
     const entity = /^[0-9a-f-]{36}$/i.test(id) ? await this.traces.findOneBy({ id }) : null;
     if (!entity) throw new NotFoundError(`No trace ${id}`);
     return toTraceDto(entity);
+  }
+
+  /** Invocations per minute over the window and the busiest functions (decodes the stored trace). */
+  async profile(id: string, top = 20): Promise<TraceProfile> {
+    const entity = /^[0-9a-f-]{36}$/i.test(id) ? await this.traces.findOneBy({ id }) : null;
+    if (!entity) throw new NotFoundError(`No trace ${id}`);
+    return traceProfile(decodeTrace(await this.blobs.read(entity.sha256)), top);
   }
 }

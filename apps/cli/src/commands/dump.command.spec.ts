@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { Command } from 'commander';
 import { synthesizeDump } from '@upm/model';
-import { CliError } from '../cli-error';
+import { CliError } from '@upm/client';
 import { catDump, inspectDump, registerDumpCommands } from './dump.command';
 
 class Capture extends Writable {

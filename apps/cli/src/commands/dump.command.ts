@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { DumpFormatError, dumpToNdjson, readDump, readDumpFile, summarizeDump, type DumpEvent, type DumpSummary } from '@upm/model';
-import { CliError } from '../cli-error';
+import { CliError } from '@upm/client';
 
 /** `upm dump ...`: look into page-hash dumps (upm-probe output). FILE may be `-` for stdin. */
 export function registerDumpCommands(program: Command): void {

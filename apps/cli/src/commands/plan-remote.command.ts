@@ -1,25 +1,11 @@
 import { Command, Option } from 'commander';
-import { Presets, SingleBar } from 'cli-progress';
-import { mapProfileRefs, type PlanResult, type PlanSpec } from '@upm/model';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { ApiClient } from '../api-client';
-import { CliError } from '../cli-error';
-import { buildSpec, PlanRunOptions, renderPlan } from './plan.command';
+import { ApiClient, submitPlan, watchPlan } from '@upm/client';
+import { buildSpec, PlanRunOptions } from './plan.command';
 
 interface RemoteOptions {
   api: string;
   json?: boolean;
   timeout: string;
-}
-
-interface PlanStatus {
-  id: string;
-  state: string;
-  progress: number;
-  points: number;
-  pointsDone: number;
-  error: string | null;
-  result?: PlanResult | null;
 }
 
 const apiOption = () => new Option('--api <url>', 'API base URL').default(process.env.UPM_API_URL ?? 'http://127.0.0.1:3000');
@@ -58,49 +44,4 @@ export function registerPlanRemoteCommands(plan: Command): void {
     .action(async (id: string, opts: RemoteOptions) => {
       process.stdout.write(await watchPlan(new ApiClient(opts.api), id, opts));
     });
-}
-
-/** Uploads the spec's trace files and dump files, then submits the plan with their ids. */
-export async function submitPlan(client: ApiClient, spec: PlanSpec): Promise<PlanStatus & { created?: boolean }> {
-  const trace = await client.uploadTrace(spec.trace.split(','));
-  const ids = new Map<string, string>();
-  const idOf = async (path: string) => {
-    if (!ids.has(path)) ids.set(path, (await client.uploadDump(path)).id);
-    return ids.get(path)!;
-  };
-  const remote = { ...spec, trace: trace.id, profiles: await mapProfileRefs(spec.profiles, idOf) };
-  return (await client.request('POST', '/v1/plans', remote)).body as PlanStatus & { created?: boolean };
-}
-
-/** Polls the plan until it completes; a progress bar on a terminal, nothing otherwise. */
-export async function watchPlan(client: ApiClient, id: string, opts: { json?: boolean; timeout: string }): Promise<string> {
-  const timeoutS = Number(opts.timeout);
-  if (!Number.isFinite(timeoutS) || timeoutS <= 0) throw new CliError(`--timeout must be a positive number of seconds, got '${opts.timeout}'`, 2);
-  const bar = process.stderr.isTTY
-    ? new SingleBar({ format: 'plan {state} {bar} {percentage}% | {done}/{points} points', stream: process.stderr, fps: 5 }, Presets.shades_classic)
-    : null;
-  const deadline = Date.now() + timeoutS * 1000;
-  let started = false;
-  try {
-    for (;;) {
-      const p = (await client.request('GET', `/v1/plans/${encodeURIComponent(id)}`)).body as PlanStatus;
-      if (bar) {
-        if (!started) bar.start(100, 0, { state: p.state, done: p.pointsDone, points: p.points });
-        started = true;
-        bar.update(p.progress, { state: p.state, done: p.pointsDone, points: p.points });
-      }
-      if (p.state === 'completed') {
-        const result = p.result as PlanResult;
-        if (!opts.json) return renderPlan(result);
-        // The full result with its time series, as `upm plan run --json` prints it.
-        const timeseries = (await client.request('GET', `/v1/plans/${encodeURIComponent(id)}/timeseries`)).body;
-        return `${JSON.stringify({ ...result, timeseries })}\n`;
-      }
-      if (p.state === 'failed') throw new CliError(`plan ${id} failed: ${p.error}`);
-      if (Date.now() > deadline) throw new CliError(`plan ${id} still ${p.state} (${p.progress}%) after ${timeoutS} s`);
-      await sleep(500);
-    }
-  } finally {
-    if (started) bar?.stop();
-  }
 }

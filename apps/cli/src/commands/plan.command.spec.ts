@@ -5,7 +5,7 @@ import { Command } from 'commander';
 import { ingestTrace, runPlan, synthesizeDump } from '@upm/model';
 import type { PlanResult } from '@upm/model';
 import { invitroTrace } from '../../../../test/support/shared-dir';
-import { CliError } from '../cli-error';
+import { CliError } from '@upm/client';
 import { PlanRunOptions, registerPlanCommands, runPlanCommand } from './plan.command';
 
 describe('upm plan run', () => {

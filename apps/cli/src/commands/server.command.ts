@@ -1,6 +1,5 @@
 import { Command } from 'commander';
-import { CliError } from '../cli-error';
-import { ApiClient } from '../api-client';
+import { ApiClient, CliError } from '@upm/client';
 
 /** `upm server ...`: talk to a running API. */
 export function registerServerCommands(program: Command): void {

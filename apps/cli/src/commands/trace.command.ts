@@ -3,8 +3,8 @@ import * as path from 'node:path';
 import { Presets, SingleBar } from 'cli-progress';
 import { Command } from 'commander';
 import { NormalizedTrace, TRACE_FORMATS, TRIGGERS, TraceError, TraceFormat, TraceIngest } from '@upm/model/traces';
-import { generateAzure2019, generateAzure2021, GeneratedFiles } from '../../../../traces/generator';
-import { CliError } from '../cli-error';
+import { generateAzure2019, generateAzure2021, GeneratedFiles } from '@upm/model/traces/generator';
+import { CliError } from '@upm/client';
 
 /** `upm trace ...`: inspect invocation traces (Azure 2019/2021, Huawei 2023) and generate synthetic ones. */
 export function registerTraceCommands(program: Command): void {

@@ -15,6 +15,8 @@ export { Huawei2023Reader, readHuawei2023 } from './huawei2023';
 export { TraceIngest, ingestTrace, sniffTraceFile, detectTraceFileKind, formatOfKind } from './ingest';
 export type { IngestOptions } from './ingest';
 export { computeTraceStats, invocationsPerFunction } from './stats';
+export { traceProfile } from './profile';
+export type { TraceProfile } from './profile';
 export { DURATION_KNOT_Q, durationCurve, durationQuantile, durationCurveMean } from './duration-dist';
 export type { DurationCurve, DurationCurveSource } from './duration-dist';
 export { expandInvocations, fallbackDurationMs, durationCurves } from './expand';

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 
 export class TraceStatsDto {
   @ApiProperty() functions: number;
@@ -54,4 +55,27 @@ export class UploadTraceQueryDto {
   @IsOptional()
   @IsIn(['auto', 'azure2019', 'azure2021', 'huawei2023'])
   format?: 'auto' | 'azure2019' | 'azure2021' | 'huawei2023';
+}
+
+export class TraceProfileQueryDto {
+  @ApiPropertyOptional({ default: 20, minimum: 0, maximum: 1000, description: 'How many busiest functions to list' })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(1000)
+  top?: number;
+}
+
+export class TraceTopFunctionDto {
+  @ApiProperty() id: string;
+  @ApiProperty() app: string;
+  @ApiProperty() trigger: string;
+  @ApiProperty() invocations: number;
+}
+
+export class TraceProfileDto {
+  @ApiProperty({ description: 'Seconds since the trace origin of the first minute of perMinute' }) firstMinuteS: number;
+  @ApiProperty({ type: [Number], description: 'Invocations started in each minute of the window' }) perMinute: number[];
+  @ApiProperty({ type: [TraceTopFunctionDto], description: 'Busiest functions, most invocations first' }) top: TraceTopFunctionDto[];
 }

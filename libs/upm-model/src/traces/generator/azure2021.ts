@@ -5,8 +5,8 @@
  */
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
-import { Rng, deriveSeed } from '@upm/model/traces/prng';
-import type { Seed } from '@upm/model/traces/prng';
+import { Rng, deriveSeed } from '../prng';
+import type { Seed } from '../prng';
 import { ZERO_DURATION_SHARE_2021 } from './calibration';
 import type { GeneratedFiles } from './azure2019';
 import { CountStream, planTrace } from './model';

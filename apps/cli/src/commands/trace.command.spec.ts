@@ -3,14 +3,14 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
-import { invitroTrace, sharedTracesDir } from '../test/support/shared-dir';
-import { CliError } from '../apps/cli/src/cli-error';
+import { invitroTrace, sharedTracesDir } from '../../../../test/support/shared-dir';
+import { CliError } from '@upm/client';
 import {
   InspectReport,
   generateTrace,
   inspectTrace,
   registerTraceCommands,
-} from '../apps/cli/src/commands/trace.command';
+} from './trace.command';
 
 async function run(argv: string[]): Promise<{ out: string; code: number; err: string }> {
   const program = new Command('upm')

@@ -1,7 +1,7 @@
-import type { PlanResult } from '@upm/model';
+import type { PlanResult } from './result';
 
 /** One CSV row per (model, host, time step): the columns an operator pastes into a spreadsheet. */
-export function timeseriesToCsv(result: PlanResult): string {
+export function timeseriesToCsv(result: Pick<PlanResult, 'timeseries'>): string {
   const lines = ['model,host,t_s,memory_used_bytes,memory_peak_bytes,memory_saved_bytes,containers'];
   for (const series of result.timeseries.series) {
     const { model, host, memoryUsedBytes, memoryPeakBytes, memorySavedBytes, containers } = series;

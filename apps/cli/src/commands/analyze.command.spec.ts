@@ -1,11 +1,11 @@
-/** `upm analyze` (apps/cli/src/commands/analyze.command.ts) over a synthesized dump file. */
+/** `upm analyze` over a synthesized dump file. */
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Command } from 'commander';
 import { synthesizeDump } from '@upm/model/dump';
-import { analyze, registerAnalyzeCommands } from '../../apps/cli/src/commands/analyze.command';
-import { CliError } from '../../apps/cli/src/cli-error';
+import { analyze, registerAnalyzeCommands } from './analyze.command';
+import { CliError } from '@upm/client';
 
 describe('upm analyze', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'upm-analyze-'));

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ingestTrace, invocationsPerFunction, NormalizedTrace, readAzure2021 } from '@upm/model/traces';
+import { ingestTrace, invocationsPerFunction, NormalizedTrace, readAzure2021 } from '..';
 import { APP_MEMORY_BURR, TRIGGER_SHARES, burrQuantile, lognormalCdf } from './calibration';
 import { generateAzure2019 } from './azure2019';
 import { generateAzure2021 } from './azure2021';

@@ -7,10 +7,10 @@
  */
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
-import { Rng, deriveSeed } from '@upm/model/traces/prng';
+import { Rng, deriveSeed } from '../prng';
 import { CountStream, GenPlan, durationPercentiles, memoryPercentiles, planTrace } from './model';
 import { AsciiWriter } from './writer';
-import type { Seed } from '@upm/model/traces/prng';
+import type { Seed } from '../prng';
 
 export interface Azure2019GenOptions {
   functions: number;

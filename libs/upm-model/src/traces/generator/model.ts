@@ -4,7 +4,7 @@
  * from its own PRNG stream derived from (seed, function index), so a function's output does not depend on how
  * many other functions are generated or in which order they are written.
  */
-import { Rng, Seed, deriveSeed, seedToUint32 } from '@upm/model/traces/prng';
+import { Rng, Seed, deriveSeed, seedToUint32 } from '../prng';
 import {
   APP_DAILY_RATE_LOGNORMAL,
   APP_MEMORY_BURR,

@@ -1,0 +1,216 @@
+import type { PlanResult, PlanSeries, PlanTimeseries } from '@upm/model/plan/result';
+import { chart, lttb, MODEL_COLORS, MODEL_LABELS, type Model } from './charts';
+import { fmtGiB, fmtInt, fmtPct, GIB, h } from './dom';
+
+/** How many hosts get their own line in the per-host chart (the sum over all hosts is always drawn). */
+const MAX_HOST_LINES = 8;
+/** How many functions the cold-start bar chart shows. */
+const TOP_FUNCTIONS = 15;
+
+const hours = (t: number) => t / 3600;
+/** The time axis of a plan: exactly the sampled window, in hours since the trace origin. */
+const timeAxis = (ts: PlanTimeseries) => ({
+  type: 'value',
+  name: 'time since trace start (h)',
+  nameLocation: 'middle',
+  nameGap: 30,
+  min: ts.t.length ? hours(ts.t[0]) : 0,
+  max: ts.t.length ? hours(ts.t[ts.t.length - 1]) : 1,
+  axisLabel: { formatter: (v: number) => v.toFixed(1) },
+});
+
+function line(name: string, model: Model, t: number[], ys: number[], scale: number, dashed = false): Record<string, unknown> {
+  const pts: [number, number][] = t.map((x, i) => [hours(x), ys[i] / scale]);
+  return {
+    type: 'line',
+    name,
+    data: lttb(pts),
+    showSymbol: false,
+    sampling: 'lttb',
+    color: MODEL_COLORS[model],
+    lineStyle: { width: dashed ? 1.5 : 2, type: dashed ? 'dashed' : 'solid', color: MODEL_COLORS[model] },
+    itemStyle: { color: MODEL_COLORS[model] },
+  };
+}
+
+const allHosts = (ts: PlanTimeseries) => ts.series.filter((s) => s.host === 'all');
+
+/** The plan's summary table, none / KSM / UPM side by side (the rows of `upm plan run`). */
+export function summaryTable(r: PlanResult): HTMLTableElement {
+  const rows: [string, (m: PlanResult['models'][number]) => string][] = [
+    ['invocations', (m) => fmtInt(m.invocations)],
+    ['cold starts', (m) => fmtInt(m.coldStarts)],
+    ['warm starts', (m) => fmtInt(m.warmStarts)],
+    ['rejected', (m) => fmtInt(m.rejected)],
+    ['cold-start rate', (m) => fmtPct(m.coldStartRate)],
+    ['evictions', (m) => fmtInt(m.evictions)],
+    ['peak memory', (m) => fmtGiB(m.peakMemoryBytes)],
+    ['mean memory', (m) => fmtGiB(m.meanMemoryBytes)],
+    ['saved at peak', (m) => fmtGiB(m.savedBytes.peak)],
+    ['saved on average', (m) => fmtGiB(m.savedBytes.mean)],
+    ['peak containers', (m) => fmtInt(m.peakContainers)],
+    ['mean containers', (m) => m.meanContainers.toFixed(1)],
+    ['mean cold start', (m) => `${m.coldStartLatencyMs.mean.toFixed(1)} ms`],
+  ];
+  const sz = r.sizing;
+  if (sz)
+    rows.push([
+      `hosts for ${fmtPct(sz.targetColdStartRate)} (${sz.hostMemoryGiB} GiB)`,
+      (m) => {
+        const s = sz.models[m.model];
+        return s?.hosts === null || s === undefined ? `> ${sz.maxHosts}` : String(s.hosts);
+      },
+    ]);
+  const t = h(
+    'table',
+    { class: 'grid summary', 'data-table': 'summary' },
+    h('thead', {}, h('tr', {}, h('th', {}, ''), ...r.models.map((m) => h('th', { class: `model-${m.model}` }, MODEL_LABELS[m.model as Model])))),
+    h('tbody', {}, ...rows.map(([label, f]) => h('tr', {}, h('th', {}, label), ...r.models.map((m) => h('td', { 'data-model': m.model }, f(m)))))),
+  );
+  return t;
+}
+
+/** Every plan chart, in `root`: shared by the plan page of the web UI and the `upm plan report` HTML file. */
+export function renderPlanCharts(root: HTMLElement, r: PlanResult, ts: PlanTimeseries): void {
+  const series = allHosts(ts);
+  const models = series.map((s) => s.model as Model);
+  const grid = h('div', { class: 'charts' });
+  root.append(grid);
+
+  chart(grid, 'memory', {
+    title: { text: 'Memory over time, all hosts: used (solid) and unmerged (dashed)' },
+    xAxis: timeAxis(ts),
+    yAxis: { type: 'value', name: 'memory (GiB)' },
+    dataZoom: [{ type: 'inside' }],
+    series: series.flatMap((s) => [
+      line(`${MODEL_LABELS[s.model as Model]} used`, s.model as Model, ts.t, s.memoryUsedBytes, GIB),
+      line(`${MODEL_LABELS[s.model as Model]} unmerged`, s.model as Model, ts.t, s.memoryUsedBytes.map((u, i) => u + s.memorySavedBytes[i]), GIB, true),
+    ]),
+  });
+  chart(grid, 'saved', {
+    title: { text: 'Memory saved by merging, all hosts' },
+    xAxis: timeAxis(ts),
+    yAxis: { type: 'value', name: 'saved (GiB)' },
+    dataZoom: [{ type: 'inside' }],
+    series: series.map((s) => line(MODEL_LABELS[s.model as Model], s.model as Model, ts.t, s.memorySavedBytes, GIB)),
+  });
+  if (r.host.count > 1) {
+    const perHost = ts.series.filter((s): s is PlanSeries & { host: number } => s.host !== 'all' && s.host < MAX_HOST_LINES);
+    chart(grid, 'hosts', {
+      title: { text: `Memory used per host (first ${Math.min(MAX_HOST_LINES, r.host.count)} of ${r.host.count} hosts)` },
+      xAxis: timeAxis(ts),
+      yAxis: { type: 'value', name: 'memory (GiB)' },
+      legend: { type: 'scroll' },
+      series: perHost.map((s) => ({ ...line(`${MODEL_LABELS[s.model as Model]} host ${s.host}`, s.model as Model, ts.t, s.memoryUsedBytes, GIB), lineStyle: { width: 1, color: MODEL_COLORS[s.model as Model], opacity: 0.4 + 0.6 / (1 + s.host) } })),
+    });
+  }
+  chart(grid, 'containers', {
+    title: { text: 'Containers resident over time, all hosts' },
+    xAxis: timeAxis(ts),
+    yAxis: { type: 'value', name: 'containers' },
+    dataZoom: [{ type: 'inside' }],
+    series: series.map((s) => line(MODEL_LABELS[s.model as Model], s.model as Model, ts.t, s.containers, 1)),
+  });
+
+  if (r.sizing) {
+    const sz = r.sizing;
+    const sm = models.filter((m) => sz.models[m]);
+    chart(grid, 'sizing', {
+      title: { text: `Cold-start rate against host count (${sz.hostMemoryGiB} GiB hosts)` },
+      tooltip: { trigger: 'item' },
+      xAxis: { type: 'value', name: 'hosts', nameLocation: 'middle', nameGap: 30, minInterval: 1, scale: true },
+      yAxis: { type: 'value', name: 'cold-start rate (%)' },
+      series: [
+        ...sm.map((m) => ({
+          type: 'line',
+          name: MODEL_LABELS[m],
+          data: sz.models[m]!.evaluations.map((e) => [e.hosts, 100 * e.coldStartRate]),
+          color: MODEL_COLORS[m],
+          symbolSize: 7,
+        })),
+        {
+          type: 'line',
+          name: `target ${fmtPct(sz.targetColdStartRate)}`,
+          data: [],
+          color: '#dc2626',
+          markLine: { symbol: 'none', silent: true, lineStyle: { color: '#dc2626', type: 'dashed' }, label: { position: 'insideEndTop', formatter: `target ${fmtPct(sz.targetColdStartRate)}` }, data: [{ yAxis: 100 * sz.targetColdStartRate }] },
+        },
+      ],
+    });
+  }
+
+  if (r.sweep) renderSweep(grid, r, models);
+
+  const first = r.models[0];
+  if (first) {
+    const order = [...r.functions.keys()].sort((a, b) => first.perFunction.coldStarts[b] - first.perFunction.coldStarts[a] || a - b).slice(0, TOP_FUNCTIONS);
+    chart(grid, 'functions', {
+      title: { text: `Cold starts of the top ${order.length} functions (by cold starts under ${MODEL_LABELS[first.model as Model]})` },
+      tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
+      grid: { left: 70, right: 30, top: 90, bottom: 95 },
+      xAxis: { type: 'category', name: 'function (app/id, shortened)', nameLocation: 'middle', nameGap: 80, data: order.map((i) => shortKey(r.functions[i])), axisLabel: { rotate: 35, fontSize: 10 } },
+      yAxis: { type: 'value', name: 'cold starts' },
+      series: r.models.map((m) => ({ type: 'bar', name: MODEL_LABELS[m.model as Model], color: MODEL_COLORS[m.model as Model], data: order.map((i) => m.perFunction.coldStarts[i]) })),
+    }, 380);
+  }
+}
+
+function shortKey(k: string): string {
+  const [app, id] = k.split('/');
+  return id === undefined ? k.slice(0, 16) : `${app.slice(0, 6)}/${id.slice(0, 8)}`;
+}
+
+/** Sweep: hosts needed (with sizing) or cold-start rate against host memory, one line per model and TTL. */
+function renderSweep(grid: HTMLElement, r: PlanResult, models: Model[]): void {
+  const sw = r.sweep!;
+  const sized = sw.points.some((p) => p.sizing);
+  const byMem = sw.hostMemoryGiB.length > 1 || sw.ttlMinutes.length <= 1;
+  const ttls = [...new Set(sw.points.map((p) => p.ttlMinutes))];
+  const mems = [...new Set(sw.points.map((p) => p.hostMemoryGiB))];
+  const value = (p: (typeof sw.points)[number], m: Model): number | null =>
+    sized ? (p.sizing?.models[m]?.hosts ?? null) : p.models[m] ? 100 * p.models[m]!.coldStartRate : null;
+  const groups = byMem ? ttls : mems;
+  const series = models.flatMap((m) =>
+    groups.map((g, gi) => ({
+      type: 'line',
+      name: `${MODEL_LABELS[m]}${groups.length > 1 ? (byMem ? ` ttl ${g ?? '-'} min` : ` ${g ?? '∞'} GiB`) : ''}`,
+      color: MODEL_COLORS[m],
+      symbolSize: 7,
+      lineStyle: { type: (['solid', 'dashed', 'dotted'] as const)[gi % 3], color: MODEL_COLORS[m] },
+      data: sw.points.filter((p) => (byMem ? p.ttlMinutes : p.hostMemoryGiB) === g).map((p) => [byMem ? p.hostMemoryGiB : p.ttlMinutes, value(p, m)]),
+    })),
+  );
+  chart(grid, 'sweep', {
+    title: { text: `Sweep: ${sized ? 'hosts needed' : 'cold-start rate'} against ${byMem ? 'host memory' : 'keep-alive TTL'}` },
+    tooltip: { trigger: 'item' },
+    legend: { type: 'scroll' },
+    xAxis: { type: 'value', name: byMem ? 'host memory (GiB)' : 'TTL (min)', nameLocation: 'middle', nameGap: 30, scale: true },
+    yAxis: { type: 'value', name: sized ? 'hosts needed' : 'cold-start rate (%)', minInterval: sized ? 1 : 0 },
+    series,
+  });
+}
+
+/** Warnings of the plan as a list (nothing when there are none). */
+export function warningsList(r: PlanResult): HTMLElement | null {
+  if (!r.warnings.length) return null;
+  return h('div', { class: 'warnings' }, h('h3', {}, 'Warnings'), h('ul', {}, ...r.warnings.map((w) => h('li', {}, w))));
+}
+
+export function planHeadline(r: PlanResult, ts: PlanTimeseries): HTMLElement {
+  const pol = r.policy;
+  const policy = pol.kind === 'ttl' ? `ttl ${pol.ttlMinutes} min` : pol.kind;
+  return h(
+    'p',
+    { class: 'headline' },
+    `${fmtInt(r.trace.invocations)} invocations of ${fmtInt(r.trace.functions)} functions (${r.trace.format}), window ${r.trace.window.fromS}..${r.trace.window.toS} s; ` +
+      `${r.host.count} host(s) × ${r.host.memoryBytes === null ? 'unlimited memory' : fmtGiB(r.host.memoryBytes)}; policy ${policy}; time step ${ts.stepS} s`,
+  );
+}
+
+/** The result part of a plan page: headline, summary table, warnings and every chart (also the HTML report). */
+export function renderPlan(root: HTMLElement, r: PlanResult, ts: PlanTimeseries): void {
+  root.append(planHeadline(r, ts), summaryTable(r));
+  const w = warningsList(r);
+  if (w) root.append(w);
+  renderPlanCharts(root, r, ts);
+}

@@ -1,0 +1,24 @@
+import { matchField, problemFieldErrors } from './problem';
+
+describe('problem field errors', () => {
+  it('takes the JSON path a domain or class-validator message starts with', () => {
+    const e = problemFieldErrors({ title: 'Bad Request', status: 400, detail: 'x', errors: ['invalid plan: host.memoryGiB must be > 0, got -1', 'hostMemoryGiB must be a number', 'no path here!'] });
+    expect(e).toEqual([
+      { field: 'host.memoryGiB', message: 'host.memoryGiB must be > 0, got -1' },
+      { field: 'hostMemoryGiB', message: 'hostMemoryGiB must be a number' },
+      { field: 'no', message: 'no path here!' },
+    ]);
+  });
+  it('names the input of a missing stored trace or dump', () => {
+    expect(problemFieldErrors({ title: 'Unprocessable', status: 422, detail: 'No trace 1', kind: 'trace', id: '1' })[0].field).toBe('trace');
+  });
+  it('matches the longest form field at a path boundary', () => {
+    const fields = ['sweep', 'sweep.ttlMinutes', 'host.memoryGiB', 'host'];
+    expect(matchField('sweep.ttlMinutes[1]', fields)).toBe('sweep.ttlMinutes');
+    expect(matchField('host.memoryGiBx', fields)).toBe('host');
+    expect(matchField('trace', fields)).toBe(null);
+    expect(matchField('sweeps', fields)).toBe(null);
+    expect(matchField('host.count', fields)).toBe('host');
+    expect(matchField(null, fields)).toBe(null);
+  });
+});

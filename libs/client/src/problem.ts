@@ -1,0 +1,50 @@
+/**
+ * RFC 9457 problem details as the API sends them, and the form field each message names. Browser-safe (no
+ * Node imports): the web UI uses it to show an error next to the field it is about.
+ */
+export interface Problem {
+  type?: string;
+  title: string;
+  status: number;
+  detail: string;
+  instance?: string;
+  requestId?: string;
+  /** Validation messages, one per bad field ("hostMemoryGiB must be a positive number"). */
+  errors?: string[];
+  /** A stored input named in the body that does not exist. */
+  kind?: 'trace' | 'dump';
+  id?: string;
+  [extension: string]: unknown;
+}
+
+export interface FieldError {
+  /** The JSON path the message is about ("host.memoryGiB", "sweep.ttlMinutes[1]"), or null. */
+  field: string | null;
+  message: string;
+}
+
+const PREFIX = /^invalid (?:plan|analysis|dump|trace): /;
+const PATH = /^([A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*|\[\d+\])*)\s/;
+
+/** One entry per message of the problem, with the field it names when it names one. */
+export function problemFieldErrors(p: Problem): FieldError[] {
+  const messages = p.errors?.length ? p.errors : [p.detail];
+  return messages.map((raw) => {
+    const message = String(raw).replace(PREFIX, '');
+    if (p.kind === 'trace') return { field: 'trace', message };
+    if (p.kind === 'dump') return { field: 'dumps', message };
+    const m = PATH.exec(message);
+    return { field: m ? m[1] : null, message };
+  });
+}
+
+/** The form field (of `fields`) a message path belongs to: the longest field that is the path or a prefix of it. */
+export function matchField(path: string | null, fields: readonly string[]): string | null {
+  if (path === null) return null;
+  let best: string | null = null;
+  for (const f of fields) {
+    const boundary = path === f || path.startsWith(`${f}.`) || path.startsWith(`${f}[`);
+    if (boundary && (best === null || f.length > best.length)) best = f;
+  }
+  return best;
+}
