@@ -13,7 +13,7 @@
 import type { MergeModelName } from '../merge/common/types';
 import type { InvocationBatch } from '../traces/expand';
 import { IndexedHeap, KeyHeap } from './heap';
-import { KsmState, MemoryBook, MergeState, NoneState, UpmState } from './merge-state';
+import { KsmState, MemoryBook, MergeState, NoneState, PageCacheState, UpmState } from './merge-state';
 import type { ContainerTemplate, ProfileSet } from './profiles';
 import type { KsmPlanParams, PolicySpec, UpmPlanParams } from './spec';
 
@@ -229,6 +229,7 @@ export class Engine implements MemoryBook {
       this.upm = null;
       this.ksm = null;
     }
+    this.mem = new PageCacheState(this.mem, this, cfg.profiles, H);
     this.fnHead = new Int32Array(this.nFn).fill(-1);
     this.fnTail = new Int32Array(this.nFn).fill(-1);
     this.hHead = new Int32Array(H).fill(-1);
@@ -342,6 +343,14 @@ export class Engine implements MemoryBook {
       this.intCtrs[h] += this.ctrs[h] * dt;
       this.lastT[h] = t;
     }
+  }
+
+  share(h: number, t: number, d: number): void {
+    this.integrate(h, t);
+    this.phys[h] += d;
+    this.unmerged[h] += d;
+    this.totalPhys += d;
+    this.totalUnmerged += d;
   }
 
   change(h: number, t: number, dPhys: number): void {
@@ -536,8 +545,8 @@ export class Engine implements MemoryBook {
     this.cUses[c] = 0;
     this.cMadvAt[c] = NaN;
     const tpl = this.tpls[tplId];
+    this.mem.create(c, h, tpl, t); // first: the page cache gives back frames already on the host
     this.addContainer(h, t, tpl.units);
-    this.mem.create(c, h, tpl, t);
     return c;
   }
 
