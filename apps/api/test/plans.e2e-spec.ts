@@ -6,7 +6,7 @@ import type { Queue } from 'bull';
 import request from 'supertest';
 import { testDatabases } from '../../../test/support/databases';
 import { invitroTrace } from '../../../test/support/shared-dir';
-import { createTestApp } from '../../../test/support/test-app';
+import { appDataSource, createTestApp } from '../../../test/support/test-app';
 
 const SAMPLE_DUMP = join(__dirname, '../../../samples/dumps/http-handler.dump');
 
@@ -128,5 +128,54 @@ describe.each(testDatabases())('plans, analyses and density API on $name', (db) 
       .send({ dumps: [dumpId], model: 'ksm', ksm: { pagesToScan: 0 } })
       .expect(422);
     expect(bad.body.detail).toMatch(/ksm\.pagesToScan/);
+  });
+
+  it('shows a sweep as a sweep: point summaries with sizing of each point\'s memory, and each point\'s timeseries', async () => {
+    const spec = {
+      trace: traceId,
+      profiles: { default: [dumpId] },
+      host: { memoryGiB: null, count: 2 },
+      policy: { kind: 'ttl', ttlMinutes: 10 },
+      models: ['none', 'upm'],
+      sweep: { hostMemoryGiB: [0.25, 1], ttlMinutes: [5, 10] },
+      sizing: { targetColdStartRate: 0.5, maxHosts: 4 },
+      timeseriesStepS: 3600,
+    };
+    const res = await request(app.getHttpServer()).post('/v1/plans').send(spec).expect(202);
+    const id: string = res.body.id;
+    expect(res.body.points).toBe(4);
+    // what the worker's plan-point jobs do, in this process
+    // the app's module registry (createTestApp reset it), so that its entities are the app's
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    const { PlanStore, runStoredPlanPoint, StoredInputs } = require('@upm/platform') as typeof import('@upm/platform');
+    const ds = appDataSource(app);
+    const [store, inputs] = [new PlanStore(ds), new StoredInputs(ds)];
+    for (let i = 0; i < 4; i++) await runStoredPlanPoint(store, inputs, id, i);
+    const got = await request(app.getHttpServer()).get(`/v1/plans/${id}`).expect(200);
+    const r = got.body.result;
+    expect(r.host).toEqual({ count: 2, memoryBytes: null, cores: null });
+    expect(r.policy).toEqual({ kind: 'ttl', ttlMinutes: 10 });
+    expect(r.models).toEqual([]);
+    expect(r.sizing).toBeNull();
+    expect(r.sweep.points.map((p: { index: number; hostMemoryGiB: number; ttlMinutes: number }) => [p.index, p.hostMemoryGiB, p.ttlMinutes])).toEqual([
+      [0, 0.25, 5],
+      [1, 0.25, 10],
+      [2, 1, 5],
+      [3, 1, 10],
+    ]);
+    expect(r.sweep.points.map((p: { sizing: { hostMemoryGiB: number } }) => p.sizing.hostMemoryGiB)).toEqual([0.25, 0.25, 1, 1]);
+    const noPoint = await request(app.getHttpServer()).get(`/v1/plans/${id}/timeseries`).expect(422);
+    expect(noPoint.body.detail).toMatch(/point is required.*sweep of 4 points/);
+    await request(app.getHttpServer()).get(`/v1/plans/${id}/timeseries?point=4`).expect(422);
+    const series = await Promise.all(
+      [0, 3].map(async (i) => (await request(app.getHttpServer()).get(`/v1/plans/${id}/timeseries?point=${i}`).expect(200)).body),
+    );
+    for (const ts of series) expect(ts.series.map((x: { model: string; host: unknown }) => `${x.model}:${x.host}`)).toContain('none:all');
+    // the 256 MiB point holds less than the 1 GiB point at some sample
+    const peak = (ts: { series: { model: string; host: unknown; memoryPeakBytes: number[] }[] }) =>
+      Math.max(...ts.series.find((x) => x.model === 'none' && x.host === 'all')!.memoryPeakBytes);
+    expect(peak(series[0])).toBeLessThanOrEqual(2 * 0.25 * 1024 ** 3);
+    const csv = await request(app.getHttpServer()).get(`/v1/plans/${id}/timeseries?point=2&format=csv`).expect(200);
+    expect(csv.headers['content-type']).toMatch(/text\/csv/);
   });
 });

@@ -32,9 +32,11 @@ export class PlansController {
 
   @Get('plans/:id/timeseries')
   @ApiProduces('application/json', 'text/csv')
-  @ApiOperation({ summary: 'Memory used and saved, and containers resident, over time per model and host' })
+  @ApiOperation({
+    summary: 'Memory used and saved, and containers resident, over time per model and host (a sweep: of ?point=N)',
+  })
   async timeseries(@Param('id') id: string, @Query() query: TimeseriesQueryDto, @Res() res: Response): Promise<void> {
-    const out = await this.plans.timeseries(id, query.format ?? 'json');
+    const out = await this.plans.timeseries(id, query.format ?? 'json', query.point);
     res.type(out.contentType).send(out.body);
   }
 

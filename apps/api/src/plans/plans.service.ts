@@ -62,10 +62,23 @@ export class PlansService {
     };
   }
 
-  async timeseries(id: string, format: 'json' | 'csv'): Promise<{ contentType: string; body: string }> {
+  /** The time series of a plan, or of one point of a sweep (`point`, required for a sweep). */
+  async timeseries(id: string, format: 'json' | 'csv', point?: number): Promise<{ contentType: string; body: string }> {
     const plan = await this.plan(id);
-    const result = await this.store.result(plan);
+    let result = await this.store.result(plan);
     if (!result) throw new NotFoundError(`Plan ${id} has no result yet (state ${plan.state})`);
+    if (plan.points > 1) {
+      if (point === undefined)
+        throw new InvalidInputError(
+          `point is required: plan ${id} is a sweep of ${plan.points} points (?point=0..${plan.points - 1}, see result.sweep.points)`,
+        );
+      if (point >= plan.points)
+        throw new InvalidInputError(`point must be less than ${plan.points} (the sweep's points), got ${point}`);
+      result = await this.store.pointResult(plan, point);
+      if (!result) throw new NotFoundError(`Point ${point} of plan ${id} has no result`);
+    } else if (point !== undefined && point !== 0) {
+      throw new InvalidInputError(`point must be 0 (plan ${id} is not a sweep), got ${point}`);
+    }
     if (format === 'csv') return { contentType: 'text/csv; charset=utf-8', body: timeseriesToCsv(result) };
     return { contentType: 'application/json; charset=utf-8', body: JSON.stringify(result.timeseries) };
   }

@@ -84,6 +84,35 @@ describe('upm plan run', () => {
     expect(b.policy).toEqual({ kind: 'ttl', ttlMinutes: 10 });
   });
 
+  it('shows a sweep as a table of its points, with sizing of each point\'s memory', async () => {
+    const spec = join(dir, 'sweep.json');
+    writeFileSync(
+      spec,
+      JSON.stringify({
+        version: 1,
+        trace,
+        policy: { kind: 'ttl', ttlMinutes: 10 },
+        models: ['none', 'upm'],
+        host: { memoryGiB: 4, count: 2 },
+        sweep: { hostMemoryGiB: [0.0625, 4], ttlMinutes: [5, 10] },
+        sizing: { targetColdStartRate: 0.9, maxHosts: 4 },
+      }),
+    );
+    const out = await runPlanCommand({ spec }, false);
+    expect(out).toContain('hosts: 2 x {0.0625, 4} GiB (swept); policy: ttl {5, 10} min (swept)');
+    expect(out).toMatch(/\n\s+point\s+host mem\s+ttl\s+none cold\s+none peak\s+none hosts\s+upm cold\s+upm peak\s+upm hosts\n/);
+    const rows = out.split('\n').filter((l) => /^\s+\d+\s+[\d.]+ GiB\s+\d+ min/.test(l));
+    expect(rows.map((l) => l.trim().split(/\s+/).slice(0, 4))).toEqual([
+      ['0', '0.0625', 'GiB', '5'],
+      ['1', '0.0625', 'GiB', '10'],
+      ['2', '4', 'GiB', '5'],
+      ['3', '4', 'GiB', '10'],
+    ]);
+    const json = JSON.parse(await runPlanCommand({ spec, json: true }, false)) as PlanResult;
+    expect(json.sweep?.points.map((p) => p.sizing?.hostMemoryGiB)).toEqual([0.0625, 0.0625, 4, 4]);
+    expect(out).not.toMatch(/\ncold starts/);
+  });
+
   it.each([
     [{ policy: 'ttl' }, 'give the trace with --trace FILE... (or "trace" in --spec)', 2],
     [{ trace: ['T'] }, 'choose --policy ttl|hybrid-histogram|greedy-dual (or "policy" in --spec)', 2],

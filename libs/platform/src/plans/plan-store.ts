@@ -102,6 +102,13 @@ export class PlanStore {
     return JSON.parse((await this.blobs.read(plan.resultSha256)).toString('utf8')) as PlanResult;
   }
 
+  /** The result of one point of a plan (a sweep's point i), or null when it is not stored. */
+  async pointResult(plan: PlanEntity, index: number): Promise<PlanResult | null> {
+    const row = await this.pointRows.findOneBy({ planId: plan.id, index });
+    if (!row) return null;
+    return JSON.parse((await this.blobs.read(row.resultSha256)).toString('utf8')) as PlanResult;
+  }
+
   async list(limit: number, offset: number): Promise<[PlanEntity[], number]> {
     return this.plans.findAndCount({ order: { createdAtMs: 'DESC', id: 'ASC' }, take: limit, skip: offset });
   }

@@ -92,6 +92,8 @@ export interface SizingResult {
 }
 
 export interface SweepPointSummary {
+  /** The point's index: GET /v1/plans/:id/timeseries?point=index. */
+  index: number;
   hostMemoryGiB: number | null;
   ttlMinutes: number | null;
   specHash: string;
@@ -148,7 +150,10 @@ export interface PlanResult {
   models: PlanModelResult[];
   timeseries: PlanTimeseries;
   sizing: SizingResult | null;
-  /** Set by combineSweep: the point summaries; `models`, `timeseries` and `sizing` are then the first point's. */
+  /**
+   * Set by combineSweep: the point summaries. `host` and `policy` are then the sweep spec's, `models` is empty,
+   * `timeseries` has no samples and `sizing` is null: every point has its own, in `sweep.points`.
+   */
   sweep: SweepResult | null;
   warnings: string[];
 }

@@ -178,12 +178,58 @@ describe('runPlan', () => {
       [1, 10, 4],
     ]);
     // TTL 10 point, one 128 MiB host: f1 (128 MiB) is rejected while f0 runs; 3 cold + 1 rejected of 5 = 0.8
-    expect(r.sizing).toEqual(r.sweep?.points[0].sizing);
+    // the result is the sweep's, not its first point's
+    expect(r.models).toEqual([]);
+    expect(r.sizing).toBeNull();
+    expect(r.timeseries.t).toEqual([]);
+    expect(r.host.memoryBytes).toBeNull();
+    expect(r.policy).toEqual({ kind: 'ttl', ttlMinutes: 10 });
+    expect(r.sweep?.points.map((p) => p.index)).toEqual([0, 1, 2, 3]);
     expect(r.sweep?.points[1].sizing?.models.none).toEqual({
       hosts: 1,
       coldStartRate: 0.8,
       evaluations: [{ hosts: 1, coldStartRate: 0.8, coldStarts: 3, rejected: 1 }],
     });
+  });
+
+  it('sizing in a host-memory sweep sizes hosts of each point\'s memory (also with host.memoryGiB null)', () => {
+    for (const memoryGiB of [4, null]) {
+      const r = runPlan(
+        {
+          version: 1,
+          trace: 't',
+          policy: { kind: 'ttl' },
+          models: ['none'],
+          host: { memoryGiB, count: 2 },
+          sweep: { hostMemoryGiB: [0.125, 1], ttlMinutes: [10] },
+          sizing: { targetColdStartRate: 0.8, maxHosts: 8 },
+        },
+        { trace, dumps: new Map() },
+      );
+      const pts = r.sweep!.points;
+      expect(pts.map((p) => [p.hostMemoryGiB, p.sizing?.hostMemoryGiB])).toEqual([
+        [0.125, 0.125],
+        [1, 1],
+      ]);
+      // one 128 MiB host rejects f1 while f0 runs (3 cold + 1 rejected); one 1 GiB host does not (4 cold)
+      expect(pts.map((p) => p.sizing?.models.none?.evaluations[0])).toEqual([
+        { hosts: 1, coldStartRate: 0.8, coldStarts: 3, rejected: 1 },
+        { hosts: 1, coldStartRate: 0.8, coldStarts: 4, rejected: 0 },
+      ]);
+    }
+    // an explicit sizing.hostMemoryGiB stays fixed across the points
+    const fixed = runPlan(
+      {
+        version: 1,
+        trace: 't',
+        policy: { kind: 'ttl' },
+        models: ['none'],
+        sweep: { hostMemoryGiB: [0.125, 1] },
+        sizing: { targetColdStartRate: 0.8, hostMemoryGiB: 1, maxHosts: 8 },
+      },
+      { trace, dumps: new Map() },
+    );
+    expect(fixed.sweep!.points.map((p) => p.sizing?.hostMemoryGiB)).toEqual([1, 1]);
   });
 
   it('reports progress from 0 to 1 and stops on abort', () => {

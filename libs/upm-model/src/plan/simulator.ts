@@ -249,15 +249,17 @@ function runPoint(s: PlanSpec, inputs: PlanInputs, hooks: PlanHooks): PlanResult
   let sizing: SizingResult | null = null;
   if (s.sizing) {
     const sz = s.sizing;
+    const sizeMem = sz.hostMemoryGiB;
+    if (sizeMem === null) throw new PlanSpecError('sizing.hostMemoryGiB', 'must be set in a plan point (run the points of expandSweep)');
     sizing = {
       targetColdStartRate: sz.targetColdStartRate,
-      hostMemoryGiB: sz.hostMemoryGiB,
+      hostMemoryGiB: sizeMem,
       maxHosts: sz.maxHosts,
       models: {},
     };
     for (const model of s.models) {
       sizing.models[model] = searchHosts(sz.targetColdStartRate, sz.maxHosts, (hosts) => {
-        const r = simulate(engineConfig(p, model, hosts, sz.hostMemoryGiB, false, hooks.signal));
+        const r = simulate(engineConfig(p, model, hosts, sizeMem, false, hooks.signal));
         const rejected = r.rejectedMemory + r.rejectedCpu;
         return {
           coldStarts: r.coldStarts,

@@ -117,7 +117,11 @@ export interface UpmPlanParams {
 
 export interface SizingSpec {
   targetColdStartRate: number;
-  hostMemoryGiB: number;
+  /**
+   * Memory of the hosts sized. Defaults to host.memoryGiB; in a spec sweeping host memory without it, null:
+   * each point sizes hosts of its own memory (expandSweep fills it in).
+   */
+  hostMemoryGiB: number | null;
   maxHosts: number;
 }
 
@@ -321,18 +325,6 @@ export function validatePlanSpec(json: unknown): PlanSpec {
     window = { fromS, toS };
   }
   const timeseriesStepS = optNum('timeseriesStepS', o.timeseriesStepS, 60, { gt: 0 });
-  let sizing: SizingSpec | null = null;
-  if (o.sizing !== undefined && o.sizing !== null) {
-    const s = obj('sizing', o.sizing, ['targetColdStartRate', 'hostMemoryGiB', 'maxHosts']);
-    sizing = {
-      targetColdStartRate: num('sizing.targetColdStartRate', s.targetColdStartRate, { min: 0, max: 1 }),
-      hostMemoryGiB:
-        s.hostMemoryGiB === undefined && host.memoryGiB !== null
-          ? host.memoryGiB
-          : num('sizing.hostMemoryGiB', s.hostMemoryGiB, { gt: 0 }),
-      maxHosts: optNum('sizing.maxHosts', s.maxHosts, 1024, { int: true, min: 1, max: 1_000_000 }),
-    };
-  }
   let sweep: SweepSpec | null = null;
   if (o.sweep !== undefined && o.sweep !== null) {
     const s = obj('sweep', o.sweep, ['hostMemoryGiB', 'ttlMinutes']);
@@ -351,6 +343,26 @@ export function validatePlanSpec(json: unknown): PlanSpec {
     if (!sweep.hostMemoryGiB && !sweep.ttlMinutes) sweep = null;
     else if ((sweep.hostMemoryGiB?.length ?? 1) * (sweep.ttlMinutes?.length ?? 1) > 10_000)
       throw new PlanSpecError('sweep', 'must have at most 10000 combinations');
+  }
+  let sizing: SizingSpec | null = null;
+  if (o.sizing !== undefined && o.sizing !== null) {
+    const s = obj('sizing', o.sizing, ['targetColdStartRate', 'hostMemoryGiB', 'maxHosts']);
+    const perPoint = sweep?.hostMemoryGiB != null;
+    let hostMemoryGiB: number | null;
+    if (s.hostMemoryGiB !== undefined && s.hostMemoryGiB !== null)
+      hostMemoryGiB = num('sizing.hostMemoryGiB', s.hostMemoryGiB, { gt: 0 });
+    else if (perPoint) hostMemoryGiB = null; // each sweep point sizes hosts of its own memory
+    else if (host.memoryGiB !== null) hostMemoryGiB = host.memoryGiB;
+    else
+      throw new PlanSpecError(
+        'sizing.hostMemoryGiB',
+        `must be a positive number (host.memoryGiB is null and no sweep.hostMemoryGiB gives it)${s.hostMemoryGiB === undefined ? '' : `, got ${short(s.hostMemoryGiB)}`}`,
+      );
+    sizing = {
+      targetColdStartRate: num('sizing.targetColdStartRate', s.targetColdStartRate, { min: 0, max: 1 }),
+      hostMemoryGiB,
+      maxHosts: optNum('sizing.maxHosts', s.maxHosts, 1024, { int: true, min: 1, max: 1_000_000 }),
+    };
   }
   return {
     version: 1,
@@ -613,6 +625,8 @@ export function expandSweep(spec: PlanSpec): PlanSpec[] {
     for (const ttl of ttls) {
       const p: PlanSpec = JSON.parse(JSON.stringify({ ...s, sweep: null }));
       p.host.memoryGiB = m;
+      // sizing without its own memory sizes hosts of this point's memory
+      if (p.sizing && (s.sizing?.hostMemoryGiB ?? null) === null) p.sizing.hostMemoryGiB = m;
       if (ttl !== null && p.policy.kind === 'ttl') p.policy.ttlMinutes = ttl;
       out.push(validatePlanSpec(p));
     }

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsArray, IsIn, IsInt, IsNumber, IsObject, IsOptional, IsUUID } from 'class-validator';
+import { IsArray, IsIn, IsInt, IsNumber, IsObject, IsOptional, IsUUID, Min } from 'class-validator';
 
 /**
  * The body of POST /v1/plans. Top-level fields are whitelisted here; their contents are validated by the
@@ -105,6 +105,13 @@ export class TimeseriesQueryDto {
   @IsOptional()
   @IsIn(['json', 'csv'])
   format?: 'json' | 'csv';
+
+  @ApiPropertyOptional({ minimum: 0, description: "A sweep's point (result.sweep.points[i].index); required for a sweep" })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  point?: number;
 }
 
 export class DensityRequestDto {
