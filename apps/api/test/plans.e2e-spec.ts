@@ -81,6 +81,41 @@ describe.each(testDatabases())('plans, analyses and density API on $name', (db) 
     expect(res.body.detail).toMatch(/host\.memoryGiB/);
   });
 
+  it('refuses at submission what the worker would fail on or silently ignore: 422 naming the field', async () => {
+    const post = (body: object) => request(app.getHttpServer()).post('/v1/plans').send(body).expect(422);
+    const t = (await request(app.getHttpServer()).get(`/v1/traces/${traceId}`).expect(200)).body.window;
+    const outside = await post({ ...plan(), window: { fromS: t.endS + 1000, toS: t.endS + 2000 } });
+    expect(outside.body.detail).toMatch(/^invalid plan: window \[\d+, \d+\) s lies outside the trace, which covers/);
+    const step = await post({ ...plan(), timeseriesStepS: 0.001 });
+    expect(step.body.detail).toMatch(/^invalid plan: timeseriesStepS gives more than \d+ samples/);
+    const fns = (await request(app.getHttpServer()).get(`/v1/traces/${traceId}/functions?limit=1`).expect(200)).body;
+    const key: string = fns.items[0].key;
+    const typo = `${key.slice(0, -3)}zzz`;
+    const unknown = await post({ ...plan(), profiles: { functions: { [typo]: [dumpId] } } });
+    expect(unknown.body.detail).toContain(`profiles.functions[${JSON.stringify(typo)}] names no function of the trace`);
+    expect(unknown.body.detail).toContain(`closest: ${key}`);
+    // the same key spelled right is accepted
+    await request(app.getHttpServer()).post('/v1/plans').send({ ...plan(), sweep: undefined, profiles: { functions: { [key]: [dumpId] } } }).expect(202);
+  });
+
+  it('lists a trace\'s functions, most invoked first, paged', async () => {
+    const all = (await request(app.getHttpServer()).get(`/v1/traces/${traceId}/functions?limit=500`).expect(200)).body;
+    expect(all.total).toBe(31);
+    expect(all.items[0]).toEqual({
+      key: `${all.items[0].app}/${all.items[0].id}`,
+      app: expect.any(String),
+      id: expect.any(String),
+      trigger: expect.any(String),
+      invocations: expect.any(Number),
+      memory: null, // Azure 2021 has no memory figures
+      averageDurationMs: expect.any(Number),
+    });
+    expect(all.items.reduce((a: number, r: { invocations: number }) => a + r.invocations, 0)).toBe(199);
+    const page = (await request(app.getHttpServer()).get(`/v1/traces/${traceId}/functions?limit=2&offset=2`).expect(200)).body;
+    expect(page.items).toEqual(all.items.slice(2, 4));
+    await request(app.getHttpServer()).get(`/v1/traces/${'0'.repeat(8)}-0000-4000-8000-000000000000/functions`).expect(404);
+  });
+
   it('refuses unknown top-level fields and unknown models with 400', async () => {
     await request(app.getHttpServer()).post('/v1/plans').send({ ...plan(), turbo: true }).expect(400);
     await request(app.getHttpServer()).post('/v1/plans').send({ ...plan(), models: ['zram'] }).expect(400);

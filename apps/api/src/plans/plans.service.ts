@@ -1,7 +1,15 @@
 import { InjectQueue } from '@nestjs/bull';
 import { Injectable } from '@nestjs/common';
 import { JOB_NAMES, PlanJobPayload, planJobId, planPointJobId, QUEUES } from '@upm/jobs';
-import { densityPerHost, planSpecHash, profileRefs, validatePlanSpec, type DensityResult } from '@upm/model';
+import {
+  checkFunctionKeys,
+  checkPlanWindow,
+  densityPerHost,
+  planSpecHash,
+  profileRefs,
+  validatePlanSpec,
+  type DensityResult,
+} from '@upm/model';
 import { PlanEntity, PlanStore, StoredInputs } from '@upm/platform';
 import type { Queue } from 'bull';
 import { DataSource } from 'typeorm';
@@ -31,7 +39,12 @@ export class PlansService {
    */
   async create(dto: CreatePlanDto): Promise<PlanStatusDto> {
     const spec = validatePlanSpec({ ...dto, version: dto.version ?? 1 });
-    await this.inputs.traceEntity(spec.trace);
+    const traceRow = await this.inputs.traceEntity(spec.trace);
+    // what the worker would find out later, found now: a window outside the trace, too many samples, and
+    // function keys that name no function of the trace
+    checkPlanWindow(spec, traceRow.window);
+    if (Object.keys(spec.profiles.functions).length + Object.keys(spec.coldStartMs.functions).length > 0)
+      checkFunctionKeys(spec, await this.inputs.loadTrace(spec.trace));
     await this.inputs.dumpEntities(profileRefs(spec.profiles));
     await this.jobs.requireRedis();
     const id = planSpecHash(spec);

@@ -2,7 +2,7 @@ import { Controller, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/comm
 import { ApiBody, ApiConsumes, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { ListQueryDto } from '../dumps/dto/dump.dto';
-import { TraceDto, TraceListDto, UploadTraceQueryDto } from './dto/trace.dto';
+import { TraceDto, TraceFunctionListDto, TraceListDto, UploadTraceQueryDto } from './dto/trace.dto';
 import { TracesService } from './traces.service';
 
 @ApiTags('traces')
@@ -26,6 +26,13 @@ export class TracesController {
   @ApiOkResponse({ type: TraceListDto })
   list(@Query() query: ListQueryDto): Promise<TraceListDto> {
     return this.traces.list(query.limit, query.offset);
+  }
+
+  @Get(':id/functions')
+  @ApiOperation({ summary: "A trace's functions, most invoked first: the keys of a plan's profiles.functions (paged)" })
+  @ApiOkResponse({ type: TraceFunctionListDto })
+  functions(@Param('id') id: string, @Query() query: ListQueryDto): Promise<TraceFunctionListDto> {
+    return this.traces.functions(id, query.limit, query.offset);
   }
 
   @Get(':id')

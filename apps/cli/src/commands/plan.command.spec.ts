@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
@@ -7,6 +7,7 @@ import type { PlanResult } from '@upm/model';
 import { invitroTrace } from '../../../../test/support/shared-dir';
 import { CliError } from '../cli-error';
 import { PlanRunOptions, registerPlanCommands, runPlanCommand } from './plan.command';
+import { traceFunctions } from './trace.command';
 
 describe('upm plan run', () => {
   const trace = invitroTrace('example', 'Azure2021', 'Azure2021_200.csv');
@@ -111,6 +112,40 @@ describe('upm plan run', () => {
     const json = JSON.parse(await runPlanCommand({ spec, json: true }, false)) as PlanResult;
     expect(json.sweep?.points.map((p) => p.sizing?.hostMemoryGiB)).toEqual([0.0625, 0.0625, 4, 4]);
     expect(out).not.toMatch(/\ncold starts/);
+  });
+
+  it('refuses --dumps for a function the trace does not have, naming it and the closest keys, without opening the dump', async () => {
+    const err = await runPlanCommand({ trace: [trace], policy: 'ttl', dumps: ['1573b95c/nope=/no/such.dump'] }, false).catch((e) => e);
+    expect(err).toBeInstanceOf(CliError);
+    expect(err.exitCode).toBe(1);
+    expect(err.message).toMatch(
+      /^invalid plan: profiles\.functions\["1573b95c\/nope"\] names no function of the trace \(31 functions, keys "<app>\/<id>" or "<id>"\); closest: 1573b95c039e51cc/,
+    );
+  });
+
+  it('takes a directory as --trace, like upm trace inspect', async () => {
+    const d = join(dir, 'tracedir');
+    mkdirSync(d);
+    copyFileSync(trace, join(d, 'Azure2021_200.csv'));
+    const a = JSON.parse(await runPlanCommand({ trace: [d], policy: 'ttl', models: 'none', json: true }, false)) as PlanResult;
+    const b = JSON.parse(await runPlanCommand({ trace: [trace], policy: 'ttl', models: 'none', json: true }, false)) as PlanResult;
+    expect(a.models).toEqual(b.models);
+    expect(a.trace.invocations).toBe(199);
+  });
+
+  it('upm trace functions lists the keys, most invoked first, paged', async () => {
+    const all = JSON.parse(await traceFunctions([trace], { json: true, limit: '500' }));
+    expect(all.total).toBe(31);
+    expect(all.items).toHaveLength(31);
+    expect(all.items.reduce((a: number, r: { invocations: number }) => a + r.invocations, 0)).toBe(199);
+    const inv = all.items.map((r: { invocations: number }) => r.invocations);
+    expect(inv).toEqual([...inv].sort((x, y) => y - x));
+    const text = await traceFunctions([trace], { limit: '2', offset: '1' });
+    const lines = text.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^key\s+trigger\s+invocations\s+memory$/);
+    expect(lines[1].startsWith(all.items[1].key)).toBe(true);
+    expect(lines[2].startsWith(all.items[2].key)).toBe(true);
+    expect(lines[lines.length - 1]).toBe('2 of 31 functions (next: --offset 3)');
   });
 
   it.each([

@@ -232,6 +232,39 @@ describe('runPlan', () => {
     expect(fixed.sweep!.points.map((p) => p.sizing?.hostMemoryGiB)).toEqual([1, 1]);
   });
 
+  it('refuses a window outside the trace, and warns when no invocation is replayed or no dump is used', () => {
+    const base = { version: 1, trace: 't', policy: { kind: 'ttl' }, models: ['none'] };
+    // the trace covers [0, 702) s
+    expect(() => runPlan({ ...base, window: { fromS: 5000, toS: 6000 } }, { trace, dumps: new Map() })).toThrow(
+      new PlanSpecError('window', '[5000, 6000) s lies outside the trace, which covers [0, 702) s: no invocation would be replayed'),
+    );
+    const gap = runPlan({ ...base, window: { fromS: 200, toS: 600 } }, { trace, dumps: new Map() });
+    expect(gap.models[0].invocations).toBe(0);
+    expect(gap.warnings).toContain('no invocation starts in the replayed window [200, 600) s: every rate is 0');
+    const r = runPlan(base, { trace, dumps: new Map() });
+    expect(r.warnings.some((w) => /^no function of the trace matched a dump: all 3 are modelled/.test(w))).toBe(true);
+  });
+
+  it('refuses function keys that name no function of the trace, naming the closest', () => {
+    expect(() =>
+      runPlan(
+        { version: 1, trace: 't', policy: { kind: 'ttl' }, models: ['none'], profiles: { functions: { 'a1/f9': ['d'] } } },
+        { trace, dumps: new Map() },
+      ),
+    ).toThrow(
+      new PlanSpecError(
+        'profiles.functions["a1/f9"]',
+        'names no function of the trace (3 functions, keys "<app>/<id>" or "<id>"); closest: a1/f1, a0/f0, a2/f2',
+      ),
+    );
+    expect(() =>
+      runPlan(
+        { version: 1, trace: 't', policy: { kind: 'ttl' }, models: ['none'], coldStartMs: { functions: { nope: 5 } } },
+        { trace, dumps: new Map() },
+      ),
+    ).toThrow(/^coldStartMs\.functions\.nope names no function/);
+  });
+
   it('reports progress from 0 to 1 and stops on abort', () => {
     const seen: number[] = [];
     runPlan(

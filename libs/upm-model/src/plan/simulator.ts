@@ -20,6 +20,7 @@ import {
 } from './result';
 import {
   canonicalJson,
+  checkFunctionKeys,
   expandSweep,
   functionKey,
   PlanSpec,
@@ -137,6 +138,7 @@ interface Prepared {
 
 function prepare(s: PlanSpec, inputs: PlanInputs): Prepared {
   const trace = inputs.trace;
+  checkFunctionKeys(s, trace);
   const resolved = resolveProfiles(s, trace);
   const profiles = buildProfiles(trace.functions, resolved, inputs.dumps, {
     assumeMergeable: s.modelParams.ksm.assumeMergeable,
@@ -147,14 +149,7 @@ function prepare(s: PlanSpec, inputs: PlanInputs): Prepared {
   trace.functions.forEach((f, i) => {
     coldStartMs[i] = s.coldStartMs.functions[functionKey(f)] ?? s.coldStartMs.functions[f.id] ?? s.coldStartMs.default;
   });
-  const fromS = s.window ? s.window.fromS : trace.window.startS;
-  const toS = s.window ? s.window.toS : trace.window.endS;
-  if ((toS - fromS) / s.timeseriesStepS > MAX_TIMESERIES_POINTS) {
-    throw new PlanSpecError(
-      'timeseriesStepS',
-      `gives more than ${MAX_TIMESERIES_POINTS} samples over the ${toS - fromS} s window; use at least ${Math.ceil((toS - fromS) / MAX_TIMESERIES_POINTS)}`,
-    );
-  }
+  const { fromS, toS } = checkPlanWindow(s, trace.window);
   return {
     spec: s,
     profiles,
@@ -164,6 +159,32 @@ function prepare(s: PlanSpec, inputs: PlanInputs): Prepared {
     toS,
     refs: resolved.refs,
   };
+}
+
+/**
+ * The replayed window of a plan over a trace covering `traceWindow` ([startS, endS) seconds), checked: a
+ * `window` must overlap the trace (else nothing would be replayed), and the time series must have at most
+ * MAX_TIMESERIES_POINTS samples. Throws PlanSpecError naming the field. The API calls it at submission.
+ */
+export function checkPlanWindow(
+  s: Pick<PlanSpec, 'window' | 'timeseriesStepS'>,
+  traceWindow: { startS: number; endS: number },
+): { fromS: number; toS: number } {
+  const fromS = s.window ? s.window.fromS : traceWindow.startS;
+  const toS = s.window ? s.window.toS : traceWindow.endS;
+  if (s.window && (s.window.toS <= traceWindow.startS || s.window.fromS >= traceWindow.endS)) {
+    throw new PlanSpecError(
+      'window',
+      `[${s.window.fromS}, ${s.window.toS}) s lies outside the trace, which covers [${traceWindow.startS}, ${traceWindow.endS}) s: no invocation would be replayed`,
+    );
+  }
+  if ((toS - fromS) / s.timeseriesStepS > MAX_TIMESERIES_POINTS) {
+    throw new PlanSpecError(
+      'timeseriesStepS',
+      `gives more than ${MAX_TIMESERIES_POINTS} samples over the ${toS - fromS} s window; use at least ${Math.ceil((toS - fromS) / MAX_TIMESERIES_POINTS)}`,
+    );
+  }
+  return { fromS, toS };
 }
 
 function capacityPages(memoryGiB: number | null, pageSize: number): number {
@@ -273,6 +294,14 @@ function runPoint(s: PlanSpec, inputs: PlanInputs, hooks: PlanHooks): PlanResult
   const trace = inputs.trace;
   const keys = trace.functions.map(functionKey);
   const warnings = [...p.profiles.warnings];
+  if (p.source.count === 0)
+    warnings.push(`no invocation starts in the replayed window [${p.fromS}, ${p.toS}) s: every rate is 0`);
+  if (trace.functions.length > 0 && p.profiles.fnSource.every((x) => x !== 'dump')) {
+    const dflt = p.profiles.fnSource.filter((x) => x === 'default').length;
+    warnings.push(
+      `no function of the trace matched a dump: all ${trace.functions.length} are modelled from ${dflt === trace.functions.length ? `the default size (${s.profiles.fallback.defaultMemoryMiB} MiB)` : 'app memory percentiles or the default size'} with a shared fraction of ${s.profiles.fallback.sharedFraction}, so the models differ only by that assumption; map functions to dumps in profiles (GET /v1/traces/:id/functions lists the keys)`,
+    );
+  }
   return {
     version: PLAN_RESULT_VERSION,
     specHash: hashOf(s),

@@ -641,6 +641,50 @@ export function functionKey(f: { app: string; id: string }): string {
   return `${f.app}/${f.id}`;
 }
 
+/**
+ * Checks that every function key the spec names (profiles.functions, coldStartMs.functions) is a function of
+ * the trace, as "<app>/<id>" or "<id>". Throws PlanSpecError naming the first unknown key and the closest
+ * existing keys (longest common prefix), so that a typo is not silently replaced by the fallback profile.
+ */
+export function checkFunctionKeys(
+  spec: Pick<PlanSpec, 'profiles' | 'coldStartMs'>,
+  trace: { functions: readonly { id: string; app: string }[] },
+): void {
+  const known = new Set<string>();
+  for (const f of trace.functions) {
+    known.add(functionKey(f));
+    known.add(f.id);
+  }
+  const check = (path: string, keys: string[]) => {
+    for (const key of keys) {
+      if (known.has(key)) continue;
+      throw new PlanSpecError(
+        join(path, key),
+        `names no function of the trace (${trace.functions.length} functions, keys "<app>/<id>" or "<id>"); closest: ${closestKeys(key, trace.functions).join(', ') || 'none'}`,
+      );
+    }
+  };
+  check('profiles.functions', Object.keys(spec.profiles.functions));
+  check('coldStartMs.functions', Object.keys(spec.coldStartMs.functions));
+}
+
+/** Up to `n` function keys of the trace sharing the longest prefix with `key` (or with its id part). */
+export function closestKeys(key: string, functions: readonly { id: string; app: string }[], n = 3): string[] {
+  const slash = key.indexOf('/');
+  const idPart = slash >= 0 ? key.slice(slash + 1) : key;
+  const lcp = (a: string, b: string) => {
+    let i = 0;
+    while (i < a.length && i < b.length && a[i] === b[i]) i++;
+    return i;
+  };
+  const scored = functions.map((f) => {
+    const k = functionKey(f);
+    return { k, score: Math.max(lcp(key, k), lcp(idPart, f.id), lcp(key, f.id)) };
+  });
+  scored.sort((a, b) => b.score - a.score || (a.k < b.k ? -1 : a.k > b.k ? 1 : 0));
+  return scored.slice(0, n).map((x) => x.k);
+}
+
 export interface ResolvedProfiles {
   /** Per trace function (same index as trace.functions): the dump refs it uses, or null = the fallback profile. */
   byFunction: Array<string[] | null>;

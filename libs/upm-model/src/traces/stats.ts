@@ -97,3 +97,35 @@ export function computeTraceStats(
     unjoined,
   };
 }
+
+/** One function of a trace as listed for users: its plan key and what profiles can match on. */
+export interface TraceFunctionRow {
+  /** "<app>/<id>": the key of profiles.functions (or "<id>" alone). */
+  key: string;
+  app: string;
+  id: string;
+  trigger: TraceFunction['trigger'];
+  invocations: number;
+  /** Average and median committed memory (MB) of the function or its app (`scope`), when the trace has them. */
+  memory: { scope: 'app' | 'function'; averageMb: number | null; p50Mb: number | null } | null;
+  /** Average duration (ms), when the trace has it. */
+  averageDurationMs: number | null;
+}
+
+/** The functions of a trace, most invoked first (ties by key): what a plan's profiles name. */
+export function traceFunctionRows(trace: { functions: readonly TraceFunction[]; arrivals: Arrivals }): TraceFunctionRow[] {
+  const inv = invocationsPerFunction(trace.functions.length, trace.arrivals);
+  const rows = trace.functions.map((f, i) => ({
+    key: `${f.app}/${f.id}`,
+    app: f.app,
+    id: f.id,
+    trigger: f.trigger,
+    invocations: inv[i],
+    memory: f.memory
+      ? { scope: f.memory.scope, averageMb: f.memory.averageMb, p50Mb: f.memory.percentilesMb[3] ?? null }
+      : null,
+    averageDurationMs: f.durations?.averageMs ?? null,
+  }));
+  rows.sort((a, b) => b.invocations - a.invocations || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  return rows;
+}

@@ -55,3 +55,25 @@ export class UploadTraceQueryDto {
   @IsIn(['auto', 'azure2019', 'azure2021', 'huawei2023'])
   format?: 'auto' | 'azure2019' | 'azure2021' | 'huawei2023';
 }
+
+export class TraceFunctionMemoryDto {
+  @ApiProperty({ enum: ['app', 'function'], description: 'Whose memory the figures are' }) scope: 'app' | 'function';
+  @ApiPropertyOptional({ nullable: true, type: Number }) averageMb: number | null;
+  @ApiPropertyOptional({ nullable: true, type: Number }) p50Mb: number | null;
+}
+
+export class TraceFunctionDto {
+  @ApiProperty({ description: 'The key of profiles.functions: "<app>/<id>" (or "<id>" alone)', example: 'app1/func1' })
+  key: string;
+  @ApiProperty() app: string;
+  @ApiProperty() id: string;
+  @ApiProperty({ enum: ['http', 'timer', 'event', 'queue', 'storage', 'orchestration', 'others', 'unknown'] }) trigger: string;
+  @ApiProperty({ description: 'Invocations in the trace' }) invocations: number;
+  @ApiPropertyOptional({ nullable: true, type: TraceFunctionMemoryDto }) memory: TraceFunctionMemoryDto | null;
+  @ApiPropertyOptional({ nullable: true, type: Number }) averageDurationMs: number | null;
+}
+
+export class TraceFunctionListDto {
+  @ApiProperty({ type: [TraceFunctionDto], description: 'Most invoked first' }) items: TraceFunctionDto[];
+  @ApiProperty() total: number;
+}
