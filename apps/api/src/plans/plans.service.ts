@@ -13,7 +13,7 @@ import {
 import { PlanEntity, PlanStore, StoredInputs } from '@upm/platform';
 import type { Queue } from 'bull';
 import { DataSource } from 'typeorm';
-import { InvalidInputError, NotFoundError } from '../common/errors';
+import { ConflictError, InvalidInputError, NotFoundError } from '../common/errors';
 import { JobStatusService } from '../jobs/job-status.service';
 import { CreatePlanDto, DensityRequestDto, PlanDto, PlanListDto, PlanStatusDto } from './dto/plan.dto';
 import { toPlanStatusDto } from './plan.mapper';
@@ -119,9 +119,14 @@ export class PlansService {
     return densityPerHost({ profiles, hostMemoryGiB: dto.hostMemoryGiB, models });
   }
 
+  /** A plan by id or by a unique prefix of at least 8 hex digits (what `upm` prints). */
   private async plan(id: string): Promise<PlanEntity> {
-    const plan = await this.store.get(id);
+    const plan = await this.store.find(id);
     if (!plan) throw new NotFoundError(`No plan ${id}`);
+    if ('ambiguous' in plan)
+      throw new ConflictError(`Plan id prefix ${id} matches several plans: ${plan.ambiguous.join(', ')}; give more digits`, {
+        matches: plan.ambiguous,
+      });
     return plan;
   }
 

@@ -92,8 +92,10 @@ export async function watchPlan(client: ApiClient, id: string, opts: { json?: bo
       if (p.state === 'completed') {
         const result = p.result as PlanResult;
         if (!opts.json) return renderPlan(result);
-        // The full result with its time series, as `upm plan run --json` prints it.
-        const timeseries = (await client.request('GET', `/v1/plans/${encodeURIComponent(id)}/timeseries`)).body;
+        // The full result with its time series, as `upm plan run --json` prints it (a sweep's has none: its
+        // points' are at /timeseries?point=N)
+        if (result.sweep) return `${JSON.stringify(result)}\n`;
+        const timeseries = (await client.request('GET', `/v1/plans/${encodeURIComponent(p.id)}/timeseries`)).body;
         return `${JSON.stringify({ ...result, timeseries })}\n`;
       }
       if (p.state === 'failed') throw new CliError(`plan ${id} failed: ${p.error}`);

@@ -1,5 +1,5 @@
 import { combineSweep, expandSweep, modelSummaries, type PlanResult, type PlanSpec } from '@upm/model';
-import { DataSource } from 'typeorm';
+import { DataSource, Like } from 'typeorm';
 import { PlanEntity, PlanPointEntity, PlanState } from '../database/entities/plan.entity';
 import { BlobStore } from '../storage/blob-store';
 
@@ -30,6 +30,20 @@ export class PlanStore {
 
   async get(id: string): Promise<PlanEntity | null> {
     return /^[0-9a-f]{64}$/.test(id) ? this.plans.findOneBy({ id }) : null;
+  }
+
+  /**
+   * A plan by its id or a prefix of it (at least 8 hex digits, like the 12 that `upm` prints). Returns the
+   * plan, null when none matches, or the matching ids (up to 5) when the prefix is not unique.
+   */
+  async find(idOrPrefix: string): Promise<PlanEntity | null | { ambiguous: string[] }> {
+    const id = idOrPrefix.toLowerCase();
+    if (/^[0-9a-f]{64}$/.test(id)) return this.get(id);
+    if (!/^[0-9a-f]{8,63}$/.test(id)) return null;
+    const rows = await this.plans.find({ where: { id: Like(`${id}%`) }, order: { id: 'ASC' }, take: 5 });
+    if (rows.length === 0) return null;
+    if (rows.length > 1) return { ambiguous: rows.map((r) => r.id) };
+    return rows[0];
   }
 
   /** Inserts the plan unless it exists; returns the stored row and whether it was new. */

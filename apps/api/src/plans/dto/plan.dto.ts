@@ -76,8 +76,11 @@ export class CreatePlanDto {
 }
 
 export class PlanStatusDto {
-  @ApiProperty({ description: 'Hash of the validated plan: the same plan has the same id' }) id: string;
-  @ApiProperty({ description: 'The coordinating job (GET /v1/jobs/:id)' }) jobId: string;
+  @ApiProperty({
+    description:
+      'Hash of the validated plan: the same plan has the same id. Poll GET /v1/plans/:id (a unique prefix of 8+ digits also works): a plan runs as several jobs, none of which has the plan\'s status',
+  })
+  id: string;
   @ApiProperty({ enum: ['queued', 'running', 'completed', 'failed'] }) state: string;
   @ApiProperty({ minimum: 0, maximum: 100 }) progress: number;
   @ApiProperty({ description: 'Points of the sweep' }) points: number;
