@@ -1,7 +1,7 @@
 import { Controller, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
-import { DumpDto, DumpListDto, ListQueryDto, UploadDumpQueryDto } from './dto/dump.dto';
+import { DumpDto, DumpListDto, ListQueryDto, SharingQueryDto, UploadDumpQueryDto } from './dto/dump.dto';
 import { DumpsService } from './dumps.service';
 
 @ApiTags('dumps')
@@ -34,7 +34,7 @@ export class DumpsController {
 
   @Get(':id/sharing')
   @ApiOperation({ summary: 'Sharing breakdown of the dump: memory percentage over RSS by category' })
-  sharing(@Param('id') id: string) {
-    return this.dumps.sharing(id);
+  sharing(@Param('id') id: string, @Query() query: SharingQueryDto) {
+    return this.dumps.sharing(id, query);
   }
 }
