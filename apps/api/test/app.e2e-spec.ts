@@ -76,4 +76,23 @@ describe.each(testDatabases())('API e2e on $name', (db) => {
     expect(res.body.components.schemas.JobStatusDto.properties.state.enum).toContain('completed');
     await request(app.getHttpServer()).get('/docs').expect(200);
   });
+
+  it('documents every operation: a summary, its 4xx responses as problem+json (503 for /health), a tag', async () => {
+    const doc = (await request(app.getHttpServer()).get('/openapi.json').expect(200)).body;
+    const ops = Object.entries(doc.paths as Record<string, Record<string, { summary?: string; tags?: string[]; responses: Record<string, { content?: Record<string, unknown> }> }>>)
+      .flatMap(([path, methods]) => Object.entries(methods).map(([method, op]) => ({ path, method, op })));
+    expect(ops.length).toBeGreaterThanOrEqual(17);
+    const missing: string[] = [];
+    for (const { path, method, op } of ops) {
+      const name = `${method.toUpperCase()} ${path}`;
+      const errors = Object.keys(op.responses).filter((c) => /^[45]\d\d$/.test(c));
+      const wanted = path === '/health' ? ['503'] : errors.filter((c) => c.startsWith('4'));
+      if (wanted.length === 0) missing.push(`${name}: no ${path === '/health' ? '503' : '4xx'} response`);
+      for (const c of errors) if (!op.responses[c].content?.['application/problem+json']) missing.push(`${name}: ${c} is not problem+json`);
+      if (!op.summary) missing.push(`${name}: no summary`);
+      if (!op.tags?.length) missing.push(`${name}: no tag`);
+    }
+    expect(missing).toEqual([]);
+    expect(doc.components.schemas.ProblemDetailsDto.properties.detail).toBeDefined();
+  });
 });
