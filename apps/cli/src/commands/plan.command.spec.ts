@@ -148,6 +148,12 @@ describe('upm plan run', () => {
     expect(lines[lines.length - 1]).toBe('2 of 31 functions (next: --offset 3)');
   });
 
+  it('warns, in plan run, how many functions of a partial Azure 2019 trace got default durations and memory', async () => {
+    const out = await runPlanCommand({ trace: [invitroTrace('10', 'invocations.csv')], policy: 'ttl', models: 'none', window: '0:600' }, false);
+    expect(out).toMatch(/\nwarning: 10 of 10 functions have no durations row \(no durations file was given\)/);
+    expect(out).toMatch(/\nwarning: 10 of 10 functions have no memory row/);
+  });
+
   it.each([
     [{ policy: 'ttl' }, 'give the trace with --trace FILE... (or "trace" in --spec)', 2],
     [{ trace: ['T'] }, 'choose --policy ttl|hybrid-histogram|greedy-dual (or "policy" in --spec)', 2],

@@ -8,6 +8,7 @@ import type { Dump } from '../dump/types';
 import type { MergeModelName } from '../merge/common/types';
 import { expandInvocations, InvocationBatch } from '../traces/expand';
 import type { NormalizedTrace } from '../traces/types';
+import { joinReportWarnings } from '../traces/stats';
 import { Engine, EngineConfig, EngineResult, HostSeries } from './engine';
 import { buildProfiles, ProfileSet } from './profiles';
 import {
@@ -293,7 +294,7 @@ function runPoint(s: PlanSpec, inputs: PlanInputs, hooks: PlanHooks): PlanResult
   hooks.onProgress?.(1);
   const trace = inputs.trace;
   const keys = trace.functions.map(functionKey);
-  const warnings = [...p.profiles.warnings];
+  const warnings = [...joinReportWarnings(trace.joinReport), ...p.profiles.warnings];
   if (p.source.count === 0)
     warnings.push(`no invocation starts in the replayed window [${p.fromS}, ${p.toS}) s: every rate is 0`);
   if (trace.functions.length > 0 && p.profiles.fnSource.every((x) => x !== 'dump')) {

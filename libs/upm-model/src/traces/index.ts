@@ -14,7 +14,7 @@ export { Azure2021Reader, readAzure2021, AZURE2021_COLUMNS } from './azure2021';
 export { Huawei2023Reader, readHuawei2023 } from './huawei2023';
 export { TraceIngest, ingestTrace, sniffTraceFile, detectTraceFileKind, formatOfKind } from './ingest';
 export type { IngestOptions } from './ingest';
-export { computeTraceStats, invocationsPerFunction, traceFunctionRows, type TraceFunctionRow } from './stats';
+export { computeTraceStats, invocationsPerFunction, joinReportWarnings, traceFunctionRows, type TraceFunctionRow } from './stats';
 export { DURATION_KNOT_Q, durationCurve, durationQuantile, durationCurveMean } from './duration-dist';
 export type { DurationCurve, DurationCurveSource } from './duration-dist';
 export { expandInvocations, fallbackDurationMs, durationCurves } from './expand';

@@ -1,5 +1,5 @@
 /** Summary statistics of a normalized trace (what GET /v1/traces/:id shows). */
-import { Arrivals, TraceFunction, TraceStats, emptyTriggerCounts } from './types';
+import { Arrivals, JoinReport, TraceFunction, TraceStats, emptyTriggerCounts } from './types';
 
 /** Dense per-minute totals up to this many minutes (~2 years); beyond it a Map (sparse, slower). */
 const DENSE_SPAN_LIMIT = 1 << 20;
@@ -128,4 +128,26 @@ export function traceFunctionRows(trace: { functions: readonly TraceFunction[]; 
   }));
   rows.sort((a, b) => b.invocations - a.invocations || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   return rows;
+}
+
+/**
+ * What a partial Azure 2019 upload leaves to defaults, in words: functions without a durations row (their
+ * invocations last the median average duration of the others, 1000 ms when none has one) and without a
+ * memory row (plans size them at profiles.fallback.defaultMemoryMiB, unless a dump profiles them).
+ */
+export function joinReportWarnings(report: JoinReport | null | undefined): string[] {
+  if (!report) return [];
+  const n = report.functions;
+  const noDurations = report.files.durations === null ? n : (report.counts['invocations-without-durations'] ?? 0);
+  const noMemory = report.files.memory === null ? n : (report.counts['invocations-without-memory'] ?? 0);
+  const out: string[] = [];
+  if (noDurations > 0)
+    out.push(
+      `${noDurations} of ${n} functions have no durations row (${report.files.durations === null ? 'no durations file was given' : 'the durations file is of another day or lacks them'}): their invocations get a default duration (the median of the other functions' averages, 1000 ms when none has one)`,
+    );
+  if (noMemory > 0)
+    out.push(
+      `${noMemory} of ${n} functions have no memory row (${report.files.memory === null ? 'no memory file was given' : 'the memory file is of another day or lacks them'}): plans size them at profiles.fallback.defaultMemoryMiB (170 MiB by default) unless a dump profiles them`,
+    );
+  return out;
 }

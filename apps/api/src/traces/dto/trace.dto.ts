@@ -30,6 +30,8 @@ export class TraceDto {
   @ApiProperty({ type: TraceStatsDto }) stats: TraceStatsDto;
   @ApiPropertyOptional({ nullable: true, type: Object, description: 'Azure 2019: what did not join, and why' })
   joinReport: Record<string, unknown> | null;
+  @ApiProperty({ type: [String], description: 'What the upload leaves to defaults (e.g. functions without a durations or memory row)' })
+  warnings: string[];
   @ApiProperty({ type: [TraceFileDto] }) files: TraceFileDto[];
   @ApiProperty({ type: String, format: 'date-time' }) createdAt: string;
   @ApiPropertyOptional({ description: 'On upload: true when the same files were already ingested (the stored trace is returned)' })
