@@ -310,7 +310,10 @@ export function renderPlan(r: PlanResult): string {
       `hosts for ${pct(sz.targetColdStartRate)} (${sz.hostMemoryGiB} GiB)`,
       (m) => {
         const s = sz.models[m.model];
-        return s?.hosts === null || s === undefined ? `> ${sz.maxHosts}` : String(s.hosts);
+        if (s === undefined) return '-';
+        if (s.hosts !== null) return String(s.hosts);
+        // unattainable: no host count reaches the floor; else more than maxHosts would be needed
+        return s.floorColdStartRate > sz.targetColdStartRate ? `none (floor ${pct(s.floorColdStartRate)})` : `> ${sz.maxHosts}`;
       },
     ]);
   }
@@ -349,7 +352,15 @@ function renderSweep(r: PlanResult, lines: string[]): string {
       row.push(s ? pct(s.coldStartRate) : '-', s ? gib(s.peakMemoryBytes) : '-');
       if (sized) {
         const z = p.sizing?.models[m];
-        row.push(!p.sizing || z === undefined ? '-' : z.hosts === null ? `> ${p.sizing.maxHosts}` : String(z.hosts));
+        row.push(
+          !p.sizing || z === undefined
+            ? '-'
+            : z.hosts !== null
+              ? String(z.hosts)
+              : z.floorColdStartRate > p.sizing.targetColdStartRate
+                ? `none (floor ${pct(z.floorColdStartRate)})`
+                : `> ${p.sizing.maxHosts}`,
+        );
       }
     }
     return row;

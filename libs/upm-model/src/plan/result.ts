@@ -80,6 +80,11 @@ export interface SizingModelResult {
   /** Fewest hosts meeting the target; null = not met with maxHosts. */
   hosts: number | null;
   coldStartRate: number | null;
+  /**
+   * The lowest rate any host count can give: with unlimited memory and cores (the policy's cold starts and
+   * every function's first call). Above the target, no host count is searched (hosts null, no evaluations).
+   */
+  floorColdStartRate: number;
   /** Every host count simulated, ascending. */
   evaluations: SizingEvaluation[];
 }

@@ -188,6 +188,7 @@ describe('runPlan', () => {
     expect(r.sweep?.points[1].sizing?.models.none).toEqual({
       hosts: 1,
       coldStartRate: 0.8,
+      floorColdStartRate: 0.8, // with unlimited memory: 4 cold of 5
       evaluations: [{ hosts: 1, coldStartRate: 0.8, coldStarts: 3, rejected: 1 }],
     });
   });
@@ -263,6 +264,23 @@ describe('runPlan', () => {
         { trace, dumps: new Map() },
       ),
     ).toThrow(/^coldStartMs\.functions\.nope names no function/);
+  });
+
+  it('sizing for an unattainable target reports the floor and searches no host count', () => {
+    const r = runPlan(
+      {
+        version: 1,
+        trace: 't',
+        policy: { kind: 'ttl' },
+        models: ['none'],
+        host: { memoryGiB: 0.125 },
+        sizing: { targetColdStartRate: 0.5, maxHosts: 1024 },
+      },
+      { trace, dumps: new Map() },
+    );
+    // TTL 10: f0 at 1 and 700, f1, f2: 4 of 5 are cold however many hosts
+    expect(r.sizing?.models.none).toEqual({ hosts: null, coldStartRate: null, floorColdStartRate: 0.8, evaluations: [] });
+    expect(r.warnings).toContainEqual(expect.stringMatching(/^sizing: the target cold-start rate 50\.00% is below what any number of hosts gives \(none 80\.00%/));
   });
 
   it('reports progress from 0 to 1 and stops on abort', () => {

@@ -269,6 +269,7 @@ function runPoint(s: PlanSpec, inputs: PlanInputs, hooks: PlanHooks): PlanResult
     ser.hosts.forEach((h, i) => add(i, h));
   }
   let sizing: SizingResult | null = null;
+  const unattainable: string[] = [];
   if (s.sizing) {
     const sz = s.sizing;
     const sizeMem = sz.hostMemoryGiB;
@@ -280,21 +281,38 @@ function runPoint(s: PlanSpec, inputs: PlanInputs, hooks: PlanHooks): PlanResult
       models: {},
     };
     for (const model of s.models) {
-      sizing.models[model] = searchHosts(sz.targetColdStartRate, sz.maxHosts, (hosts) => {
-        const r = simulate(engineConfig(p, model, hosts, sizeMem, false, hooks.signal));
-        const rejected = r.rejectedMemory + r.rejectedCpu;
-        return {
-          coldStarts: r.coldStarts,
-          rejected,
-          rate: r.invocations > 0 ? (r.coldStarts + rejected) / r.invocations : 0,
-        };
-      });
+      // the floor: no host count does better than unlimited memory and cores (cold starts of the policy alone)
+      const cfg = engineConfig(p, model, 1, null, false, hooks.signal);
+      cfg.cores = Infinity;
+      const f = simulate(cfg);
+      const floor = f.invocations > 0 ? (f.coldStarts + f.rejectedMemory + f.rejectedCpu) / f.invocations : 0;
+      if (floor > sz.targetColdStartRate) {
+        sizing.models[model] = { hosts: null, coldStartRate: null, floorColdStartRate: floor, evaluations: [] };
+        unattainable.push(`${model} ${(100 * floor).toFixed(2)}%`);
+        continue;
+      }
+      sizing.models[model] = {
+        ...searchHosts(sz.targetColdStartRate, sz.maxHosts, (hosts) => {
+          const r = simulate(engineConfig(p, model, hosts, sizeMem, false, hooks.signal));
+          const rejected = r.rejectedMemory + r.rejectedCpu;
+          return {
+            coldStarts: r.coldStarts,
+            rejected,
+            rate: r.invocations > 0 ? (r.coldStarts + rejected) / r.invocations : 0,
+          };
+        }),
+        floorColdStartRate: floor,
+      };
     }
   }
   hooks.onProgress?.(1);
   const trace = inputs.trace;
   const keys = trace.functions.map(functionKey);
   const warnings = [...joinReportWarnings(trace.joinReport), ...p.profiles.warnings];
+  if (unattainable.length > 0)
+    warnings.push(
+      `sizing: the target cold-start rate ${(100 * (s.sizing as NonNullable<PlanSpec['sizing']>).targetColdStartRate).toFixed(2)}% is below what any number of hosts gives (${unattainable.join(', ')}: the rate with unlimited memory, from the keep-alive policy and every function's first call alone); no host count was searched`,
+    );
   if (p.source.count === 0)
     warnings.push(`no invocation starts in the replayed window [${p.fromS}, ${p.toS}) s: every rate is 0`);
   if (trace.functions.length > 0 && p.profiles.fnSource.every((x) => x !== 'dump')) {
@@ -357,7 +375,7 @@ export function searchHosts(
   target: number,
   maxHosts: number,
   evaluate: (hosts: number) => { coldStarts: number; rejected: number; rate: number },
-): SizingModelResult {
+): Omit<SizingModelResult, 'floorColdStartRate'> {
   const seen = new Map<number, { coldStarts: number; rejected: number; rate: number }>();
   const ev = (h: number) => {
     let r = seen.get(h);
