@@ -55,6 +55,23 @@ describe.each(testDatabases())('API e2e on $name', (db) => {
       .send('{"holdMs": ')
       .expect(400);
     expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(res.body.requestId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(res.headers['x-request-id']).toBe(res.body.requestId);
+  });
+
+  it('answers 415 naming the expected content type for a body of the wrong type', async () => {
+    const dump = await request(app.getHttpServer())
+      .post('/v1/dumps')
+      .set('content-type', 'application/json')
+      .send(JSON.stringify({ x: 'y'.repeat(200_000) }))
+      .expect(415);
+    expect(dump.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(dump.body.detail).toMatch(/^POST \/v1\/dumps takes application\/octet-stream: .*; got application\/json$/);
+    expect(dump.body.requestId).toBeDefined();
+    const form = await request(app.getHttpServer()).post('/v1/plans').type('form').send('trace=x&models=none').expect(415);
+    expect(form.body).toMatchObject({ status: 415, expected: 'application/json' });
+    const trace = await request(app.getHttpServer()).post('/v1/traces').set('content-type', 'text/csv').send('a,b\n').expect(415);
+    expect(trace.body.detail).toContain('takes multipart/form-data');
   });
 
   it('answers 404 problem+json for an unknown job', async () => {

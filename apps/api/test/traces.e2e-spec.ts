@@ -110,7 +110,7 @@ describe.each(testDatabases())('traces API on $name', (db) => {
 
   it('rejects an upload without files, and a non-multipart body', async () => {
     await request(app.getHttpServer()).post('/v1/traces').field('x', 'y').expect(422);
-    const res = await request(app.getHttpServer()).post('/v1/traces').send({ a: 1 }).expect(422);
+    const res = await request(app.getHttpServer()).post('/v1/traces').send({ a: 1 }).expect(415); // the wrong content type: 415 naming the expected one
     expect(res.body.detail).toMatch(/multipart\/form-data/);
   });
 

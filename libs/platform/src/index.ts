@@ -7,7 +7,7 @@ export { runMigrationsExclusively } from './database/migrate';
 export { timestampType } from './database/column-types';
 export * from './database/entities';
 export { QueueModule } from './queue/queue.module';
-export { LoggingModule, REQUEST_ID_HEADER } from './logging/logging.module';
+export { LoggingModule, REQUEST_ID_HEADER, requestIdOf } from './logging/logging.module';
 export { BlobStore, UploadTooLargeError, BLOB_CHUNK_BYTES, type StoredBlob } from './storage/blob-store';
 export { StoredInputs, InputNotFoundError } from './inputs/stored-inputs';
 export { PlanStore, summarizePlanResult } from './plans/plan-store';
