@@ -111,5 +111,12 @@ describe.each(testDatabases())('API e2e on $name', (db) => {
     }
     expect(missing).toEqual([]);
     expect(doc.components.schemas.ProblemDetailsDto.properties.detail).toBeDefined();
+    // the results returned as the domain makes them have schemas too
+    const ok = (path: string, method: string) => doc.paths[path][method].responses['200'].content['application/json'].schema.$ref;
+    expect(ok('/v1/dumps/{id}/sharing', 'get')).toBe('#/components/schemas/SharingReportDto');
+    expect(ok('/v1/plans/{id}/timeseries', 'get')).toBe('#/components/schemas/PlanTimeseriesDto');
+    expect(ok('/v1/density', 'post')).toBe('#/components/schemas/DensityResultDto');
+    expect(doc.components.schemas.SharingTotalDto.properties.categories.properties.unique.$ref).toBe('#/components/schemas/CategoryAmountDto');
+    expect(doc.components.schemas.CategoryAmountDto.properties.percentOfRss).toBeDefined();
   });
 });

@@ -1,9 +1,10 @@
 import { Controller, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
-import { ApiBody, ApiConsumes, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiConsumes, ApiExtraModels, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { DumpDto, DumpListDto, ListQueryDto, SharingQueryDto, UploadDumpQueryDto } from './dto/dump.dto';
 import { DumpsService } from './dumps.service';
 import { ApiProblems } from '../common/api-problems';
+import { CategoryAmountDto, SharingReportDto } from '../common/result-schemas';
 
 @ApiTags('dumps')
 @Controller('dumps')
@@ -40,8 +41,10 @@ export class DumpsController {
 
   @Get(':id/sharing')
   @ApiProblems(400, 404, 422)
+  @ApiExtraModels(CategoryAmountDto)
+  @ApiOkResponse({ type: SharingReportDto })
   @ApiOperation({ summary: 'Sharing breakdown of the dump: memory percentage over RSS by category' })
-  sharing(@Param('id') id: string, @Query() query: SharingQueryDto) {
+  sharing(@Param('id') id: string, @Query() query: SharingQueryDto): Promise<SharingReportDto> {
     return this.dumps.sharing(id, query);
   }
 }

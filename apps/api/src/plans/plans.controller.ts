@@ -5,6 +5,7 @@ import { ListQueryDto } from '../dumps/dto/dump.dto';
 import { CreatePlanDto, DensityRequestDto, PlanDto, PlanListDto, PlanStatusDto, TimeseriesQueryDto } from './dto/plan.dto';
 import { PlansService } from './plans.service';
 import { ApiProblems } from '../common/api-problems';
+import { DensityResultDto, PlanTimeseriesDto } from '../common/result-schemas';
 
 @ApiTags('plans')
 @Controller()
@@ -39,6 +40,7 @@ export class PlansController {
   @Get('plans/:id/timeseries')
   @ApiProblems(400, 404, 409, 422)
   @ApiProduces('application/json', 'text/csv')
+  @ApiOkResponse({ type: PlanTimeseriesDto, description: 'JSON; with format=csv one row per sample and series' })
   @ApiOperation({
     summary: 'Memory used and saved, and containers resident, over time per model and host (a sweep: of ?point=N)',
   })
@@ -49,9 +51,10 @@ export class PlansController {
 
   @Post('density')
   @ApiProblems(400, 422)
+  @ApiOkResponse({ type: DensityResultDto })
   @HttpCode(200)
   @ApiOperation({ summary: 'How many containers of each function fit on one host under none, KSM and UPM' })
-  density(@Body() dto: DensityRequestDto) {
+  density(@Body() dto: DensityRequestDto): Promise<DensityResultDto> {
     return this.plans.density(dto);
   }
 }
