@@ -2,12 +2,15 @@ import { INestApplication, RequestMethod } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { mountWebUi } from './ui';
+import { requireContentType } from './common/content-type';
 
 export const API_PREFIX = 'v1';
 
 /** Everything main.ts does to the app besides listening; e2e tests call it too. */
 export function configureApp(app: INestApplication): INestApplication {
   app.useLogger(app.get(Logger));
+  // before the body parsers (registered when the app initialises)
+  app.use(requireContentType);
   app.setGlobalPrefix(API_PREFIX, { exclude: [{ path: 'health', method: RequestMethod.GET }] });
   app.enableShutdownHooks();
   const document = SwaggerModule.createDocument(

@@ -90,6 +90,27 @@ describe.each(testDatabases())('dumps API on $name', (db) => {
     expect(sum).toBe(total.residentPages);
   });
 
+  it('honours ?snapshot and ?mergeability of /sharing, and answers 4xx naming a bad one (also in POST /v1/analyses)', async () => {
+    const list = await request(app.getHttpServer()).get('/v1/dumps').expect(200);
+    const { id, summary } = list.body.items[0];
+    const get = (q: string) => request(app.getHttpServer()).get(`/v1/dumps/${id}/sharing${q}`);
+    const upm = (await get('').expect(200)).body;
+    const ksm = (await get('?mergeability=ksm').expect(200)).body;
+    expect([upm.mergeability, ksm.mergeability]).toEqual(['upm', 'ksm']);
+    const first = (await get('?snapshot=0').expect(200)).body;
+    expect(first.snapshot).toBe(0);
+    const n = summary.snapshots as number;
+    const past = await get(`?snapshot=${n}`).expect(422);
+    expect(past.body.detail).toContain(`snapshot must be less than ${n}`);
+    expect((await get('?mergeability=zram').expect(400)).body.detail).toMatch(/mergeability/);
+    expect((await get('?snapshot=middle').expect(400)).body.detail).toMatch(/snapshot/);
+    const analysis = await request(app.getHttpServer())
+      .post('/v1/analyses')
+      .send({ dumps: [id], model: 'sharing', snapshot: n + 4 })
+      .expect(422);
+    expect(analysis.body.detail).toContain(`snapshot must be less than ${n}`);
+  });
+
   it('answers 404 for an unknown dump', async () => {
     await request(app.getHttpServer()).get('/v1/dumps/00000000-0000-0000-0000-000000000000').expect(404);
     await request(app.getHttpServer()).get('/v1/dumps/not-a-uuid').expect(404);

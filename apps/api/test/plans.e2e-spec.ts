@@ -6,7 +6,7 @@ import type { Queue } from 'bull';
 import request from 'supertest';
 import { testDatabases } from '../../../test/support/databases';
 import { invitroTrace } from '../../../test/support/shared-dir';
-import { createTestApp } from '../../../test/support/test-app';
+import { appDataSource, createTestApp } from '../../../test/support/test-app';
 
 const SAMPLE_DUMP = join(__dirname, '../../../samples/dumps/http-handler.dump');
 
@@ -55,9 +55,14 @@ describe.each(testDatabases())('plans, analyses and density API on $name', (db) 
     const res = await request(app.getHttpServer()).post('/v1/plans').send(plan()).expect(202);
     expect(res.body).toMatchObject({ state: 'queued', points: 3, pointsDone: 0, created: true, trace: traceId });
     expect(res.body.id).toMatch(/^[0-9a-f]{64}$/);
-    expect(res.body.jobId).toBe(`plans:${res.body.id}`);
-    const job = await plansQueue.getJob(res.body.jobId);
+    // no job id: the coordinating job completes once it has fanned out, long before the plan
+    expect(res.body).not.toHaveProperty('jobId');
+    const job = await plansQueue.getJob(`plans:${res.body.id}`);
     expect(job?.name).toBe('plan');
+    // the 12 digits upm prints are enough
+    const short = await request(app.getHttpServer()).get(`/v1/plans/${res.body.id.slice(0, 12)}`).expect(200);
+    expect(short.body.id).toBe(res.body.id);
+    await request(app.getHttpServer()).get(`/v1/plans/${res.body.id.slice(0, 7)}`).expect(404);
     const got = await request(app.getHttpServer()).get(`/v1/plans/${res.body.id}`).expect(200);
     expect(got.body.spec.sweep.ttlMinutes).toEqual([5, 10, 20]);
     expect(got.body.result).toBeNull();
@@ -79,6 +84,41 @@ describe.each(testDatabases())('plans, analyses and density API on $name', (db) 
       .expect(422);
     expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
     expect(res.body.detail).toMatch(/host\.memoryGiB/);
+  });
+
+  it('refuses at submission what the worker would fail on or silently ignore: 422 naming the field', async () => {
+    const post = (body: object) => request(app.getHttpServer()).post('/v1/plans').send(body).expect(422);
+    const t = (await request(app.getHttpServer()).get(`/v1/traces/${traceId}`).expect(200)).body.window;
+    const outside = await post({ ...plan(), window: { fromS: t.endS + 1000, toS: t.endS + 2000 } });
+    expect(outside.body.detail).toMatch(/^invalid plan: window \[\d+, \d+\) s lies outside the trace, which covers/);
+    const step = await post({ ...plan(), timeseriesStepS: 0.001 });
+    expect(step.body.detail).toMatch(/^invalid plan: timeseriesStepS gives more than \d+ samples/);
+    const fns = (await request(app.getHttpServer()).get(`/v1/traces/${traceId}/functions?limit=1`).expect(200)).body;
+    const key: string = fns.items[0].key;
+    const typo = `${key.slice(0, -3)}zzz`;
+    const unknown = await post({ ...plan(), profiles: { functions: { [typo]: [dumpId] } } });
+    expect(unknown.body.detail).toContain(`profiles.functions[${JSON.stringify(typo)}] names no function of the trace`);
+    expect(unknown.body.detail).toContain(`closest: ${key}`);
+    // the same key spelled right is accepted
+    await request(app.getHttpServer()).post('/v1/plans').send({ ...plan(), sweep: undefined, profiles: { functions: { [key]: [dumpId] } } }).expect(202);
+  });
+
+  it('lists a trace\'s functions, most invoked first, paged', async () => {
+    const all = (await request(app.getHttpServer()).get(`/v1/traces/${traceId}/functions?limit=500`).expect(200)).body;
+    expect(all.total).toBe(31);
+    expect(all.items[0]).toEqual({
+      key: `${all.items[0].app}/${all.items[0].id}`,
+      app: expect.any(String),
+      id: expect.any(String),
+      trigger: expect.any(String),
+      invocations: expect.any(Number),
+      memory: null, // Azure 2021 has no memory figures
+      averageDurationMs: expect.any(Number),
+    });
+    expect(all.items.reduce((a: number, r: { invocations: number }) => a + r.invocations, 0)).toBe(199);
+    const page = (await request(app.getHttpServer()).get(`/v1/traces/${traceId}/functions?limit=2&offset=2`).expect(200)).body;
+    expect(page.items).toEqual(all.items.slice(2, 4));
+    await request(app.getHttpServer()).get(`/v1/traces/${'0'.repeat(8)}-0000-4000-8000-000000000000/functions`).expect(404);
   });
 
   it('refuses unknown top-level fields and unknown models with 400', async () => {
@@ -128,5 +168,54 @@ describe.each(testDatabases())('plans, analyses and density API on $name', (db) 
       .send({ dumps: [dumpId], model: 'ksm', ksm: { pagesToScan: 0 } })
       .expect(422);
     expect(bad.body.detail).toMatch(/ksm\.pagesToScan/);
+  });
+
+  it('shows a sweep as a sweep: point summaries with sizing of each point\'s memory, and each point\'s timeseries', async () => {
+    const spec = {
+      trace: traceId,
+      profiles: { default: [dumpId] },
+      host: { memoryGiB: null, count: 2 },
+      policy: { kind: 'ttl', ttlMinutes: 10 },
+      models: ['none', 'upm'],
+      sweep: { hostMemoryGiB: [0.25, 1], ttlMinutes: [5, 10] },
+      sizing: { targetColdStartRate: 0.5, maxHosts: 4 },
+      timeseriesStepS: 3600,
+    };
+    const res = await request(app.getHttpServer()).post('/v1/plans').send(spec).expect(202);
+    const id: string = res.body.id;
+    expect(res.body.points).toBe(4);
+    // what the worker's plan-point jobs do, in this process
+    // the app's module registry (createTestApp reset it), so that its entities are the app's
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    const { PlanStore, runStoredPlanPoint, StoredInputs } = require('@upm/platform') as typeof import('@upm/platform');
+    const ds = appDataSource(app);
+    const [store, inputs] = [new PlanStore(ds), new StoredInputs(ds)];
+    for (let i = 0; i < 4; i++) await runStoredPlanPoint(store, inputs, id, i);
+    const got = await request(app.getHttpServer()).get(`/v1/plans/${id}`).expect(200);
+    const r = got.body.result;
+    expect(r.host).toEqual({ count: 2, memoryBytes: null, cores: null });
+    expect(r.policy).toEqual({ kind: 'ttl', ttlMinutes: 10 });
+    expect(r.models).toEqual([]);
+    expect(r.sizing).toBeNull();
+    expect(r.sweep.points.map((p: { index: number; hostMemoryGiB: number; ttlMinutes: number }) => [p.index, p.hostMemoryGiB, p.ttlMinutes])).toEqual([
+      [0, 0.25, 5],
+      [1, 0.25, 10],
+      [2, 1, 5],
+      [3, 1, 10],
+    ]);
+    expect(r.sweep.points.map((p: { sizing: { hostMemoryGiB: number } }) => p.sizing.hostMemoryGiB)).toEqual([0.25, 0.25, 1, 1]);
+    const noPoint = await request(app.getHttpServer()).get(`/v1/plans/${id}/timeseries`).expect(422);
+    expect(noPoint.body.detail).toMatch(/point is required.*sweep of 4 points/);
+    await request(app.getHttpServer()).get(`/v1/plans/${id}/timeseries?point=4`).expect(422);
+    const series = await Promise.all(
+      [0, 3].map(async (i) => (await request(app.getHttpServer()).get(`/v1/plans/${id}/timeseries?point=${i}`).expect(200)).body),
+    );
+    for (const ts of series) expect(ts.series.map((x: { model: string; host: unknown }) => `${x.model}:${x.host}`)).toContain('none:all');
+    // the 256 MiB point holds less than the 1 GiB point at some sample
+    const peak = (ts: { series: { model: string; host: unknown; memoryPeakBytes: number[] }[] }) =>
+      Math.max(...ts.series.find((x) => x.model === 'none' && x.host === 'all')!.memoryPeakBytes);
+    expect(peak(series[0])).toBeLessThanOrEqual(2 * 0.25 * 1024 ** 3);
+    const csv = await request(app.getHttpServer()).get(`/v1/plans/${id}/timeseries?point=2&format=csv`).expect(200);
+    expect(csv.headers['content-type']).toMatch(/text\/csv/);
   });
 });

@@ -56,6 +56,28 @@ describe.each(testDatabases())('traces API on $name', (db) => {
     expect(got.body.stats).toEqual(res.body.stats);
   });
 
+  it('says how many functions a partial Azure 2019 upload leaves to default durations and memory', async () => {
+    const res = await request(app.getHttpServer()).post('/v1/traces').attach('files', file500('invocations.csv')).expect(201);
+    expect(res.body.warnings).toEqual([
+      expect.stringMatching(/^500 of 500 functions have no durations row \(no durations file was given\): their invocations get a default duration/),
+      expect.stringMatching(/^500 of 500 functions have no memory row \(no memory file was given\): plans size them at profiles\.fallback\.defaultMemoryMiB/),
+    ]);
+    // durations of another sample: its functions are not these
+    const other = invitroTrace('10', 'durations.csv');
+    const mixed = await request(app.getHttpServer())
+      .post('/v1/traces')
+      .attach('files', file500('invocations.csv'))
+      .attach('files', other)
+      .attach('files', file500('memory.csv'))
+      .expect(201);
+    expect(mixed.body.warnings).toHaveLength(1);
+    expect(mixed.body.warnings[0]).toMatch(/^\d+ of 500 functions have no durations row \(the durations file is of another day or lacks them\)/);
+    const full = (await request(app.getHttpServer()).get('/v1/traces?limit=500').expect(200)).body.items.find(
+      (t: { name: string }) => t.name === 'invitro-500',
+    );
+    expect(full.warnings).toEqual([]);
+  });
+
   it('stores the same files once, in any order', async () => {
     const before = await rowCount();
     const res = await request(app.getHttpServer())
@@ -88,7 +110,7 @@ describe.each(testDatabases())('traces API on $name', (db) => {
 
   it('rejects an upload without files, and a non-multipart body', async () => {
     await request(app.getHttpServer()).post('/v1/traces').field('x', 'y').expect(422);
-    const res = await request(app.getHttpServer()).post('/v1/traces').send({ a: 1 }).expect(422);
+    const res = await request(app.getHttpServer()).post('/v1/traces').send({ a: 1 }).expect(415); // the wrong content type: 415 naming the expected one
     expect(res.body.detail).toMatch(/multipart\/form-data/);
   });
 
@@ -102,7 +124,7 @@ describe.each(testDatabases())('traces API on $name', (db) => {
 
   it('lists traces', async () => {
     const res = await request(app.getHttpServer()).get('/v1/traces').expect(200);
-    expect(res.body.total).toBe(2);
+    expect(res.body.total).toBe(4);
     await request(app.getHttpServer()).get('/v1/traces/00000000-0000-0000-0000-000000000000').expect(404);
   });
 });

@@ -25,7 +25,23 @@ export function buildProgram(): Command {
   return program;
 }
 
+/**
+ * A reader that closed the pipe (`upm ... | head`) ends the command quietly, as other command-line tools do,
+ * instead of an EPIPE stack trace.
+ */
+const guarded = new WeakSet<NodeJS.WriteStream>();
+export function exitQuietlyOnClosedPipe(stream: NodeJS.WriteStream = process.stdout): void {
+  if (guarded.has(stream)) return;
+  guarded.add(stream);
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(0);
+    throw e;
+  });
+}
+
 export async function main(argv: string[]): Promise<number> {
+  exitQuietlyOnClosedPipe(process.stdout);
+  exitQuietlyOnClosedPipe(process.stderr);
   try {
     await buildProgram().parseAsync(argv);
     return Number(process.exitCode ?? 0);

@@ -48,8 +48,10 @@ export async function watchPlan(client: ApiClient, id: string, opts: { json?: bo
       if (p.state === 'completed') {
         const result = p.result as PlanResult;
         if (!opts.json) return renderPlan(result);
-        // The full result with its time series, as `upm plan run --json` prints it.
-        const timeseries = (await client.request('GET', `/v1/plans/${encodeURIComponent(id)}/timeseries`)).body;
+        // The full result with its time series, as `upm plan run --json` prints it (a sweep's has none: its
+        // points' are at /timeseries?point=N)
+        if (result.sweep) return `${JSON.stringify(result)}\n`;
+        const timeseries = (await client.request('GET', `/v1/plans/${encodeURIComponent(p.id)}/timeseries`)).body;
         return `${JSON.stringify({ ...result, timeseries })}\n`;
       }
       if (p.state === 'failed') throw new CliError(`plan ${id} failed: ${p.error}`);
@@ -65,6 +67,7 @@ export async function watchPlan(client: ApiClient, id: string, opts: { json?: bo
 export async function fetchPlanResult(client: ApiClient, id: string): Promise<PlanResult> {
   const p = (await client.request('GET', `/v1/plans/${encodeURIComponent(id)}`)).body as PlanStatus;
   if (p.state !== 'completed') throw new CliError(`plan ${id} is ${p.state}${p.state === 'failed' ? `: ${p.error}` : ` (${p.progress}%)`}; wait for it with upm plan watch ${id}`);
-  const timeseries = (await client.request('GET', `/v1/plans/${encodeURIComponent(id)}/timeseries`)).body;
+  if ((p.result as PlanResult).sweep) return p.result as PlanResult; // a sweep's points' series are at /timeseries?point=N
+  const timeseries = (await client.request('GET', `/v1/plans/${encodeURIComponent(p.id)}/timeseries`)).body;
   return { ...(p.result as PlanResult), timeseries } as PlanResult;
 }

@@ -7,11 +7,20 @@ const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
 /** The readable table of `upm plan run`. */
 export function renderPlan(r: PlanResult): string {
   const models = r.models;
-  const host = r.host.memoryBytes === null ? 'unlimited memory' : `${gib(r.host.memoryBytes)}`;
+  const mems = r.sweep ? [...new Set(r.sweep.points.map((p) => p.hostMemoryGiB))] : [];
+  const ttls = r.sweep ? [...new Set(r.sweep.points.map((p) => p.ttlMinutes))] : [];
+  const host =
+    mems.length > 1
+      ? `{${mems.join(', ')}} GiB (swept)`
+      : r.host.memoryBytes === null
+        ? 'unlimited memory'
+        : `${gib(r.host.memoryBytes)}`;
   const pol = r.policy;
   const policy =
     pol.kind === 'ttl'
-      ? `ttl ${pol.ttlMinutes} min`
+      ? ttls.length > 1
+        ? `ttl {${ttls.join(', ')}} min (swept)`
+        : `ttl ${pol.ttlMinutes} min`
       : pol.kind === 'greedy-dual'
         ? 'greedy-dual'
         : `hybrid-histogram (range ${pol.rangeMinutes} min)`;
@@ -21,6 +30,7 @@ export function renderPlan(r: PlanResult): string {
     `hosts: ${r.host.count} x ${host}${r.host.cores !== null ? `, ${r.host.cores} cores` : ''}; policy: ${policy}`,
     '',
   ];
+  if (r.sweep) return renderSweep(r, lines);
   const rows: [string, (m: PlanResult['models'][number]) => string][] = [
     ['cold starts', (m) => String(m.coldStarts)],
     ['warm starts', (m) => String(m.warmStarts)],
@@ -43,7 +53,10 @@ export function renderPlan(r: PlanResult): string {
       `hosts for ${pct(sz.targetColdStartRate)} (${sz.hostMemoryGiB} GiB)`,
       (m) => {
         const s = sz.models[m.model];
-        return s?.hosts === null || s === undefined ? `> ${sz.maxHosts}` : String(s.hosts);
+        if (s === undefined) return '-';
+        if (s.hosts !== null) return String(s.hosts);
+        // unattainable: no host count reaches the floor; else more than maxHosts would be needed
+        return s.floorColdStartRate > sz.targetColdStartRate ? `none (floor ${pct(s.floorColdStartRate)})` : `> ${sz.maxHosts}`;
       },
     ]);
   }
@@ -60,7 +73,46 @@ export function renderPlan(r: PlanResult): string {
       `profiles: ${r.trace.functions - fromPct - fromDefault} functions from dumps, ${fromPct} from app memory percentiles, ${fromDefault} at the default size`,
     );
   }
-  if (r.sweep) lines.push(`sweep: ${r.sweep.points.length} points (see --json)`);
+  for (const w1 of r.warnings) lines.push(`warning: ${w1}`);
+  return lines.join('\n') + '\n';
+}
+
+/** A sweep: one row per point (host memory, TTL), per model its cold-start rate, peak memory and sizing. */
+function renderSweep(r: PlanResult, lines: string[]): string {
+  const sw = r.sweep as NonNullable<PlanResult['sweep']>;
+  const models = Object.keys(sw.points[0]?.models ?? {}) as (keyof (typeof sw.points)[number]['models'])[];
+  const sized = sw.points.some((p) => p.sizing !== null);
+  const header = ['point', 'host mem', 'ttl'];
+  for (const m of models) header.push(`${m} cold`, `${m} peak`, ...(sized ? [`${m} hosts`] : []));
+  const rows = sw.points.map((p) => {
+    const row = [
+      String(p.index),
+      p.hostMemoryGiB === null ? 'unlimited' : `${p.hostMemoryGiB} GiB`,
+      p.ttlMinutes === null ? '-' : `${p.ttlMinutes} min`,
+    ];
+    for (const m of models) {
+      const s = p.models[m];
+      row.push(s ? pct(s.coldStartRate) : '-', s ? gib(s.peakMemoryBytes) : '-');
+      if (sized) {
+        const z = p.sizing?.models[m];
+        row.push(
+          !p.sizing || z === undefined
+            ? '-'
+            : z.hosts !== null
+              ? String(z.hosts)
+              : z.floorColdStartRate > p.sizing.targetColdStartRate
+                ? `none (floor ${pct(z.floorColdStartRate)})`
+                : `> ${p.sizing.maxHosts}`,
+        );
+      }
+    }
+    return row;
+  });
+  const w = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)) + 2);
+  lines.push(`sweep of ${sw.points.length} points${sized && sw.points[0].sizing ? `; hosts: sizing for ${pct(sw.points[0].sizing.targetColdStartRate)} cold starts on hosts of the point's memory unless the spec fixes it` : ''}`);
+  lines.push(header.map((h, i) => h.padStart(w[i])).join(''));
+  for (const row of rows) lines.push(row.map((c, i) => c.padStart(w[i])).join(''));
+  lines.push('', 'each point\'s time series: GET /v1/plans/<id>/timeseries?point=N (or --json for the summaries)');
   for (const w1 of r.warnings) lines.push(`warning: ${w1}`);
   return lines.join('\n') + '\n';
 }

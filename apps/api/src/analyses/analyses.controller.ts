@@ -3,6 +3,7 @@ import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { AnalysesService } from './analyses.service';
 import { AnalysisResponseDto, CreateAnalysisDto } from './dto/analysis.dto';
+import { ApiProblems } from '../common/api-problems';
 
 @ApiTags('analyses')
 @Controller('analyses')
@@ -10,6 +11,7 @@ export class AnalysesController {
   constructor(private readonly analyses: AnalysesService) {}
 
   @Post()
+  @ApiProblems(400, 422, 503)
   @ApiOperation({ summary: 'Predict merging (none, ksm, upm) or break down sharing over stored dumps' })
   @ApiResponse({ status: 200, type: AnalysisResponseDto, description: 'Answered at once' })
   @ApiResponse({ status: 202, type: AnalysisResponseDto, description: 'Large: running as a worker job' })

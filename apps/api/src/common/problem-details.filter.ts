@@ -2,7 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logge
 import { STATUS_CODES } from 'node:http';
 import type { Request, Response } from 'express';
 import { AnalysisRequestError, DumpFormatError, PlanSpecError, TraceError } from '@upm/model';
-import { InputNotFoundError, UploadTooLargeError } from '@upm/platform';
+import { InputNotFoundError, REQUEST_ID_HEADER, requestIdOf, UploadTooLargeError } from '@upm/platform';
 import { ApiError, InvalidInputError, PayloadTooLargeError } from './errors';
 
 /** Errors of the domain and platform libraries, as the API's own errors. */
@@ -51,7 +51,14 @@ export class ProblemDetailsFilter implements ExceptionFilter {
   }
 
   private toProblem(exception: unknown, req: Request & { id?: string }): ProblemDetails {
-    const base = { instance: req.originalUrl, requestId: req.id ? String(req.id) : undefined };
+    // a body-parser error comes before the logger gave the request its id: give it one here
+    let requestId = req.id ? String(req.id) : undefined;
+    if (requestId === undefined) {
+      requestId = requestIdOf(req);
+      const res = (req as Request & { res?: Response }).res;
+      if (res && !res.headersSent) res.setHeader(REQUEST_ID_HEADER, requestId);
+    }
+    const base = { instance: req.originalUrl, requestId };
     if (exception instanceof ApiError) {
       return {
         type: `about:blank`,

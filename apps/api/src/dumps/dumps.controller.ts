@@ -1,8 +1,10 @@
 import { Controller, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
-import { ApiBody, ApiConsumes, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiConsumes, ApiExtraModels, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
-import { DumpDto, DumpListDto, ListQueryDto, UploadDumpQueryDto } from './dto/dump.dto';
+import { DumpDto, DumpListDto, ListQueryDto, SharingQueryDto, UploadDumpQueryDto } from './dto/dump.dto';
 import { DumpsService } from './dumps.service';
+import { ApiProblems } from '../common/api-problems';
+import { CategoryAmountDto, SharingReportDto } from '../common/result-schemas';
 
 @ApiTags('dumps')
 @Controller('dumps')
@@ -10,6 +12,7 @@ export class DumpsController {
   constructor(private readonly dumps: DumpsService) {}
 
   @Post()
+  @ApiProblems(400, 413, 415, 422)
   @HttpCode(201)
   @ApiOperation({ summary: 'Upload a page-hash dump (format v1) as the raw request body; validated while it streams' })
   @ApiConsumes('application/octet-stream')
@@ -21,20 +24,27 @@ export class DumpsController {
   }
 
   @Get()
+  @ApiOperation({ summary: 'Stored dumps with their summaries (paged, newest first)' })
+  @ApiProblems(400)
   @ApiOkResponse({ type: DumpListDto })
   list(@Query() query: ListQueryDto): Promise<DumpListDto> {
     return this.dumps.list(query.limit, query.offset);
   }
 
   @Get(':id')
+  @ApiOperation({ summary: 'A stored dump with its summary' })
+  @ApiProblems(404)
   @ApiOkResponse({ type: DumpDto })
   get(@Param('id') id: string): Promise<DumpDto> {
     return this.dumps.get(id);
   }
 
   @Get(':id/sharing')
+  @ApiProblems(400, 404, 422)
+  @ApiExtraModels(CategoryAmountDto)
+  @ApiOkResponse({ type: SharingReportDto })
   @ApiOperation({ summary: 'Sharing breakdown of the dump: memory percentage over RSS by category' })
-  sharing(@Param('id') id: string) {
-    return this.dumps.sharing(id);
+  sharing(@Param('id') id: string, @Query() query: SharingQueryDto): Promise<SharingReportDto> {
+    return this.dumps.sharing(id, query);
   }
 }

@@ -2,13 +2,13 @@ import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { InjectRepository } from '@nestjs/typeorm';
 import { DumpDecoder, DumpEvent, DumpSummarizer, loadDump } from '@upm/model';
-import { analyzeSharing, SharingReport } from '@upm/model';
+import { runAnalysis, SharingReport, validateAnalysisRequest } from '@upm/model';
 import { BlobStore, DumpEntity, env, UploadTooLargeError } from '@upm/platform';
 import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { QueryFailedError, Repository } from 'typeorm';
 import { NotFoundError } from '../common/errors';
-import { DumpDto, DumpListDto } from './dto/dump.dto';
+import { DumpDto, DumpListDto, SharingQueryDto } from './dto/dump.dto';
 import { toDumpDto, toDumpSummaryDto } from './dump.mapper';
 
 @Injectable()
@@ -73,11 +73,14 @@ export class DumpsService {
     return toDumpDto(await this.entity(id));
   }
 
-  /** The sharing breakdown of one dump, computed from its stored bytes. */
-  async sharing(id: string): Promise<SharingReport> {
+  /** The sharing breakdown of one dump (at a snapshot, under a model's mergeability), from its stored bytes. */
+  async sharing(id: string, query: SharingQueryDto = {}): Promise<SharingReport> {
+    const snapshot = query.snapshot === undefined || query.snapshot === 'first' || query.snapshot === 'last' ? query.snapshot : Number(query.snapshot);
+    const request = validateAnalysisRequest({ model: 'sharing', mergeability: query.mergeability, snapshot });
     const entity = await this.entity(id);
     const dump = await loadDump(await this.blobs.open(entity.sha256), { name: entity.name });
-    return analyzeSharing([dump]);
+    const out = runAnalysis(request, [dump]);
+    return (out as { kind: 'sharing'; report: SharingReport }).report;
   }
 
   private async entity(id: string): Promise<DumpEntity> {

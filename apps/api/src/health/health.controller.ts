@@ -3,6 +3,7 @@ import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { HealthDto } from './health.dto';
 import { HealthService } from './health.service';
+import { ApiProblems } from '../common/api-problems';
 
 @ApiTags('health')
 @Controller('health')
@@ -10,6 +11,7 @@ export class HealthController {
   constructor(private readonly health: HealthService) {}
 
   @Get()
+  @ApiProblems(503)
   @ApiOperation({ summary: 'Database and Redis status' })
   @ApiResponse({ status: 200, type: HealthDto, description: 'Everything is up' })
   @ApiResponse({ status: 503, type: HealthDto, description: 'Something is down; `down` names it' })

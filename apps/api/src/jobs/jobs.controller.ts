@@ -4,6 +4,7 @@ import { EnqueuePingDto } from './dto/enqueue-ping.dto';
 import { JobStatusDto } from './dto/job-status.dto';
 import { JobStatusService } from './job-status.service';
 import { PingProducer } from './ping.producer';
+import { ApiProblems } from '../common/api-problems';
 
 @ApiTags('jobs')
 @Controller('jobs')
@@ -14,6 +15,7 @@ export class JobsController {
   ) {}
 
   @Post('ping')
+  @ApiProblems(400, 503)
   @HttpCode(202)
   @ApiOperation({ summary: 'Enqueue a ping job (API → Redis → worker → database)' })
   @ApiAcceptedResponse({ type: JobStatusDto })
@@ -22,6 +24,7 @@ export class JobsController {
   }
 
   @Get(':id')
+  @ApiProblems(404, 503)
   @ApiOperation({ summary: 'Status of any job' })
   @ApiOkResponse({ type: JobStatusDto })
   get(@Param('id') id: string): Promise<JobStatusDto> {

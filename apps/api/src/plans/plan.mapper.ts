@@ -1,11 +1,9 @@
-import { planJobId } from '@upm/jobs';
 import { PlanEntity } from '@upm/platform';
 import { PlanStatusDto } from './dto/plan.dto';
 
 export function toPlanStatusDto(p: PlanEntity, progress: number, pointsDone: number, created?: boolean): PlanStatusDto {
   return {
     id: p.id,
-    jobId: planJobId(p.id),
     state: p.state,
     progress,
     points: p.points,

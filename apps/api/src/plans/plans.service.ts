@@ -1,11 +1,19 @@
 import { InjectQueue } from '@nestjs/bull';
 import { Injectable } from '@nestjs/common';
 import { JOB_NAMES, PlanJobPayload, planJobId, planPointJobId, QUEUES } from '@upm/jobs';
-import { densityPerHost, planSpecHash, profileRefs, validatePlanSpec, type DensityResult } from '@upm/model';
+import {
+  checkFunctionKeys,
+  checkPlanWindow,
+  densityPerHost,
+  planSpecHash,
+  profileRefs,
+  validatePlanSpec,
+  type DensityResult,
+} from '@upm/model';
 import { PlanEntity, PlanStore, StoredInputs } from '@upm/platform';
 import type { Queue } from 'bull';
 import { DataSource } from 'typeorm';
-import { InvalidInputError, NotFoundError } from '../common/errors';
+import { ConflictError, InvalidInputError, NotFoundError } from '../common/errors';
 import { JobStatusService } from '../jobs/job-status.service';
 import { CreatePlanDto, DensityRequestDto, PlanDto, PlanListDto, PlanStatusDto } from './dto/plan.dto';
 import { toPlanStatusDto } from './plan.mapper';
@@ -31,7 +39,12 @@ export class PlansService {
    */
   async create(dto: CreatePlanDto): Promise<PlanStatusDto> {
     const spec = validatePlanSpec({ ...dto, version: dto.version ?? 1 });
-    await this.inputs.traceEntity(spec.trace);
+    const traceRow = await this.inputs.traceEntity(spec.trace);
+    // what the worker would find out later, found now: a window outside the trace, too many samples, and
+    // function keys that name no function of the trace
+    checkPlanWindow(spec, traceRow.window);
+    if (Object.keys(spec.profiles.functions).length + Object.keys(spec.coldStartMs.functions).length > 0)
+      checkFunctionKeys(spec, await this.inputs.loadTrace(spec.trace));
     await this.inputs.dumpEntities(profileRefs(spec.profiles));
     await this.jobs.requireRedis();
     const id = planSpecHash(spec);
@@ -62,10 +75,23 @@ export class PlansService {
     };
   }
 
-  async timeseries(id: string, format: 'json' | 'csv'): Promise<{ contentType: string; body: string }> {
+  /** The time series of a plan, or of one point of a sweep (`point`, required for a sweep). */
+  async timeseries(id: string, format: 'json' | 'csv', point?: number): Promise<{ contentType: string; body: string }> {
     const plan = await this.plan(id);
-    const result = await this.store.result(plan);
+    let result = await this.store.result(plan);
     if (!result) throw new NotFoundError(`Plan ${id} has no result yet (state ${plan.state})`);
+    if (plan.points > 1) {
+      if (point === undefined)
+        throw new InvalidInputError(
+          `point is required: plan ${id} is a sweep of ${plan.points} points (?point=0..${plan.points - 1}, see result.sweep.points)`,
+        );
+      if (point >= plan.points)
+        throw new InvalidInputError(`point must be less than ${plan.points} (the sweep's points), got ${point}`);
+      result = await this.store.pointResult(plan, point);
+      if (!result) throw new NotFoundError(`Point ${point} of plan ${id} has no result`);
+    } else if (point !== undefined && point !== 0) {
+      throw new InvalidInputError(`point must be 0 (plan ${id} is not a sweep), got ${point}`);
+    }
     if (format === 'csv') return { contentType: 'text/csv; charset=utf-8', body: timeseriesToCsv(result) };
     return { contentType: 'application/json; charset=utf-8', body: JSON.stringify(result.timeseries) };
   }
@@ -93,9 +119,14 @@ export class PlansService {
     return densityPerHost({ profiles, hostMemoryGiB: dto.hostMemoryGiB, models });
   }
 
+  /** A plan by id or by a unique prefix of at least 8 hex digits (what `upm` prints). */
   private async plan(id: string): Promise<PlanEntity> {
-    const plan = await this.store.get(id);
+    const plan = await this.store.find(id);
     if (!plan) throw new NotFoundError(`No plan ${id}`);
+    if ('ambiguous' in plan)
+      throw new ConflictError(`Plan id prefix ${id} matches several plans: ${plan.ambiguous.join(', ')}; give more digits`, {
+        matches: plan.ambiguous,
+      });
     return plan;
   }
 

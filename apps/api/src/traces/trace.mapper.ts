@@ -1,3 +1,4 @@
+import { joinReportWarnings, type JoinReport } from '@upm/model';
 import { TraceEntity } from '@upm/platform';
 import { TraceDto, TraceFileDto, TraceStatsDto } from './dto/trace.dto';
 
@@ -10,6 +11,7 @@ export function toTraceDto(e: TraceEntity): TraceDto {
     window: e.window,
     stats: e.stats as unknown as TraceStatsDto,
     joinReport: e.joinReport,
+    warnings: joinReportWarnings(e.joinReport as unknown as JoinReport | null),
     files: e.files as unknown as TraceFileDto[],
     createdAt: new Date(e.createdAtMs).toISOString(),
   };

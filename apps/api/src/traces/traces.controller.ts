@@ -2,8 +2,9 @@ import { Controller, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/comm
 import { ApiBody, ApiConsumes, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { ListQueryDto } from '../dumps/dto/dump.dto';
-import { TraceDto, TraceListDto, TraceProfileDto, TraceProfileQueryDto, UploadTraceQueryDto } from './dto/trace.dto';
+import { TraceDto, TraceFunctionListDto, TraceListDto, TraceProfileDto, TraceProfileQueryDto, UploadTraceQueryDto } from './dto/trace.dto';
 import { TracesService } from './traces.service';
+import { ApiProblems } from '../common/api-problems';
 
 @ApiTags('traces')
 @Controller('traces')
@@ -11,6 +12,7 @@ export class TracesController {
   constructor(private readonly traces: TracesService) {}
 
   @Post()
+  @ApiProblems(400, 413, 415, 422)
   @HttpCode(201)
   @ApiOperation({
     summary: 'Upload a trace: the three Azure 2019 files of a day, one Azure 2021 file, or Huawei 2023 request files',
@@ -23,12 +25,24 @@ export class TracesController {
   }
 
   @Get()
+  @ApiOperation({ summary: 'Ingested traces (paged, newest first)' })
+  @ApiProblems(400)
   @ApiOkResponse({ type: TraceListDto })
   list(@Query() query: ListQueryDto): Promise<TraceListDto> {
     return this.traces.list(query.limit, query.offset);
   }
 
+  @Get(':id/functions')
+  @ApiProblems(400, 404)
+  @ApiOperation({ summary: "A trace's functions, most invoked first: the keys of a plan's profiles.functions (paged)" })
+  @ApiOkResponse({ type: TraceFunctionListDto })
+  functions(@Param('id') id: string, @Query() query: ListQueryDto): Promise<TraceFunctionListDto> {
+    return this.traces.functions(id, query.limit, query.offset);
+  }
+
   @Get(':id')
+  @ApiOperation({ summary: 'An ingested trace: functions, apps, invocations per trigger, peak per minute, join report' })
+  @ApiProblems(404)
   @ApiOkResponse({ type: TraceDto })
   get(@Param('id') id: string): Promise<TraceDto> {
     return this.traces.get(id);

@@ -1,14 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { InjectRepository } from '@nestjs/typeorm';
-import { decodeTrace, encodeTraceChunks, TraceIngest, traceProfile, type TraceProfile } from '@upm/model';
+import { decodeTrace, encodeTraceChunks, TraceIngest, traceFunctionRows, traceProfile, type TraceProfile } from '@upm/model';
 import { BlobStore, env, TraceEntity, UploadTooLargeError } from '@upm/platform';
 import type { Request } from 'express';
 import { createHash, randomUUID } from 'node:crypto';
 import { Repository } from 'typeorm';
 import { InvalidInputError, NotFoundError } from '../common/errors';
 import { multipartFiles } from '../common/multipart';
-import { TraceDto, TraceListDto, UploadTraceQueryDto } from './dto/trace.dto';
+import { TraceDto, TraceFunctionListDto, TraceListDto, UploadTraceQueryDto } from './dto/trace.dto';
 import { toTraceDto } from './trace.mapper';
 
 @Injectable()
@@ -85,9 +85,20 @@ export class TracesService {
   }
 
   async get(id: string): Promise<TraceDto> {
+    return toTraceDto(await this.entity(id));
+  }
+
+  /** The trace's functions, most invoked first: the keys a plan's profiles name. */
+  async functions(id: string, limit = 50, offset = 0): Promise<TraceFunctionListDto> {
+    const entity = await this.entity(id);
+    const rows = traceFunctionRows(decodeTrace(await this.blobs.read(entity.sha256)));
+    return { items: rows.slice(offset, offset + limit), total: rows.length };
+  }
+
+  private async entity(id: string): Promise<TraceEntity> {
     const entity = /^[0-9a-f-]{36}$/i.test(id) ? await this.traces.findOneBy({ id }) : null;
     if (!entity) throw new NotFoundError(`No trace ${id}`);
-    return toTraceDto(entity);
+    return entity;
   }
 
   /** Invocations per minute over the window and the busiest functions (decodes the stored trace). */

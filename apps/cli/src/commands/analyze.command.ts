@@ -110,7 +110,9 @@ async function loadAll(files: string[]): Promise<Dump[]> {
     try {
       dumps.push(await loadDump(f));
     } catch (e) {
-      throw new CliError(`${f}: ${(e as Error).message}`, 1);
+      const m = (e as Error).message;
+      // the reader's messages already start with the file name
+      throw new CliError(m.startsWith(`${f}:`) ? m : `${f}: ${m}`, 1);
     }
   }
   return dumps;
@@ -133,7 +135,11 @@ function readCalls(file: string): UpmCall[] {
   try {
     parsed = JSON.parse(fs.readFileSync(file, 'utf8'));
   } catch (e) {
-    throw new CliError(`--calls ${file}: ${(e as Error).message}`, 1);
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new CliError(`--calls ${file}: no such file`, 1);
+    if (code === 'EISDIR') throw new CliError(`--calls ${file}: is a directory, not a JSON file`, 1);
+    if (e instanceof SyntaxError) throw new CliError(`--calls ${file}: not valid JSON (${e.message})`, 1);
+    throw new CliError(`--calls ${file}: cannot read it (${code ?? (e as Error).message})`, 1);
   }
   if (!Array.isArray(parsed)) throw new CliError(`--calls ${file}: expected a JSON array of calls`, 1);
   return parsed.map((c, i) => {

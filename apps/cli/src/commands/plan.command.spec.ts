@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
@@ -7,6 +7,7 @@ import type { PlanResult } from '@upm/model';
 import { invitroTrace } from '../../../../test/support/shared-dir';
 import { CliError } from '@upm/client';
 import { PlanRunOptions, registerPlanCommands, runPlanCommand } from './plan.command';
+import { traceFunctions } from './trace.command';
 
 describe('upm plan run', () => {
   const trace = invitroTrace('example', 'Azure2021', 'Azure2021_200.csv');
@@ -82,6 +83,75 @@ describe('upm plan run', () => {
     ) as PlanResult;
     expect(b.host.memoryBytes).toBe(2 * 1073741824);
     expect(b.policy).toEqual({ kind: 'ttl', ttlMinutes: 10 });
+  });
+
+  it('shows a sweep as a table of its points, with sizing of each point\'s memory', async () => {
+    const spec = join(dir, 'sweep.json');
+    writeFileSync(
+      spec,
+      JSON.stringify({
+        version: 1,
+        trace,
+        policy: { kind: 'ttl', ttlMinutes: 10 },
+        models: ['none', 'upm'],
+        host: { memoryGiB: 4, count: 2 },
+        sweep: { hostMemoryGiB: [0.0625, 4], ttlMinutes: [5, 10] },
+        sizing: { targetColdStartRate: 0.9, maxHosts: 4 },
+      }),
+    );
+    const out = await runPlanCommand({ spec }, false);
+    expect(out).toContain('hosts: 2 x {0.0625, 4} GiB (swept); policy: ttl {5, 10} min (swept)');
+    expect(out).toMatch(/\n\s+point\s+host mem\s+ttl\s+none cold\s+none peak\s+none hosts\s+upm cold\s+upm peak\s+upm hosts\n/);
+    const rows = out.split('\n').filter((l) => /^\s+\d+\s+[\d.]+ GiB\s+\d+ min/.test(l));
+    expect(rows.map((l) => l.trim().split(/\s+/).slice(0, 4))).toEqual([
+      ['0', '0.0625', 'GiB', '5'],
+      ['1', '0.0625', 'GiB', '10'],
+      ['2', '4', 'GiB', '5'],
+      ['3', '4', 'GiB', '10'],
+    ]);
+    const json = JSON.parse(await runPlanCommand({ spec, json: true }, false)) as PlanResult;
+    expect(json.sweep?.points.map((p) => p.sizing?.hostMemoryGiB)).toEqual([0.0625, 0.0625, 4, 4]);
+    expect(out).not.toMatch(/\ncold starts/);
+  });
+
+  it('refuses --dumps for a function the trace does not have, naming it and the closest keys, without opening the dump', async () => {
+    const err = await runPlanCommand({ trace: [trace], policy: 'ttl', dumps: ['1573b95c/nope=/no/such.dump'] }, false).catch((e) => e);
+    expect(err).toBeInstanceOf(CliError);
+    expect(err.exitCode).toBe(1);
+    expect(err.message).toMatch(
+      /^invalid plan: profiles\.functions\["1573b95c\/nope"\] names no function of the trace \(31 functions, keys "<app>\/<id>" or "<id>"\); closest: 1573b95c039e51cc/,
+    );
+  });
+
+  it('takes a directory as --trace, like upm trace inspect', async () => {
+    const d = join(dir, 'tracedir');
+    mkdirSync(d);
+    copyFileSync(trace, join(d, 'Azure2021_200.csv'));
+    const a = JSON.parse(await runPlanCommand({ trace: [d], policy: 'ttl', models: 'none', json: true }, false)) as PlanResult;
+    const b = JSON.parse(await runPlanCommand({ trace: [trace], policy: 'ttl', models: 'none', json: true }, false)) as PlanResult;
+    expect(a.models).toEqual(b.models);
+    expect(a.trace.invocations).toBe(199);
+  });
+
+  it('upm trace functions lists the keys, most invoked first, paged', async () => {
+    const all = JSON.parse(await traceFunctions([trace], { json: true, limit: '500' }));
+    expect(all.total).toBe(31);
+    expect(all.items).toHaveLength(31);
+    expect(all.items.reduce((a: number, r: { invocations: number }) => a + r.invocations, 0)).toBe(199);
+    const inv = all.items.map((r: { invocations: number }) => r.invocations);
+    expect(inv).toEqual([...inv].sort((x, y) => y - x));
+    const text = await traceFunctions([trace], { limit: '2', offset: '1' });
+    const lines = text.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^key\s+trigger\s+invocations\s+memory$/);
+    expect(lines[1].startsWith(all.items[1].key)).toBe(true);
+    expect(lines[2].startsWith(all.items[2].key)).toBe(true);
+    expect(lines[lines.length - 1]).toBe('2 of 31 functions (next: --offset 3)');
+  });
+
+  it('warns, in plan run, how many functions of a partial Azure 2019 trace got default durations and memory', async () => {
+    const out = await runPlanCommand({ trace: [invitroTrace('10', 'invocations.csv')], policy: 'ttl', models: 'none', window: '0:600' }, false);
+    expect(out).toMatch(/\nwarning: 10 of 10 functions have no durations row \(no durations file was given\)/);
+    expect(out).toMatch(/\nwarning: 10 of 10 functions have no memory row/);
   });
 
   it.each([

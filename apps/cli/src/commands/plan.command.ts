@@ -1,10 +1,10 @@
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { Presets, SingleBar } from 'cli-progress';
 import { Command, Option } from 'commander';
 import { loadDump } from '@upm/model/dump';
 import type { Dump } from '@upm/model/dump/types';
 import {
+  checkFunctionKeys,
   PLAN_MODELS,
   PLAN_POLICY_KINDS,
   PlanResult,
@@ -14,8 +14,9 @@ import {
   runPlan,
   validatePlanSpec,
 } from '@upm/model/plan';
-import { ingestTrace, NormalizedTrace, TraceError } from '@upm/model/traces';
+import type { NormalizedTrace } from '@upm/model/traces';
 import { CliError, renderPlan } from '@upm/client';
+import { readTrace } from './trace.command';
 
 export interface PlanRunOptions {
   trace?: string[];
@@ -87,6 +88,12 @@ export async function runPlanCommand(opts: PlanRunOptions, progress = process.st
   const spec = buildSpec(opts);
   const tracePaths = opts.trace ?? spec.trace.split(',');
   const trace = await loadTrace(tracePaths);
+  try {
+    checkFunctionKeys(spec, trace);
+  } catch (e) {
+    if (e instanceof PlanSpecError) throw new CliError(`invalid plan: ${e.message}`, 1);
+    throw e;
+  }
   const dumps = await loadDumps(resolveProfiles(spec, trace).refs);
   const bar = new SingleBar(
     { format: 'replaying {bar} {percentage}%', stream: process.stderr, fps: 5 },
@@ -231,23 +238,10 @@ function int(name: string, v: string, min: number): number {
   return n;
 }
 
+/** Trace files or directories holding them, read as `upm trace inspect` reads them. */
 async function loadTrace(files: string[]): Promise<NormalizedTrace> {
-  for (const f of files) {
-    if (!fs.existsSync(f)) throw new CliError(`${f}: no such file`, 1);
-    if (fs.statSync(f).isDirectory()) throw new CliError(`${f}: is a directory; give the trace files`, 1);
-  }
-  // Azure 2019: the invocations file first, so a broken day fails on it
-  const order = files.slice().sort((a, b) => rank(a) - rank(b));
-  try {
-    return await ingestTrace(order);
-  } catch (e) {
-    if (e instanceof TraceError) throw new CliError(e.message, e.code === 'BAD_ARGUMENT' ? 2 : 1);
-    throw e;
-  }
-}
-
-function rank(file: string): number {
-  return /invocations_per_function|invocations\.csv$/.test(path.basename(file)) ? 0 : 1;
+  for (const f of files) if (!fs.existsSync(f)) throw new CliError(`${f}: no such file`, 1);
+  return readTrace(files, {});
 }
 
 async function loadDumps(refs: string[]): Promise<Map<string, Dump>> {

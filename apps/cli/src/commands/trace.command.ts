@@ -2,7 +2,16 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Presets, SingleBar } from 'cli-progress';
 import { Command } from 'commander';
-import { NormalizedTrace, TRACE_FORMATS, TRIGGERS, TraceError, TraceFormat, TraceIngest } from '@upm/model/traces';
+import {
+  NormalizedTrace,
+  TRACE_FORMATS,
+  TRIGGERS,
+  TraceError,
+  TraceFormat,
+  traceFunctionRows,
+  TraceFunctionRow,
+  TraceIngest,
+} from '@upm/model/traces';
 import { generateAzure2019, generateAzure2021, GeneratedFiles } from '@upm/model/traces/generator';
 import { CliError } from '@upm/client';
 
@@ -21,6 +30,18 @@ export function registerTraceCommands(program: Command): void {
     .action(async (files: string[], opts: InspectOptions) => {
       const report = await inspectTrace(files, opts);
       process.stdout.write(opts.json ? `${JSON.stringify(report)}\n` : renderInspect(report));
+    });
+
+  trace
+    .command('functions')
+    .description("list a trace's functions, most invoked first: the keys a plan's --dumps and profiles name")
+    .argument('<files...>', 'trace files, or directories holding them')
+    .option('--limit <n>', 'print at most this many (default 50)')
+    .option('--offset <n>', 'skip this many first (default 0)')
+    .option('--format <format>', `auto | ${TRACE_FORMATS.join(' | ')}`, 'auto')
+    .option('--json', 'print { items, total } JSON')
+    .action(async (files: string[], opts: FunctionsOptions) => {
+      process.stdout.write(await traceFunctions(files, opts));
     });
 
   trace
@@ -76,7 +97,33 @@ export interface InspectReport {
 }
 
 /** `upm trace inspect`; exported for tests. */
-export async function inspectTrace(args: string[], opts: InspectOptions): Promise<InspectReport> {
+export interface FunctionsOptions {
+  limit?: string;
+  offset?: string;
+  format?: string;
+  json?: boolean;
+}
+
+/** `upm trace functions`: returns what it prints (exported for tests). */
+export async function traceFunctions(args: string[], opts: FunctionsOptions): Promise<string> {
+  const limit = opts.limit === undefined ? 50 : positiveInt('--limit', opts.limit);
+  const offset = opts.offset === undefined ? 0 : /^\d+$/.test(opts.offset) ? Number(opts.offset) : NaN;
+  if (!Number.isFinite(offset)) throw new CliError(`--offset must be a whole number >= 0, got '${opts.offset}'`, 2);
+  const t = await readTrace(args, { format: opts.format });
+  const rows = traceFunctionRows(t);
+  const items = rows.slice(offset, offset + limit);
+  if (opts.json) return `${JSON.stringify({ items, total: rows.length })}\n`;
+  const mem = (r: TraceFunctionRow) =>
+    r.memory?.averageMb == null ? '-' : `${Math.round(r.memory.averageMb)} MB${r.memory.scope === 'app' ? ' (app)' : ''}`;
+  const table = [['key', 'trigger', 'invocations', 'memory'], ...items.map((r) => [r.key, r.trigger, String(r.invocations), mem(r)])];
+  const w = table[0].map((_, i) => Math.max(...table.map((row) => row[i].length)) + 2);
+  const lines = table.map((row) => row.map((c, i) => (i === 0 ? c.padEnd(w[i]) : c.padStart(w[i]))).join('').trimEnd());
+  lines.push('', `${items.length} of ${rows.length} functions${offset + items.length < rows.length ? ` (next: --offset ${offset + items.length})` : ''}`);
+  return lines.join('\n') + '\n';
+}
+
+/** Reads trace files or directories as `upm trace inspect` does (exported for `upm plan run --trace`). */
+export async function readTrace(args: string[], opts: Pick<InspectOptions, 'format' | 'day' | 'strict'>): Promise<NormalizedTrace> {
   const format = opts.format ?? 'auto';
   if (format !== 'auto' && !(TRACE_FORMATS as readonly string[]).includes(format)) {
     throw new CliError(`--format must be auto, ${TRACE_FORMATS.join(', ')}; got '${format}'`, 2);
@@ -88,16 +135,19 @@ export async function inspectTrace(args: string[], opts: InspectOptions): Promis
     day,
     maxBadRowFraction: opts.strict ? 0 : undefined,
   });
-  let t: NormalizedTrace;
   try {
     // Azure 2019: invocations first, so a broken day fails on its main file before the smaller ones.
     const order = files.slice().sort((a, b) => rank(a) - rank(b));
     for (const f of order) await ingest.addFile(f);
-    t = ingest.finish();
+    return ingest.finish();
   } catch (e) {
     if (e instanceof TraceError) throw new CliError(e.message, e.code === 'BAD_ARGUMENT' ? 2 : 1);
     throw e;
   }
+}
+
+export async function inspectTrace(args: string[], opts: InspectOptions): Promise<InspectReport> {
+  const t = await readTrace(args, opts);
   const s = t.stats;
   return {
     format: t.format,

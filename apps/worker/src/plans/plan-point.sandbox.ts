@@ -4,8 +4,7 @@
  */
 import 'reflect-metadata';
 import { PlanPointJobPayload, PlanPointJobResult } from '@upm/jobs';
-import { expandSweep, resolveProfiles, runPlan, type PlanSpec } from '@upm/model';
-import { buildDataSourceOptions, PlanStore, StoredInputs, validateEnvironment } from '@upm/platform';
+import { buildDataSourceOptions, PlanStore, runStoredPlanPoint, StoredInputs, validateEnvironment } from '@upm/platform';
 import type { Job } from 'bull';
 import { DataSource } from 'typeorm';
 
@@ -31,26 +30,9 @@ async function connect(): Promise<SandboxContext> {
 export default async function processPlanPoint(job: Job<PlanPointJobPayload>): Promise<PlanPointJobResult> {
   const { store, inputs } = await (context ??= connect());
   const { planId, index } = job.data;
-  const plan = await store.get(planId);
-  if (!plan) throw new Error(`plan ${planId} is not in the database`);
-  const point = expandSweep(plan.spec as unknown as PlanSpec)[index];
-  if (!point) throw new Error(`plan ${planId} has no point ${index}`);
   // In a sandbox, progress(0) reads instead of setting: start at 1.
   await job.progress(1);
-  const trace = await inputs.loadTrace(plan.traceId);
-  const dumps = await inputs.loadDumps(resolveProfiles(point, trace).refs);
-  await job.progress(5);
-  let last = 5;
-  const result = runPlan(point, { trace, dumps }, {
-    onProgress: (fraction) => {
-      const p = Math.max(5, Math.min(99, Math.round(5 + fraction * 94)));
-      if (p !== last) {
-        last = p;
-        void job.progress(p);
-      }
-    },
-  });
-  const saved = await store.savePoint(plan, index, result);
+  const saved = await runStoredPlanPoint(store, inputs, planId, index, (p) => void job.progress(p));
   await job.progress(100);
   return { version: 1, planId, index, resultSha256: saved.resultSha256, combined: saved.combined };
 }

@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { ConfigValidationError, validateEnvironment } from './environment';
 
 describe('validateEnvironment', () => {
@@ -36,5 +38,28 @@ describe('validateEnvironment', () => {
 
   it('names every bad variable at once', () => {
     expect(() => validateEnvironment({ PORT: 'x', REDIS_URL: 'nope' })).toThrow(/PORT[\s\S]*REDIS_URL/);
+  });
+});
+
+describe('the environment table of README.md', () => {
+  const root = join(__dirname, '../../../..');
+  const sources = (dir: string): string[] =>
+    readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+      e.isDirectory() ? sources(join(dir, e.name)) : /\.ts$/.test(e.name) && !/spec\.ts$/.test(e.name) ? [join(dir, e.name)] : [],
+    );
+  const code = ['apps', 'libs', 'scripts']
+    .flatMap((d) => sources(join(root, d)))
+    .filter((f) => !f.endsWith(join('config', 'environment.ts')))
+    .map((f) => readFileSync(f, 'utf8'))
+    .join('\n');
+  const readme = readFileSync(join(root, 'README.md'), 'utf8');
+
+  it('documents every setting, and every setting is read by some code (none is dead, as DATA_DIR was)', () => {
+    const keys = Object.keys(validateEnvironment({}));
+    expect(keys.length).toBeGreaterThan(5);
+    for (const key of keys) {
+      expect([key, readme.includes(`| \`${key}\` |`)]).toEqual([key, true]);
+      expect([key, code.includes(`'${key}'`) || code.includes(`.${key}`)]).toEqual([key, true]);
+    }
   });
 });

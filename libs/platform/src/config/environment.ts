@@ -1,5 +1,5 @@
 import { plainToInstance, Transform } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, validateSync } from 'class-validator';
+import { IsIn, IsInt, IsString, Matches, Max, Min, validateSync } from 'class-validator';
 
 /**
  * Every environment variable the services read. The README's environment table mirrors this class;
@@ -39,11 +39,6 @@ export class EnvironmentVariables {
   @Min(1000, { message: 'QUEUE_LOCK_MS must be an integer from 1000 to 600000' })
   @Max(600000, { message: 'QUEUE_LOCK_MS must be an integer from 1000 to 600000' })
   QUEUE_LOCK_MS = 30000;
-
-  /** Where uploaded dumps and traces are stored (content-addressed files). */
-  @IsString()
-  @IsOptional()
-  DATA_DIR = './data';
 
   /** Largest accepted upload in bytes (dumps and traces). */
   @Transform(({ value }) => (value === undefined || value === '' ? 2 * 1024 ** 3 : Number(value)))

@@ -1,5 +1,5 @@
 import { combineSweep, expandSweep, modelSummaries, type PlanResult, type PlanSpec } from '@upm/model';
-import { DataSource } from 'typeorm';
+import { DataSource, Like } from 'typeorm';
 import { PlanEntity, PlanPointEntity, PlanState } from '../database/entities/plan.entity';
 import { BlobStore } from '../storage/blob-store';
 
@@ -30,6 +30,20 @@ export class PlanStore {
 
   async get(id: string): Promise<PlanEntity | null> {
     return /^[0-9a-f]{64}$/.test(id) ? this.plans.findOneBy({ id }) : null;
+  }
+
+  /**
+   * A plan by its id or a prefix of it (at least 8 hex digits, like the 12 that `upm` prints). Returns the
+   * plan, null when none matches, or the matching ids (up to 5) when the prefix is not unique.
+   */
+  async find(idOrPrefix: string): Promise<PlanEntity | null | { ambiguous: string[] }> {
+    const id = idOrPrefix.toLowerCase();
+    if (/^[0-9a-f]{64}$/.test(id)) return this.get(id);
+    if (!/^[0-9a-f]{8,63}$/.test(id)) return null;
+    const rows = await this.plans.find({ where: { id: Like(`${id}%`) }, order: { id: 'ASC' }, take: 5 });
+    if (rows.length === 0) return null;
+    if (rows.length > 1) return { ambiguous: rows.map((r) => r.id) };
+    return rows[0];
   }
 
   /** Inserts the plan unless it exists; returns the stored row and whether it was new. */
@@ -100,6 +114,13 @@ export class PlanStore {
   async result(plan: PlanEntity): Promise<PlanResult | null> {
     if (!plan.resultSha256) return null;
     return JSON.parse((await this.blobs.read(plan.resultSha256)).toString('utf8')) as PlanResult;
+  }
+
+  /** The result of one point of a plan (a sweep's point i), or null when it is not stored. */
+  async pointResult(plan: PlanEntity, index: number): Promise<PlanResult | null> {
+    const row = await this.pointRows.findOneBy({ planId: plan.id, index });
+    if (!row) return null;
+    return JSON.parse((await this.blobs.read(row.resultSha256)).toString('utf8')) as PlanResult;
   }
 
   async list(limit: number, offset: number): Promise<[PlanEntity[], number]> {

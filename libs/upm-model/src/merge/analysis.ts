@@ -147,6 +147,14 @@ export function runAnalysis(
   dumps: Dump[],
   hooks: { onProgress?: (p: ModelProgress) => void; signal?: AbortSignal } = {},
 ): AnalysisResult {
+  if (typeof req.snapshot === 'number') {
+    dumps.forEach((d, i) => {
+      if ((req.snapshot as number) >= d.snapshots.length)
+        throw new AnalysisRequestError(
+          `snapshot must be less than ${d.snapshots.length} (dump ${i + 1} of ${dumps.length} has ${d.snapshots.length} snapshot${d.snapshots.length === 1 ? '' : 's'}: 0..${d.snapshots.length - 1}), got ${req.snapshot}`,
+        );
+    });
+  }
   switch (req.model) {
     case 'sharing':
       return {

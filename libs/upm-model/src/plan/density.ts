@@ -7,7 +7,7 @@
  */
 import type { Dump } from '../dump/types';
 import type { MergeModelName } from '../merge/common/types';
-import { KsmState, MemoryBook, MergeState, NoneState, UpmState } from './merge-state';
+import { KsmState, MemoryBook, NoneState, PageCacheState, UpmState } from './merge-state';
 import { buildProfilesFrom, ProfileSet } from './profiles';
 import { DEFAULT_KSM_PLAN_PARAMS, KsmPlanParams, PLAN_MODELS, PlanSpecError } from './spec';
 import { DEFAULT_UPM_COSTS } from '../merge/upm/upm-model';
@@ -45,6 +45,9 @@ export interface DensityResult {
 class OneHost implements MemoryBook {
   phys = 0;
   change(_h: number, _t: number, d: number): void {
+    this.phys += d;
+  }
+  share(_h: number, _t: number, d: number): void {
     this.phys += d;
   }
 }
@@ -108,15 +111,16 @@ function fill(
   const book = new OneHost();
   const upm = model === 'upm' ? new UpmState(book, profiles, 1, DEFAULT_UPM_COSTS) : null;
   const ksm = model === 'ksm' ? new KsmState(book, profiles, 1, ksmParams) : null;
-  const mem: MergeState = upm ?? ksm ?? new NoneState();
+  const mem = new PageCacheState(upm ?? ksm ?? new NoneState(), book, profiles, 1);
   const ts = profiles.fnTemplates[f];
   let n = 0;
   for (; n < max; n++) {
     const tpl = profiles.templates[ts[n % ts.length]];
-    if (book.phys + tpl.units > capPages) return { n, phys: book.phys, capped: false };
+    // a container takes its pages but the page-cache frames already on the host
+    if (book.phys + tpl.units - mem.cached(0, tpl) > capPages) return { n, phys: book.phys, capped: false };
     mem.ensureContainers(n + 1);
-    book.phys += tpl.units;
     mem.create(n, 0, tpl, 0);
+    book.phys += tpl.units;
     if (upm) upm.madvise(n, 0, tpl, 0);
     if (ksm) ksm.settleNow(n, 0, 0);
   }

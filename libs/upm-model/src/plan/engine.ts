@@ -22,7 +22,7 @@ import { EngineSeries, SeriesRecorder } from './engine/time-series';
 import { KeyHeap } from './heap';
 import { KeepAlivePolicy, keepAlivePolicy, needsHostLists } from './keep-alive';
 import * as policyConst from './keep-alive/policy';
-import { KsmState, MergeState, NoneState, UpmState } from './merge-state';
+import { KsmState, MergeState, NoneState, PageCacheState, UpmState } from './merge-state';
 import type { ContainerTemplate, ProfileSet } from './profiles';
 import type { KsmPlanParams, PolicySpec, UpmPlanParams } from './spec';
 
@@ -154,7 +154,8 @@ export class Engine {
     this.book = new HostBook(H, cfg.spanStartS);
     this.upm = cfg.model === 'upm' ? new UpmState(this.book, cfg.profiles, H, cfg.upm.costs) : null;
     this.ksm = cfg.model === 'ksm' ? new KsmState(this.book, cfg.profiles, H, cfg.ksm) : null;
-    this.mem = this.upm ?? this.ksm ?? new NoneState();
+    // page-cache frames are one frame per host under every model: the wrapper charges them once
+    this.mem = new PageCacheState(this.upm ?? this.ksm ?? new NoneState(), this.book, cfg.profiles, H);
     const limited = Number.isFinite(this.cap);
     this.idle = new IdleIndex(nFn, H, needsHostLists(cfg.policy, H, limited));
     this.policy = keepAlivePolicy(cfg.policy, {
@@ -208,8 +209,8 @@ export class Engine {
     ct.tpl[c] = tplId;
     ct.madvAt[c] = NaN;
     const tpl = this.tpls[tplId];
+    this.mem.create(c, h, tpl, t); // first: the page cache gives back frames already on the host
     this.book.add(h, t, tpl.units);
-    this.mem.create(c, h, tpl, t);
     return c;
   }
 

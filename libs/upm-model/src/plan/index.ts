@@ -4,7 +4,7 @@
  */
 export * from './spec';
 export * from './result';
-export { runPlan, searchHosts, invocationSource, MAX_TIMESERIES_POINTS } from './simulator';
+export { runPlan, searchHosts, invocationSource, checkPlanWindow, MAX_TIMESERIES_POINTS } from './simulator';
 export type { PlanInputs, PlanHooks, InvocationSource } from './simulator';
 export { combineSweep, modelSummaries } from './sweep';
 export { buildProfiles, buildProfilesFrom } from './profiles';

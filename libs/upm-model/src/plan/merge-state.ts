@@ -25,6 +25,11 @@ import type { ContainerTemplate, ProfileSet } from './profiles';
 export interface MemoryBook {
   /** Physical pages of host h change by dPhys at time t (t never goes back for a host). */
   change(h: number, t: number, dPhys: number): void;
+  /**
+   * Page-cache frames a container shares with other resident containers: both the physical and the unmerged
+   * pages of host h change by d (sharing through the page cache is no merging: `none` has it too).
+   */
+  share(h: number, t: number, d: number): void;
 }
 
 export interface MergeState {
@@ -37,6 +42,63 @@ export interface MergeState {
   /** True while some container of host h waits for background merging (KSM). */
   pending(h: number): boolean;
   ensureContainers(n: number): void;
+}
+
+/**
+ * The page cache under every model: a page-cache frame (ContainerTemplate.fileCls) is one frame on a host while
+ * any resident container maps it, as the kernel keeps one page-cache page per file page. Wraps the model's
+ * state: a container whose frames are already cached on its host gives them back at once (create), and a
+ * container leaving frames that others still map leaves them counted (exit). Call create before the engine
+ * counts the container's pages, so that a peak never includes frames it did not take.
+ */
+export class PageCacheState implements MergeState {
+  private readonly refs: Int32Array[] = [];
+
+  constructor(
+    readonly inner: MergeState,
+    private readonly book: MemoryBook,
+    profiles: ProfileSet,
+    hosts: number,
+  ) {
+    for (let h = 0; h < hosts; h++) this.refs.push(new Int32Array(profiles.fileClassCount));
+  }
+
+  /** Page-cache frames of a container of `tpl` already on host h (what it does not take when it starts). */
+  cached(h: number, tpl: ContainerTemplate): number {
+    const r = this.refs[h];
+    let d = 0;
+    for (let i = 0; i < tpl.fileCls.length; i++) if (r[tpl.fileCls[i]] > 0) d += tpl.fileK[i];
+    return d;
+  }
+
+  create(c: number, h: number, tpl: ContainerTemplate, t: number): void {
+    this.inner.create(c, h, tpl, t);
+    const r = this.refs[h];
+    let d = 0;
+    for (let i = 0; i < tpl.fileCls.length; i++) if (r[tpl.fileCls[i]]++ > 0) d += tpl.fileK[i];
+    if (d !== 0) this.book.share(h, t, -d);
+  }
+
+  exit(c: number, h: number, tpl: ContainerTemplate, t: number): number {
+    const freed = this.inner.exit(c, h, tpl, t);
+    const r = this.refs[h];
+    let d = 0;
+    for (let i = 0; i < tpl.fileCls.length; i++) if (--r[tpl.fileCls[i]] > 0) d += tpl.fileK[i];
+    if (d !== 0) this.book.share(h, t, d);
+    return freed;
+  }
+
+  advance(h: number, t: number): void {
+    this.inner.advance(h, t);
+  }
+
+  pending(h: number): boolean {
+    return this.inner.pending(h);
+  }
+
+  ensureContainers(n: number): void {
+    this.inner.ensureContainers(n);
+  }
 }
 
 export class NoneState implements MergeState {

@@ -31,7 +31,7 @@ describe('container profiles', () => {
                     { c: null }, // not hashed: private
                   ],
                 },
-                { kind: 'file', pages: [5, 6] }, // page cache: UPM only (file kind)
+                { kind: 'file', pages: [5, 6] }, // page cache: one frame for all containers, merged by neither
                 { shared: true, pages: [7] }, // MAP_SHARED: neither
                 { mergeable: false, pages: [8] }, // not `mg`, but containers opt in (assumeMergeable)
               ],
@@ -44,7 +44,8 @@ describe('container profiles', () => {
     const t = p.templates[0];
     expect(t.label).toBe('d#1');
     expect(t.units).toBe(9); // 1 2 3 4 null 5 6 7 8
-    expect(t.upmKeyed).toBe(6); // 1 2 3 5 6 8
+    expect(t.upmKeyed).toBe(4); // 1 2 3 8
+    expect(t.fileUnits).toBe(2); // 5 6
     expect(t.ksmKeyed).toBe(5); // 1 2 3 4 8
     expect(t.ksmScan).toBe(6); // + the unhashed anonymous page
     const strict = buildProfilesFrom([{ key: 'a/f', refs: ['d'], fn: null }], [{ ref: 'd', dump }], {
@@ -162,5 +163,35 @@ describe('densityPerHost', () => {
     });
     expect(r.functions[0].containers.upm).toBe(500);
     expect(r.functions[0].capped.upm).toBe(true);
+  });
+});
+
+describe('page cache', () => {
+  it('charges a page-cache frame once per host however many containers map it, under every model', () => {
+    // two processes mapping the same 300 file pages (same PFNs) and 100 private anonymous pages each
+    const file = () => ({
+      kind: 'file' as const,
+      pages: range(0, 300).map((c) => ({ c: 10_000 + c, pfn: 50_000 + c })),
+    });
+    const dump = buildDump({
+      fn: 'f',
+      snapshots: [
+        {
+          timeMs: 0,
+          procs: [
+            { pid: 1, vmas: [{ pages: range(0, 100) }, file()] },
+            { pid: 2, vmas: [{ pages: range(1000, 1100) }, file()] },
+          ],
+        },
+      ],
+    });
+    const p = buildProfilesFrom([{ key: 'a/f', refs: ['d'], fn: null }], [{ ref: 'd', dump }], opts);
+    expect(p.templates.map((t) => [t.units, t.fileUnits])).toEqual([
+      [400, 300],
+      [400, 300],
+    ]);
+    // 1000 pages: the file once (300) and 7 containers' own 100 pages each
+    const r = densityPerHost({ profiles: new Map([['f', [dump]]]), hostMemoryGiB: (1000 * 4096) / 1073741824 });
+    expect(r.functions[0].containers).toMatchObject({ none: 7, ksm: 7, upm: 7 });
   });
 });

@@ -31,8 +31,16 @@ export interface ContainerTemplate {
   id: number;
   /** "ref#pid" for a dump process, "fallback:<function key>" for a synthetic one. */
   label: string;
-  /** Pages a container of this template occupies unmerged (distinct frames). */
+  /** Pages a container of this template occupies unmerged (distinct frames), its page-cache frames included. */
   units: number;
+  /**
+   * Page-cache frames (present file pages of file VMAs), as (class, K) pairs: a frame is one frame on a host
+   * however many resident containers map it, under every model (merge-state.ts PageCacheState).
+   */
+  fileCls: Int32Array;
+  fileK: Int32Array;
+  /** Σ fileK: the page-cache frames among `units`. */
+  fileUnits: number;
   // UPM: (class, K, m) triples; units covered = Σ K·m
   upmCls: Int32Array;
   upmK: Int32Array;
@@ -71,6 +79,8 @@ export interface ProfileSet {
   fnBytes: Float64Array;
   upmClassCount: number;
   ksmClassCount: number;
+  /** Classes of page-cache frames (ContainerTemplate.fileCls). */
+  fileClassCount: number;
   /** Per KSM class: 1 when its content is a zero-filled page (use_zero_pages). */
   ksmZeroClass: Uint8Array;
   warnings: string[];
@@ -87,6 +97,8 @@ interface RawTemplate {
   units: number;
   upmKeys: Int32Array;
   ksmKeys: Int32Array;
+  /** Page-cache frame ids (frames.ts of buildProfilesFrom), each once. */
+  fileKeys: Int32Array;
   /** keys are content ids (< 2^30); UPM key = content * 2 + (file ? 1 : 0) */
   upmWalked: number;
   upmHashed: number;
@@ -144,6 +156,7 @@ export function buildProfilesFrom(
   const zeroContents = new Set<number>();
   const raws: RawTemplate[] = [];
   const refTemplates = new Map<string, number[]>();
+  const frames = new HashIndex64(1 << 12);
   for (const { ref, dump } of dumpList) {
     const nsKey = `${dump.header.hash.algorithm}/${dump.header.hash.keyId}`;
     let ns = namespaces.get(nsKey);
@@ -162,10 +175,12 @@ export function buildProfilesFrom(
     if (dump.snapshots.length === 0) throw new PlanSpecError('profiles', `dump '${ref}' has no snapshot`);
     const snap = opts.snapshot === 'first' ? dump.snapshots[0] : dump.snapshots[dump.snapshots.length - 1];
     const ids: number[] = [];
+    const dumpIndex = refTemplates.size;
     for (const p of snap.processes) {
       if (p.info.status !== 'ok' || p.count === 0) continue;
       ids.push(raws.length);
-      raws.push(rawFromProcess(`${ref}#${p.info.pid}`, p, pageSize, contents, nsLo, nsHi, opts.assumeMergeable));
+      const frame = frameIdentity(frames, dumpIndex, raws.length);
+      raws.push(rawFromProcess(`${ref}#${p.info.pid}`, p, pageSize, contents, nsLo, nsHi, opts.assumeMergeable, frame));
     }
     if (ids.length === 0)
       throw new PlanSpecError(
@@ -209,6 +224,7 @@ export function buildProfilesFrom(
       units: pages,
       upmKeys: shared > 0 ? Int32Array.of(content * 2) : new Int32Array(0),
       ksmKeys: shared > 0 ? Int32Array.of(content) : new Int32Array(0),
+      fileKeys: new Int32Array(0),
       upmWalked: pages,
       upmHashed: pages,
       upmUnique: pages - shared,
@@ -253,10 +269,20 @@ export function buildProfilesFrom(
     zeroKey,
     instanced,
   );
+  // page-cache frames: shared by every container that maps them (never private to a container)
+  const file = classify(
+    raws.map((r) => r.fileKeys),
+    new Array<number>(frames.size).fill(1),
+    null,
+    new Uint8Array(raws.length),
+  );
   const templates: ContainerTemplate[] = raws.map((r, i) => ({
     id: i,
     label: r.label,
     units: r.units,
+    fileCls: file.cls[i],
+    fileK: file.k[i],
+    fileUnits: file.covered[i],
     upmCls: upm.cls[i],
     upmK: upm.k[i],
     upmM: upm.m[i],
@@ -291,6 +317,7 @@ export function buildProfilesFrom(
     fnBytes,
     upmClassCount: upm.classCount,
     ksmClassCount: ksm.classCount,
+    fileClassCount: file.classCount,
     ksmZeroClass,
     warnings,
   };
@@ -301,6 +328,18 @@ function percentileIndex(p: MemoryPercentileName): number {
   return (MEMORY_PERCENTILES as readonly number[]).indexOf(Number(p.slice(1)));
 }
 
+/**
+ * The identity of a page-cache frame: (dump, PFN) when the dump has the page's frame number (processes of one
+ * capture that map the same frame share it; frame numbers of different captures are unrelated), else (template,
+ * page) (the containers made from one process map the same file pages: the page cache gives them one frame).
+ */
+function frameIdentity(frames: HashIndex64, dumpIndex: number, template: number): (pfn: number, page: number) => number {
+  return (pfn, page) =>
+    pfn > 0
+      ? frames.intern(pfn % 4294967296 >>> 0, (Math.floor(pfn / 4294967296) + (dumpIndex + 1) * 2 ** 21) >>> 0)
+      : frames.intern(page >>> 0, (0x80000000 | template) >>> 0);
+}
+
 function rawFromProcess(
   label: string,
   p: ProcessPages,
@@ -309,6 +348,7 @@ function rawFromProcess(
   nsLo: number,
   nsHi: number,
   assumeMergeable: boolean,
+  frame: (pfn: number, page: number) => number,
 ): RawTemplate {
   const vmas = p.info.vmas;
   const vmaCls = new Uint8Array(vmas.length);
@@ -320,8 +360,10 @@ function rawFromProcess(
   });
   const upmKeys = new Int32Array(p.count);
   const ksmKeys = new Int32Array(p.count);
+  const fileKeys = new Int32Array(p.count);
   let nu = 0;
   let nk = 0;
+  let nf = 0;
   let units = 0;
   let upmHashed = 0;
   let ksmScan = 0;
@@ -342,6 +384,11 @@ function rawFromProcess(
       seenPfn.add(pfn[k]);
     }
     units++;
+    if (f & PageFlag.File && vc & VmaClass.FileVma) {
+      // a page-cache page: one frame for every process mapping it; neither KSM nor UPM merges it
+      fileKeys[nf++] = frame(pfn !== null ? pfn[k] : 0, k);
+      continue;
+    }
     const content = hashed ? contents.intern((lo ^ nsLo) >>> 0, (hi ^ nsHi) >>> 0) : -1;
     if (privateVma && content >= 0 && !(f & PageFlag.Thp)) upmKeys[nu++] = content * 2 + (f & PageFlag.File ? 1 : 0);
     if (privateVma && !(f & PageFlag.File) && (assumeMergeable || vc & VmaClass.Mergeable)) {
@@ -354,6 +401,7 @@ function rawFromProcess(
     units,
     upmKeys: upmKeys.slice(0, nu),
     ksmKeys: ksmKeys.slice(0, nk),
+    fileKeys: fileKeys.slice(0, nf),
     upmWalked,
     upmHashed,
     upmUnique: 0,

@@ -80,6 +80,11 @@ export interface SizingModelResult {
   /** Fewest hosts meeting the target; null = not met with maxHosts. */
   hosts: number | null;
   coldStartRate: number | null;
+  /**
+   * The lowest rate any host count can give: with unlimited memory and cores (the policy's cold starts and
+   * every function's first call). Above the target, no host count is searched (hosts null, no evaluations).
+   */
+  floorColdStartRate: number;
   /** Every host count simulated, ascending. */
   evaluations: SizingEvaluation[];
 }
@@ -92,6 +97,8 @@ export interface SizingResult {
 }
 
 export interface SweepPointSummary {
+  /** The point's index: GET /v1/plans/:id/timeseries?point=index. */
+  index: number;
   hostMemoryGiB: number | null;
   ttlMinutes: number | null;
   specHash: string;
@@ -148,7 +155,10 @@ export interface PlanResult {
   models: PlanModelResult[];
   timeseries: PlanTimeseries;
   sizing: SizingResult | null;
-  /** Set by combineSweep: the point summaries; `models`, `timeseries` and `sizing` are then the first point's. */
+  /**
+   * Set by combineSweep: the point summaries. `host` and `policy` are then the sweep spec's, `models` is empty,
+   * `timeseries` has no samples and `sizing` is null: every point has its own, in `sweep.points`.
+   */
   sweep: SweepResult | null;
   warnings: string[];
 }

@@ -178,12 +178,109 @@ describe('runPlan', () => {
       [1, 10, 4],
     ]);
     // TTL 10 point, one 128 MiB host: f1 (128 MiB) is rejected while f0 runs; 3 cold + 1 rejected of 5 = 0.8
-    expect(r.sizing).toEqual(r.sweep?.points[0].sizing);
+    // the result is the sweep's, not its first point's
+    expect(r.models).toEqual([]);
+    expect(r.sizing).toBeNull();
+    expect(r.timeseries.t).toEqual([]);
+    expect(r.host.memoryBytes).toBeNull();
+    expect(r.policy).toEqual({ kind: 'ttl', ttlMinutes: 10 });
+    expect(r.sweep?.points.map((p) => p.index)).toEqual([0, 1, 2, 3]);
     expect(r.sweep?.points[1].sizing?.models.none).toEqual({
       hosts: 1,
       coldStartRate: 0.8,
+      floorColdStartRate: 0.8, // with unlimited memory: 4 cold of 5
       evaluations: [{ hosts: 1, coldStartRate: 0.8, coldStarts: 3, rejected: 1 }],
     });
+  });
+
+  it('sizing in a host-memory sweep sizes hosts of each point\'s memory (also with host.memoryGiB null)', () => {
+    for (const memoryGiB of [4, null]) {
+      const r = runPlan(
+        {
+          version: 1,
+          trace: 't',
+          policy: { kind: 'ttl' },
+          models: ['none'],
+          host: { memoryGiB, count: 2 },
+          sweep: { hostMemoryGiB: [0.125, 1], ttlMinutes: [10] },
+          sizing: { targetColdStartRate: 0.8, maxHosts: 8 },
+        },
+        { trace, dumps: new Map() },
+      );
+      const pts = r.sweep!.points;
+      expect(pts.map((p) => [p.hostMemoryGiB, p.sizing?.hostMemoryGiB])).toEqual([
+        [0.125, 0.125],
+        [1, 1],
+      ]);
+      // one 128 MiB host rejects f1 while f0 runs (3 cold + 1 rejected); one 1 GiB host does not (4 cold)
+      expect(pts.map((p) => p.sizing?.models.none?.evaluations[0])).toEqual([
+        { hosts: 1, coldStartRate: 0.8, coldStarts: 3, rejected: 1 },
+        { hosts: 1, coldStartRate: 0.8, coldStarts: 4, rejected: 0 },
+      ]);
+    }
+    // an explicit sizing.hostMemoryGiB stays fixed across the points
+    const fixed = runPlan(
+      {
+        version: 1,
+        trace: 't',
+        policy: { kind: 'ttl' },
+        models: ['none'],
+        sweep: { hostMemoryGiB: [0.125, 1] },
+        sizing: { targetColdStartRate: 0.8, hostMemoryGiB: 1, maxHosts: 8 },
+      },
+      { trace, dumps: new Map() },
+    );
+    expect(fixed.sweep!.points.map((p) => p.sizing?.hostMemoryGiB)).toEqual([1, 1]);
+  });
+
+  it('refuses a window outside the trace, and warns when no invocation is replayed or no dump is used', () => {
+    const base = { version: 1, trace: 't', policy: { kind: 'ttl' }, models: ['none'] };
+    // the trace covers [0, 702) s
+    expect(() => runPlan({ ...base, window: { fromS: 5000, toS: 6000 } }, { trace, dumps: new Map() })).toThrow(
+      new PlanSpecError('window', '[5000, 6000) s lies outside the trace, which covers [0, 702) s: no invocation would be replayed'),
+    );
+    const gap = runPlan({ ...base, window: { fromS: 200, toS: 600 } }, { trace, dumps: new Map() });
+    expect(gap.models[0].invocations).toBe(0);
+    expect(gap.warnings).toContain('no invocation starts in the replayed window [200, 600) s: every rate is 0');
+    const r = runPlan(base, { trace, dumps: new Map() });
+    expect(r.warnings.some((w) => /^no function of the trace matched a dump: all 3 are modelled/.test(w))).toBe(true);
+  });
+
+  it('refuses function keys that name no function of the trace, naming the closest', () => {
+    expect(() =>
+      runPlan(
+        { version: 1, trace: 't', policy: { kind: 'ttl' }, models: ['none'], profiles: { functions: { 'a1/f9': ['d'] } } },
+        { trace, dumps: new Map() },
+      ),
+    ).toThrow(
+      new PlanSpecError(
+        'profiles.functions["a1/f9"]',
+        'names no function of the trace (3 functions, keys "<app>/<id>" or "<id>"); closest: a1/f1, a0/f0, a2/f2',
+      ),
+    );
+    expect(() =>
+      runPlan(
+        { version: 1, trace: 't', policy: { kind: 'ttl' }, models: ['none'], coldStartMs: { functions: { nope: 5 } } },
+        { trace, dumps: new Map() },
+      ),
+    ).toThrow(/^coldStartMs\.functions\.nope names no function/);
+  });
+
+  it('sizing for an unattainable target reports the floor and searches no host count', () => {
+    const r = runPlan(
+      {
+        version: 1,
+        trace: 't',
+        policy: { kind: 'ttl' },
+        models: ['none'],
+        host: { memoryGiB: 0.125 },
+        sizing: { targetColdStartRate: 0.5, maxHosts: 1024 },
+      },
+      { trace, dumps: new Map() },
+    );
+    // TTL 10: f0 at 1 and 700, f1, f2: 4 of 5 are cold however many hosts
+    expect(r.sizing?.models.none).toEqual({ hosts: null, coldStartRate: null, floorColdStartRate: 0.8, evaluations: [] });
+    expect(r.warnings).toContainEqual(expect.stringMatching(/^sizing: the target cold-start rate 50\.00% is below what any number of hosts gives \(none 80\.00%/));
   });
 
   it('reports progress from 0 to 1 and stops on abort', () => {

@@ -8,6 +8,7 @@ import type { Dump } from '../dump/types';
 import type { MergeModelName } from '../merge/common/types';
 import { expandInvocations, InvocationBatch, lowerBound } from '../traces/expand';
 import type { NormalizedTrace } from '../traces/types';
+import { joinReportWarnings } from '../traces/stats';
 import { Engine, EngineConfig, EngineResult, HostSeries } from './engine';
 import { buildProfiles, ProfileSet } from './profiles';
 import {
@@ -20,6 +21,7 @@ import {
 } from './result';
 import {
   canonicalJson,
+  checkFunctionKeys,
   expandSweep,
   functionKey,
   PlanSpec,
@@ -126,6 +128,7 @@ interface Prepared {
 
 function prepare(s: PlanSpec, inputs: PlanInputs): Prepared {
   const trace = inputs.trace;
+  checkFunctionKeys(s, trace);
   const resolved = resolveProfiles(s, trace);
   const profiles = buildProfiles(trace.functions, resolved, inputs.dumps, {
     assumeMergeable: s.modelParams.ksm.assumeMergeable,
@@ -136,14 +139,7 @@ function prepare(s: PlanSpec, inputs: PlanInputs): Prepared {
   trace.functions.forEach((f, i) => {
     coldStartMs[i] = s.coldStartMs.functions[functionKey(f)] ?? s.coldStartMs.functions[f.id] ?? s.coldStartMs.default;
   });
-  const fromS = s.window ? s.window.fromS : trace.window.startS;
-  const toS = s.window ? s.window.toS : trace.window.endS;
-  if ((toS - fromS) / s.timeseriesStepS > MAX_TIMESERIES_POINTS) {
-    throw new PlanSpecError(
-      'timeseriesStepS',
-      `gives more than ${MAX_TIMESERIES_POINTS} samples over the ${toS - fromS} s window; use at least ${Math.ceil((toS - fromS) / MAX_TIMESERIES_POINTS)}`,
-    );
-  }
+  const { fromS, toS } = checkPlanWindow(s, trace.window);
   return {
     spec: s,
     profiles,
@@ -153,6 +149,32 @@ function prepare(s: PlanSpec, inputs: PlanInputs): Prepared {
     toS,
     refs: resolved.refs,
   };
+}
+
+/**
+ * The replayed window of a plan over a trace covering `traceWindow` ([startS, endS) seconds), checked: a
+ * `window` must overlap the trace (else nothing would be replayed), and the time series must have at most
+ * MAX_TIMESERIES_POINTS samples. Throws PlanSpecError naming the field. The API calls it at submission.
+ */
+export function checkPlanWindow(
+  s: Pick<PlanSpec, 'window' | 'timeseriesStepS'>,
+  traceWindow: { startS: number; endS: number },
+): { fromS: number; toS: number } {
+  const fromS = s.window ? s.window.fromS : traceWindow.startS;
+  const toS = s.window ? s.window.toS : traceWindow.endS;
+  if (s.window && (s.window.toS <= traceWindow.startS || s.window.fromS >= traceWindow.endS)) {
+    throw new PlanSpecError(
+      'window',
+      `[${s.window.fromS}, ${s.window.toS}) s lies outside the trace, which covers [${traceWindow.startS}, ${traceWindow.endS}) s: no invocation would be replayed`,
+    );
+  }
+  if ((toS - fromS) / s.timeseriesStepS > MAX_TIMESERIES_POINTS) {
+    throw new PlanSpecError(
+      'timeseriesStepS',
+      `gives more than ${MAX_TIMESERIES_POINTS} samples over the ${toS - fromS} s window; use at least ${Math.ceil((toS - fromS) / MAX_TIMESERIES_POINTS)}`,
+    );
+  }
+  return { fromS, toS };
 }
 
 function capacityPages(memoryGiB: number | null, pageSize: number): number {
@@ -238,30 +260,58 @@ function runPoint(s: PlanSpec, inputs: PlanInputs, hooks: PlanHooks): PlanResult
     ser.hosts.forEach((h, i) => add(i, h));
   }
   let sizing: SizingResult | null = null;
+  const unattainable: string[] = [];
   if (s.sizing) {
     const sz = s.sizing;
+    const sizeMem = sz.hostMemoryGiB;
+    if (sizeMem === null) throw new PlanSpecError('sizing.hostMemoryGiB', 'must be set in a plan point (run the points of expandSweep)');
     sizing = {
       targetColdStartRate: sz.targetColdStartRate,
-      hostMemoryGiB: sz.hostMemoryGiB,
+      hostMemoryGiB: sizeMem,
       maxHosts: sz.maxHosts,
       models: {},
     };
     for (const model of s.models) {
-      sizing.models[model] = searchHosts(sz.targetColdStartRate, sz.maxHosts, (hosts) => {
-        const r = simulate(engineConfig(p, model, hosts, sz.hostMemoryGiB, false, hooks.signal));
-        const rejected = r.rejectedMemory + r.rejectedCpu;
-        return {
-          coldStarts: r.coldStarts,
-          rejected,
-          rate: r.invocations > 0 ? (r.coldStarts + rejected) / r.invocations : 0,
-        };
-      });
+      // the floor: no host count does better than unlimited memory and cores (cold starts of the policy alone)
+      const cfg = engineConfig(p, model, 1, null, false, hooks.signal);
+      cfg.cores = Infinity;
+      const f = simulate(cfg);
+      const floor = f.invocations > 0 ? (f.coldStarts + f.rejectedMemory + f.rejectedCpu) / f.invocations : 0;
+      if (floor > sz.targetColdStartRate) {
+        sizing.models[model] = { hosts: null, coldStartRate: null, floorColdStartRate: floor, evaluations: [] };
+        unattainable.push(`${model} ${(100 * floor).toFixed(2)}%`);
+        continue;
+      }
+      sizing.models[model] = {
+        ...searchHosts(sz.targetColdStartRate, sz.maxHosts, (hosts) => {
+          const r = simulate(engineConfig(p, model, hosts, sizeMem, false, hooks.signal));
+          const rejected = r.rejectedMemory + r.rejectedCpu;
+          return {
+            coldStarts: r.coldStarts,
+            rejected,
+            rate: r.invocations > 0 ? (r.coldStarts + rejected) / r.invocations : 0,
+          };
+        }),
+        floorColdStartRate: floor,
+      };
     }
   }
   hooks.onProgress?.(1);
   const trace = inputs.trace;
   const keys = trace.functions.map(functionKey);
-  const warnings = [...p.profiles.warnings];
+  const warnings = [...joinReportWarnings(trace.joinReport), ...p.profiles.warnings];
+  if (unattainable.length > 0)
+    warnings.push(
+      `sizing: the target cold-start rate ${(100 * (s.sizing as NonNullable<PlanSpec['sizing']>).targetColdStartRate).toFixed(2)}% is below what any number of hosts gives (${unattainable.join(', ')}: the rate with unlimited memory, from the keep-alive policy and every function's first call alone); no host count was searched`,
+    );
+  if (p.source.count === 0)
+    warnings.push(`no invocation starts in the replayed window [${p.fromS}, ${p.toS}) s: every rate is 0`);
+  if (trace.functions.length > 0 && p.profiles.fnSource.every((x) => x !== 'dump')) {
+    const dflt = p.profiles.fnSource.filter((x) => x === 'default').length;
+    warnings.push(
+      `no function of the trace matched a dump: all ${trace.functions.length} are modelled from ${dflt === trace.functions.length ? `the default size (${s.profiles.fallback.defaultMemoryMiB} MiB)` : 'app memory percentiles or the default size'} with a shared fraction of ${s.profiles.fallback.sharedFraction}, so the models differ only by that assumption; map functions to dumps in profiles (GET /v1/traces/:id/functions lists the keys)`,
+    );
+  }
   return {
     version: PLAN_RESULT_VERSION,
     specHash: hashOf(s),
@@ -316,7 +366,7 @@ export function searchHosts(
   target: number,
   maxHosts: number,
   evaluate: (hosts: number) => { coldStarts: number; rejected: number; rate: number },
-): SizingModelResult {
+): Omit<SizingModelResult, 'floorColdStartRate'> {
   const seen = new Map<number, { coldStarts: number; rejected: number; rate: number }>();
   const ev = (h: number) => {
     let r = seen.get(h);

@@ -103,7 +103,7 @@ describe('validatePlanSpec', () => {
     ],
     [{ ...base, window: { fromS: 10, toS: 5 } }, 'window.toS must be greater than window.fromS (10), got 5'],
     [{ ...base, timeseriesStepS: 0 }, 'timeseriesStepS must be a positive number, got 0'],
-    [{ ...base, sizing: { targetColdStartRate: 0.01 } }, 'sizing.hostMemoryGiB must be a positive number'],
+    [{ ...base, sizing: { targetColdStartRate: 0.01 } }, 'sizing.hostMemoryGiB must be a positive number (host.memoryGiB is null and no sweep.hostMemoryGiB gives it)'],
     [
       { ...base, sizing: { targetColdStartRate: 2, hostMemoryGiB: 8 } },
       'sizing.targetColdStartRate must be a number >= 0 and <= 1, got 2',
@@ -166,6 +166,25 @@ describe('expandSweep', () => {
     ]);
     expect(new Set(points.map(planSpecHash)).size).toBe(4);
     expect(expandSweep(validatePlanSpec(base))).toEqual([validatePlanSpec(base)]);
+  });
+});
+
+describe('sizing in a sweep', () => {
+  it('gives each host-memory point sizing of its own memory unless sizing names one', () => {
+    const s = validatePlanSpec({
+      ...base,
+      host: { memoryGiB: null, count: 2 },
+      sweep: { hostMemoryGiB: [2, 4, 8] },
+      sizing: { targetColdStartRate: 0.01 },
+    });
+    expect(s.sizing?.hostMemoryGiB).toBeNull();
+    expect(validatePlanSpec(s)).toEqual(s);
+    expect(expandSweep(s).map((p) => [p.host.memoryGiB, p.sizing?.hostMemoryGiB])).toEqual([
+      [2, 2],
+      [4, 4],
+      [8, 8],
+    ]);
+    expect(errorOf({ ...base, sizing: { targetColdStartRate: 0.01 } }).path).toBe('sizing.hostMemoryGiB');
   });
 });
 

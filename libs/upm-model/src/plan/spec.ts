@@ -117,7 +117,11 @@ export interface UpmPlanParams {
 
 export interface SizingSpec {
   targetColdStartRate: number;
-  hostMemoryGiB: number;
+  /**
+   * Memory of the hosts sized. Defaults to host.memoryGiB; in a spec sweeping host memory without it, null:
+   * each point sizes hosts of its own memory (expandSweep fills it in).
+   */
+  hostMemoryGiB: number | null;
   maxHosts: number;
 }
 
@@ -321,18 +325,6 @@ export function validatePlanSpec(json: unknown): PlanSpec {
     window = { fromS, toS };
   }
   const timeseriesStepS = optNum('timeseriesStepS', o.timeseriesStepS, 60, { gt: 0 });
-  let sizing: SizingSpec | null = null;
-  if (o.sizing !== undefined && o.sizing !== null) {
-    const s = obj('sizing', o.sizing, ['targetColdStartRate', 'hostMemoryGiB', 'maxHosts']);
-    sizing = {
-      targetColdStartRate: num('sizing.targetColdStartRate', s.targetColdStartRate, { min: 0, max: 1 }),
-      hostMemoryGiB:
-        s.hostMemoryGiB === undefined && host.memoryGiB !== null
-          ? host.memoryGiB
-          : num('sizing.hostMemoryGiB', s.hostMemoryGiB, { gt: 0 }),
-      maxHosts: optNum('sizing.maxHosts', s.maxHosts, 1024, { int: true, min: 1, max: 1_000_000 }),
-    };
-  }
   let sweep: SweepSpec | null = null;
   if (o.sweep !== undefined && o.sweep !== null) {
     const s = obj('sweep', o.sweep, ['hostMemoryGiB', 'ttlMinutes']);
@@ -351,6 +343,26 @@ export function validatePlanSpec(json: unknown): PlanSpec {
     if (!sweep.hostMemoryGiB && !sweep.ttlMinutes) sweep = null;
     else if ((sweep.hostMemoryGiB?.length ?? 1) * (sweep.ttlMinutes?.length ?? 1) > 10_000)
       throw new PlanSpecError('sweep', 'must have at most 10000 combinations');
+  }
+  let sizing: SizingSpec | null = null;
+  if (o.sizing !== undefined && o.sizing !== null) {
+    const s = obj('sizing', o.sizing, ['targetColdStartRate', 'hostMemoryGiB', 'maxHosts']);
+    const perPoint = sweep?.hostMemoryGiB != null;
+    let hostMemoryGiB: number | null;
+    if (s.hostMemoryGiB !== undefined && s.hostMemoryGiB !== null)
+      hostMemoryGiB = num('sizing.hostMemoryGiB', s.hostMemoryGiB, { gt: 0 });
+    else if (perPoint) hostMemoryGiB = null; // each sweep point sizes hosts of its own memory
+    else if (host.memoryGiB !== null) hostMemoryGiB = host.memoryGiB;
+    else
+      throw new PlanSpecError(
+        'sizing.hostMemoryGiB',
+        `must be a positive number (host.memoryGiB is null and no sweep.hostMemoryGiB gives it)${s.hostMemoryGiB === undefined ? '' : `, got ${short(s.hostMemoryGiB)}`}`,
+      );
+    sizing = {
+      targetColdStartRate: num('sizing.targetColdStartRate', s.targetColdStartRate, { min: 0, max: 1 }),
+      hostMemoryGiB,
+      maxHosts: optNum('sizing.maxHosts', s.maxHosts, 1024, { int: true, min: 1, max: 1_000_000 }),
+    };
   }
   return {
     version: 1,
@@ -613,6 +625,8 @@ export function expandSweep(spec: PlanSpec): PlanSpec[] {
     for (const ttl of ttls) {
       const p: PlanSpec = JSON.parse(JSON.stringify({ ...s, sweep: null }));
       p.host.memoryGiB = m;
+      // sizing without its own memory sizes hosts of this point's memory
+      if (p.sizing && (s.sizing?.hostMemoryGiB ?? null) === null) p.sizing.hostMemoryGiB = m;
       if (ttl !== null && p.policy.kind === 'ttl') p.policy.ttlMinutes = ttl;
       out.push(validatePlanSpec(p));
     }
@@ -625,6 +639,50 @@ export function expandSweep(spec: PlanSpec): PlanSpec[] {
 /** The key of a trace function in specs and results: "<app>/<id>". */
 export function functionKey(f: { app: string; id: string }): string {
   return `${f.app}/${f.id}`;
+}
+
+/**
+ * Checks that every function key the spec names (profiles.functions, coldStartMs.functions) is a function of
+ * the trace, as "<app>/<id>" or "<id>". Throws PlanSpecError naming the first unknown key and the closest
+ * existing keys (longest common prefix), so that a typo is not silently replaced by the fallback profile.
+ */
+export function checkFunctionKeys(
+  spec: Pick<PlanSpec, 'profiles' | 'coldStartMs'>,
+  trace: { functions: readonly { id: string; app: string }[] },
+): void {
+  const known = new Set<string>();
+  for (const f of trace.functions) {
+    known.add(functionKey(f));
+    known.add(f.id);
+  }
+  const check = (path: string, keys: string[]) => {
+    for (const key of keys) {
+      if (known.has(key)) continue;
+      throw new PlanSpecError(
+        join(path, key),
+        `names no function of the trace (${trace.functions.length} functions, keys "<app>/<id>" or "<id>"); closest: ${closestKeys(key, trace.functions).join(', ') || 'none'}`,
+      );
+    }
+  };
+  check('profiles.functions', Object.keys(spec.profiles.functions));
+  check('coldStartMs.functions', Object.keys(spec.coldStartMs.functions));
+}
+
+/** Up to `n` function keys of the trace sharing the longest prefix with `key` (or with its id part). */
+export function closestKeys(key: string, functions: readonly { id: string; app: string }[], n = 3): string[] {
+  const slash = key.indexOf('/');
+  const idPart = slash >= 0 ? key.slice(slash + 1) : key;
+  const lcp = (a: string, b: string) => {
+    let i = 0;
+    while (i < a.length && i < b.length && a[i] === b[i]) i++;
+    return i;
+  };
+  const scored = functions.map((f) => {
+    const k = functionKey(f);
+    return { k, score: Math.max(lcp(key, k), lcp(idPart, f.id), lcp(key, f.id)) };
+  });
+  scored.sort((a, b) => b.score - a.score || (a.k < b.k ? -1 : a.k > b.k ? 1 : 0));
+  return scored.slice(0, n).map((x) => x.k);
 }
 
 export interface ResolvedProfiles {

@@ -4,8 +4,10 @@ import { expandSweep, PlanSpec, planSpecHash, PlanSpecError, validatePlanSpec } 
 
 /**
  * One PlanResult for a sweep: `sweep.points` summarises every point (in expandSweep's order: host memory outer,
- * TTL inner) without time series or per-function counts; the rest (models, sizing, time series) is the first
- * point's, and `specHash` is the sweep spec's. `pointResults` must be the results of expandSweep(spec), in order.
+ * TTL inner: point i is the i-th) with its models' headline numbers and its sizing. The result is the
+ * sweep's, not any point's: `host` and `policy` are the sweep spec's, `models` is empty, `timeseries` has no
+ * samples and `sizing` is null (each point has its own: its summary here, its time series from the point's
+ * own result); `warnings` are every point's, once. `pointResults` must be the results of expandSweep(spec).
  */
 export function combineSweep(spec: PlanSpec, pointResults: PlanResult[]): PlanResult {
   const s = validatePlanSpec(spec);
@@ -23,6 +25,7 @@ export function combineSweep(spec: PlanSpec, pointResults: PlanResult[]): PlanRe
       );
     const models = modelSummaries(r);
     return {
+      index: i,
       hostMemoryGiB: p.host.memoryGiB,
       ttlMinutes: p.policy.kind === 'ttl' ? p.policy.ttlMinutes : null,
       specHash: hash,
@@ -34,6 +37,16 @@ export function combineSweep(spec: PlanSpec, pointResults: PlanResult[]): PlanRe
   return {
     ...first,
     specHash: planSpecHash(s),
+    host: {
+      count: s.host.count,
+      memoryBytes: s.host.memoryGiB === null ? null : s.host.memoryGiB * 1073741824,
+      cores: s.host.cores,
+    },
+    policy: s.policy,
+    models: [],
+    timeseries: { stepS: s.timeseriesStepS, t: [], series: [] },
+    sizing: null,
+    warnings: [...new Set(pointResults.flatMap((r) => r.warnings))],
     sweep: {
       hostMemoryGiB: s.sweep?.hostMemoryGiB ?? [s.host.memoryGiB],
       ttlMinutes: s.sweep?.ttlMinutes ?? [null],

@@ -81,10 +81,14 @@ export async function sniffTraceFile(
   const kind = detectTraceFileKind(headerLine);
   if (kind === null) {
     if (!src.stream.destroyed) src.stream.destroy();
+    // eslint-disable-next-line no-control-regex -- control characters are what marks a binary file
+    const binary = /[\u0000-\u0008\u000e-\u001f\u007f\ufffd]/.test(headerLine);
     const shown = headerLine.length > 120 ? headerLine.slice(0, 117) + '...' : headerLine;
     throw new TraceError(
       'UNKNOWN_FORMAT',
-      `${src.name}:1: header matches no accepted trace file (Azure 2019, Azure 2021, Huawei 2023): ${shown}`,
+      binary
+        ? `${src.name}: a binary file, not a CSV trace (Azure 2019, Azure 2021, Huawei 2023)`
+        : `${src.name}:1: header matches no accepted trace file (Azure 2019, Azure 2021, Huawei 2023): ${shown}`,
       {
         file: src.name,
         line: 1,

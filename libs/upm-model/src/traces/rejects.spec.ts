@@ -285,6 +285,11 @@ describe('Huawei 2023 rejects', () => {
 });
 
 describe('format detection and mixing', () => {
+  it('a binary file: said so, without its raw bytes', async () => {
+    const bytes = Buffer.from([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1, 0, 0, 0, 0x0a, 1, 2]);
+    const e = await rejectsWith(sniffTraceFile(src('ls.csv', bytes)), 'UNKNOWN_FORMAT');
+    expect(e.message).toBe('ls.csv: a binary file, not a CSV trace (Azure 2019, Azure 2021, Huawei 2023)');
+  });
   it('an unknown header', async () => {
     const e = await rejectsWith(sniffTraceFile(src('x.csv', 'a,b,c\n1,2,3\n')), 'UNKNOWN_FORMAT');
     expect(e.message).toBe(

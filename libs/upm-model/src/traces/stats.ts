@@ -1,5 +1,5 @@
 /** Summary statistics of a normalized trace (what GET /v1/traces/:id shows). */
-import { Arrivals, TraceFunction, TraceStats, emptyTriggerCounts } from './types';
+import { Arrivals, JoinReport, TraceFunction, TraceStats, emptyTriggerCounts } from './types';
 
 /** Dense per-minute totals up to this many minutes (~2 years); beyond it a Map (sparse, slower). */
 const DENSE_SPAN_LIMIT = 1 << 20;
@@ -96,4 +96,58 @@ export function computeTraceStats(
     peakMinuteStartS: peak.minute === null ? null : peak.minute * 60,
     unjoined,
   };
+}
+
+/** One function of a trace as listed for users: its plan key and what profiles can match on. */
+export interface TraceFunctionRow {
+  /** "<app>/<id>": the key of profiles.functions (or "<id>" alone). */
+  key: string;
+  app: string;
+  id: string;
+  trigger: TraceFunction['trigger'];
+  invocations: number;
+  /** Average and median committed memory (MB) of the function or its app (`scope`), when the trace has them. */
+  memory: { scope: 'app' | 'function'; averageMb: number | null; p50Mb: number | null } | null;
+  /** Average duration (ms), when the trace has it. */
+  averageDurationMs: number | null;
+}
+
+/** The functions of a trace, most invoked first (ties by key): what a plan's profiles name. */
+export function traceFunctionRows(trace: { functions: readonly TraceFunction[]; arrivals: Arrivals }): TraceFunctionRow[] {
+  const inv = invocationsPerFunction(trace.functions.length, trace.arrivals);
+  const rows = trace.functions.map((f, i) => ({
+    key: `${f.app}/${f.id}`,
+    app: f.app,
+    id: f.id,
+    trigger: f.trigger,
+    invocations: inv[i],
+    memory: f.memory
+      ? { scope: f.memory.scope, averageMb: f.memory.averageMb, p50Mb: f.memory.percentilesMb[3] ?? null }
+      : null,
+    averageDurationMs: f.durations?.averageMs ?? null,
+  }));
+  rows.sort((a, b) => b.invocations - a.invocations || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  return rows;
+}
+
+/**
+ * What a partial Azure 2019 upload leaves to defaults, in words: functions without a durations row (their
+ * invocations last the median average duration of the others, 1000 ms when none has one) and without a
+ * memory row (plans size them at profiles.fallback.defaultMemoryMiB, unless a dump profiles them).
+ */
+export function joinReportWarnings(report: JoinReport | null | undefined): string[] {
+  if (!report) return [];
+  const n = report.functions;
+  const noDurations = report.files.durations === null ? n : (report.counts['invocations-without-durations'] ?? 0);
+  const noMemory = report.files.memory === null ? n : (report.counts['invocations-without-memory'] ?? 0);
+  const out: string[] = [];
+  if (noDurations > 0)
+    out.push(
+      `${noDurations} of ${n} functions have no durations row (${report.files.durations === null ? 'no durations file was given' : 'the durations file is of another day or lacks them'}): their invocations get a default duration (the median of the other functions' averages, 1000 ms when none has one)`,
+    );
+  if (noMemory > 0)
+    out.push(
+      `${noMemory} of ${n} functions have no memory row (${report.files.memory === null ? 'no memory file was given' : 'the memory file is of another day or lacks them'}): plans size them at profiles.fallback.defaultMemoryMiB (170 MiB by default) unless a dump profiles them`,
+    );
+  return out;
 }

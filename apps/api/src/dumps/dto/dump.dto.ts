@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 
 export class DumpSummaryDto {
   @ApiProperty() snapshots: number;
@@ -61,4 +61,16 @@ export class ListQueryDto {
   @IsInt()
   @Min(0)
   offset?: number;
+}
+
+export class SharingQueryDto {
+  @ApiPropertyOptional({ description: "Which snapshot: 'first', 'last' (default) or its index from 0", example: 'last' })
+  @IsOptional()
+  @Matches(/^(first|last|\d{1,9})$/, { message: "snapshot must be 'first', 'last' or a snapshot index (0, 1, ...)" })
+  snapshot?: string;
+
+  @ApiPropertyOptional({ enum: ['ksm', 'upm'], default: 'upm', description: 'Whose rules decide what can merge' })
+  @IsOptional()
+  @IsIn(['ksm', 'upm'])
+  mergeability?: 'ksm' | 'upm';
 }

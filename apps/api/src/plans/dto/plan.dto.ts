@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsArray, IsIn, IsInt, IsNumber, IsObject, IsOptional, IsUUID } from 'class-validator';
+import { IsArray, IsIn, IsInt, IsNumber, IsObject, IsOptional, IsUUID, Min } from 'class-validator';
 
 /**
  * The body of POST /v1/plans. Top-level fields are whitelisted here; their contents are validated by the
@@ -76,8 +76,11 @@ export class CreatePlanDto {
 }
 
 export class PlanStatusDto {
-  @ApiProperty({ description: 'Hash of the validated plan: the same plan has the same id' }) id: string;
-  @ApiProperty({ description: 'The coordinating job (GET /v1/jobs/:id)' }) jobId: string;
+  @ApiProperty({
+    description:
+      'Hash of the validated plan: the same plan has the same id. Poll GET /v1/plans/:id (a unique prefix of 8+ digits also works): a plan runs as several jobs, none of which has the plan\'s status',
+  })
+  id: string;
   @ApiProperty({ enum: ['queued', 'running', 'completed', 'failed'] }) state: string;
   @ApiProperty({ minimum: 0, maximum: 100 }) progress: number;
   @ApiProperty({ description: 'Points of the sweep' }) points: number;
@@ -105,6 +108,13 @@ export class TimeseriesQueryDto {
   @IsOptional()
   @IsIn(['json', 'csv'])
   format?: 'json' | 'csv';
+
+  @ApiPropertyOptional({ minimum: 0, description: "A sweep's point (result.sweep.points[i].index); required for a sweep" })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  point?: number;
 }
 
 export class DensityRequestDto {

@@ -31,6 +31,8 @@ export class TraceDto {
   @ApiProperty({ type: TraceStatsDto }) stats: TraceStatsDto;
   @ApiPropertyOptional({ nullable: true, type: Object, description: 'Azure 2019: what did not join, and why' })
   joinReport: Record<string, unknown> | null;
+  @ApiProperty({ type: [String], description: 'What the upload leaves to defaults (e.g. functions without a durations or memory row)' })
+  warnings: string[];
   @ApiProperty({ type: [TraceFileDto] }) files: TraceFileDto[];
   @ApiProperty({ type: String, format: 'date-time' }) createdAt: string;
   @ApiPropertyOptional({ description: 'On upload: true when the same files were already ingested (the stored trace is returned)' })
@@ -78,4 +80,26 @@ export class TraceProfileDto {
   @ApiProperty({ description: 'Seconds since the trace origin of the first minute of perMinute' }) firstMinuteS: number;
   @ApiProperty({ type: [Number], description: 'Invocations started in each minute of the window' }) perMinute: number[];
   @ApiProperty({ type: [TraceTopFunctionDto], description: 'Busiest functions, most invocations first' }) top: TraceTopFunctionDto[];
+}
+
+export class TraceFunctionMemoryDto {
+  @ApiProperty({ enum: ['app', 'function'], description: 'Whose memory the figures are' }) scope: 'app' | 'function';
+  @ApiPropertyOptional({ nullable: true, type: Number }) averageMb: number | null;
+  @ApiPropertyOptional({ nullable: true, type: Number }) p50Mb: number | null;
+}
+
+export class TraceFunctionDto {
+  @ApiProperty({ description: 'The key of profiles.functions: "<app>/<id>" (or "<id>" alone)', example: 'app1/func1' })
+  key: string;
+  @ApiProperty() app: string;
+  @ApiProperty() id: string;
+  @ApiProperty({ enum: ['http', 'timer', 'event', 'queue', 'storage', 'orchestration', 'others', 'unknown'] }) trigger: string;
+  @ApiProperty({ description: 'Invocations in the trace' }) invocations: number;
+  @ApiPropertyOptional({ nullable: true, type: TraceFunctionMemoryDto }) memory: TraceFunctionMemoryDto | null;
+  @ApiPropertyOptional({ nullable: true, type: Number }) averageDurationMs: number | null;
+}
+
+export class TraceFunctionListDto {
+  @ApiProperty({ type: [TraceFunctionDto], description: 'Most invoked first' }) items: TraceFunctionDto[];
+  @ApiProperty() total: number;
 }

@@ -70,6 +70,15 @@ export class HostBook implements MemoryBook {
     if (saved > this.peakSaved) this.peakSaved = saved;
   }
 
+  /** d pages of host h become (d > 0) or stop being (d < 0) page-cache frames shared by its containers. */
+  share(h: number, t: number, d: number): void {
+    this.integrate(h, t);
+    this.phys[h] += d;
+    this.unmerged[h] += d;
+    this.totalPhys += d;
+    this.totalUnmerged += d;
+  }
+
   /** A container of `units` pages starts on host h at t (with all its pages). */
   add(h: number, t: number, units: number): void {
     this.integrate(h, t);
