@@ -1,12 +1,14 @@
 import { INestApplication, RequestMethod } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
+import { applyHttpHardening } from './security/http-hardening';
 
 export const API_PREFIX = 'v1';
 
 /** Everything main.ts does to the app besides listening; e2e tests call it too. */
 export function configureApp(app: INestApplication): INestApplication {
   app.useLogger(app.get(Logger));
+  applyHttpHardening(app);
   app.setGlobalPrefix(API_PREFIX, { exclude: [{ path: 'health', method: RequestMethod.GET }] });
   app.enableShutdownHooks();
   const document = SwaggerModule.createDocument(
@@ -15,6 +17,8 @@ export function configureApp(app: INestApplication): INestApplication {
       .setTitle('upm-planner')
       .setDescription('Trace-driven capacity planning for serverless hosts under none, KSM and UPM page merging')
       .setVersion('1')
+      .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'an API key (upm server keys create)' })
+      .addSecurityRequirements('bearer')
       .build(),
   );
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'openapi.json' });

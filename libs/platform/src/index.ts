@@ -11,3 +11,4 @@ export { LoggingModule, REQUEST_ID_HEADER } from './logging/logging.module';
 export { BlobStore, UploadTooLargeError, BLOB_CHUNK_BYTES, type StoredBlob } from './storage/blob-store';
 export { StoredInputs, InputNotFoundError } from './inputs/stored-inputs';
 export { PlanStore, summarizePlanResult } from './plans/plan-store';
+export { ApiKeyStore, ApiKeyError, API_KEY_SCOPES, API_KEY_PREFIX, hashApiKey, scopeAllows, type ApiKeyInfo } from './auth/api-key-store';

@@ -3,12 +3,14 @@ import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { AnalysesService } from './analyses.service';
 import { AnalysisResponseDto, CreateAnalysisDto } from './dto/analysis.dto';
+import { RequireScope } from '../auth/scopes';
 
 @ApiTags('analyses')
 @Controller('analyses')
 export class AnalysesController {
   constructor(private readonly analyses: AnalysesService) {}
 
+  @RequireScope('read')
   @Post()
   @ApiOperation({ summary: 'Predict merging (none, ksm, upm) or break down sharing over stored dumps' })
   @ApiResponse({ status: 200, type: AnalysisResponseDto, description: 'Answered at once' })

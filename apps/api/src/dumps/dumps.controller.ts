@@ -3,12 +3,14 @@ import { ApiBody, ApiConsumes, ApiCreatedResponse, ApiOkResponse, ApiOperation, 
 import type { Request } from 'express';
 import { DumpDto, DumpListDto, ListQueryDto, UploadDumpQueryDto } from './dto/dump.dto';
 import { DumpsService } from './dumps.service';
+import { RequireScope } from '../auth/scopes';
 
 @ApiTags('dumps')
 @Controller('dumps')
 export class DumpsController {
   constructor(private readonly dumps: DumpsService) {}
 
+  @RequireScope('write')
   @Post()
   @HttpCode(201)
   @ApiOperation({ summary: 'Upload a page-hash dump (format v1) as the raw request body; validated while it streams' })
@@ -20,18 +22,21 @@ export class DumpsController {
     return this.dumps.upload(req, { name: query.name, contentLength: length === undefined ? undefined : Number(length) });
   }
 
+  @RequireScope('read')
   @Get()
   @ApiOkResponse({ type: DumpListDto })
   list(@Query() query: ListQueryDto): Promise<DumpListDto> {
     return this.dumps.list(query.limit, query.offset);
   }
 
+  @RequireScope('read')
   @Get(':id')
   @ApiOkResponse({ type: DumpDto })
   get(@Param('id') id: string): Promise<DumpDto> {
     return this.dumps.get(id);
   }
 
+  @RequireScope('read')
   @Get(':id/sharing')
   @ApiOperation({ summary: 'Sharing breakdown of the dump: memory percentage over RSS by category' })
   sharing(@Param('id') id: string) {

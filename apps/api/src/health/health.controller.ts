@@ -3,12 +3,14 @@ import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { HealthDto } from './health.dto';
 import { HealthService } from './health.service';
+import { Public } from '../auth/scopes';
 
 @ApiTags('health')
 @Controller('health')
 export class HealthController {
   constructor(private readonly health: HealthService) {}
 
+  @Public()
   @Get()
   @ApiOperation({ summary: 'Database and Redis status' })
   @ApiResponse({ status: 200, type: HealthDto, description: 'Everything is up' })

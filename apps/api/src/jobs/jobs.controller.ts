@@ -4,6 +4,7 @@ import { EnqueuePingDto } from './dto/enqueue-ping.dto';
 import { JobStatusDto } from './dto/job-status.dto';
 import { JobStatusService } from './job-status.service';
 import { PingProducer } from './ping.producer';
+import { RequireScope } from '../auth/scopes';
 
 @ApiTags('jobs')
 @Controller('jobs')
@@ -13,6 +14,7 @@ export class JobsController {
     private readonly status: JobStatusService,
   ) {}
 
+  @RequireScope('write')
   @Post('ping')
   @HttpCode(202)
   @ApiOperation({ summary: 'Enqueue a ping job (API → Redis → worker → database)' })
@@ -21,6 +23,7 @@ export class JobsController {
     return this.ping.enqueue(dto);
   }
 
+  @RequireScope('read')
   @Get(':id')
   @ApiOperation({ summary: 'Status of any job' })
   @ApiOkResponse({ type: JobStatusDto })

@@ -4,12 +4,14 @@ import type { Response } from 'express';
 import { ListQueryDto } from '../dumps/dto/dump.dto';
 import { CreatePlanDto, DensityRequestDto, PlanDto, PlanListDto, PlanStatusDto, TimeseriesQueryDto } from './dto/plan.dto';
 import { PlansService } from './plans.service';
+import { RequireScope } from '../auth/scopes';
 
 @ApiTags('plans')
 @Controller()
 export class PlansController {
   constructor(private readonly plans: PlansService) {}
 
+  @RequireScope('write')
   @Post('plans')
   @HttpCode(202)
   @ApiOperation({ summary: 'Run a capacity plan: replay a trace under none, KSM and UPM (a worker job; a sweep fans out)' })
@@ -18,18 +20,21 @@ export class PlansController {
     return this.plans.create(dto);
   }
 
+  @RequireScope('read')
   @Get('plans')
   @ApiOkResponse({ type: PlanListDto })
   list(@Query() query: ListQueryDto): Promise<PlanListDto> {
     return this.plans.list(query.limit, query.offset);
   }
 
+  @RequireScope('read')
   @Get('plans/:id')
   @ApiOkResponse({ type: PlanDto })
   get(@Param('id') id: string): Promise<PlanDto> {
     return this.plans.get(id);
   }
 
+  @RequireScope('read')
   @Get('plans/:id/timeseries')
   @ApiProduces('application/json', 'text/csv')
   @ApiOperation({ summary: 'Memory used and saved, and containers resident, over time per model and host' })
@@ -38,6 +43,7 @@ export class PlansController {
     res.type(out.contentType).send(out.body);
   }
 
+  @RequireScope('read')
   @Post('density')
   @HttpCode(200)
   @ApiOperation({ summary: 'How many containers of each function fit on one host under none, KSM and UPM' })

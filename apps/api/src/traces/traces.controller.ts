@@ -4,12 +4,14 @@ import type { Request } from 'express';
 import { ListQueryDto } from '../dumps/dto/dump.dto';
 import { TraceDto, TraceListDto, UploadTraceQueryDto } from './dto/trace.dto';
 import { TracesService } from './traces.service';
+import { RequireScope } from '../auth/scopes';
 
 @ApiTags('traces')
 @Controller('traces')
 export class TracesController {
   constructor(private readonly traces: TracesService) {}
 
+  @RequireScope('write')
   @Post()
   @HttpCode(201)
   @ApiOperation({
@@ -22,12 +24,14 @@ export class TracesController {
     return this.traces.upload(req, query);
   }
 
+  @RequireScope('read')
   @Get()
   @ApiOkResponse({ type: TraceListDto })
   list(@Query() query: ListQueryDto): Promise<TraceListDto> {
     return this.traces.list(query.limit, query.offset);
   }
 
+  @RequireScope('read')
   @Get(':id')
   @ApiOkResponse({ type: TraceDto })
   get(@Param('id') id: string): Promise<TraceDto> {
