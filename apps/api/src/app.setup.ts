@@ -1,6 +1,7 @@
 import { INestApplication, RequestMethod } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
+import { applyHttpMetrics } from './metrics/http-metrics';
 import { applyHttpHardening } from './security/http-hardening';
 
 export const API_PREFIX = 'v1';
@@ -8,8 +9,12 @@ export const API_PREFIX = 'v1';
 /** Everything main.ts does to the app besides listening; e2e tests call it too. */
 export function configureApp(app: INestApplication): INestApplication {
   app.useLogger(app.get(Logger));
+  applyHttpMetrics(app);
   applyHttpHardening(app);
-  app.setGlobalPrefix(API_PREFIX, { exclude: [{ path: 'health', method: RequestMethod.GET }] });
+  app.setGlobalPrefix(API_PREFIX, { exclude: [
+      { path: 'health', method: RequestMethod.GET },
+      { path: 'metrics', method: RequestMethod.GET },
+    ] });
   app.enableShutdownHooks();
   const document = SwaggerModule.createDocument(
     app,
