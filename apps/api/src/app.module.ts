@@ -4,6 +4,7 @@ import { DatabaseModule, LoggingModule, PlatformConfigModule, QueueModule } from
 import { AuthGuard } from './auth/auth.guard';
 import { AuthModule } from './auth/auth.module';
 import { ProblemDetailsFilter } from './common/problem-details.filter';
+import { DeletionsModule } from './deletions/deletions.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { RateLimitGuard } from './security/rate-limit.guard';
 import { SecurityModule } from './security/security.module';
@@ -16,7 +17,7 @@ import { TracesModule } from './traces/traces.module';
 
 /** The REST service: produces jobs, registers no processors. */
 @Module({
-  imports: [PlatformConfigModule, LoggingModule, DatabaseModule, QueueModule, AuthModule, SecurityModule, MetricsModule, HealthModule, JobsModule, DumpsModule, TracesModule, PlansModule, AnalysesModule],
+  imports: [PlatformConfigModule, LoggingModule, DatabaseModule, QueueModule, AuthModule, SecurityModule, MetricsModule, HealthModule, JobsModule, DumpsModule, TracesModule, PlansModule, AnalysesModule, DeletionsModule],
   providers: [
     // As providers (not main.ts globals) so e2e tests get exactly the production pipeline.
     {

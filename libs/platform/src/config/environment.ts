@@ -53,6 +53,16 @@ export class EnvironmentVariables {
   @Min(1, { message: 'UPLOAD_MAX_BYTES must be a positive integer' })
   UPLOAD_MAX_BYTES = 2 * 1024 ** 3;
 
+  /**
+   * Chunks of an upload that never completed (its API process was killed) are deleted once this old; the API
+   * sweeps at start-up and then every min(this, 10 min). Younger ones may be an upload another API is writing.
+   */
+  @Transform(intOr(3600_000))
+  @IsInt({ message: 'UPLOAD_ORPHAN_MS must be an integer from 1000 to 604800000' })
+  @Min(1000, { message: 'UPLOAD_ORPHAN_MS must be an integer from 1000 to 604800000' })
+  @Max(604800000, { message: 'UPLOAD_ORPHAN_MS must be an integer from 1000 to 604800000' })
+  UPLOAD_ORPHAN_MS = 3600_000;
+
   /** POST /v1/analyses over more resident pages than this runs as a worker job instead of answering at once. */
   @Transform(({ value }) => (value === undefined || value === '' ? 2_000_000 : Number(value)))
   @IsInt({ message: 'ANALYSIS_SYNC_MAX_PAGES must be a non-negative integer' })
