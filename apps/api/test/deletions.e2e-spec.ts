@@ -34,12 +34,8 @@ describe.each(testDatabases())('deletions on $name', (db) => {
   it('refuses while a plan is queued, deletes once it has finished, and leaves no blob behind', async () => {
     const trace = (await http().post('/v1/traces').attach('files', invitroTrace('example', 'Azure2021', 'Azure2021_200.csv')).expect(201)).body;
     const dump = (await http().post('/v1/dumps').set('content-type', 'application/octet-stream').send(readFileSync(SAMPLE_DUMP)).expect(201)).body;
-    const plan = (
-      await http()
-        .post('/v1/plans')
-        .send({ trace: trace.id, profiles: { default: [dump.id] }, host: { memoryGiB: 2 }, policy: { kind: 'ttl', ttlMinutes: 10 }, models: ['none', 'upm'] })
-        .expect(202)
-    ).body;
+    const spec = { trace: trace.id, profiles: { default: [dump.id] }, host: { memoryGiB: 2 }, policy: { kind: 'ttl', ttlMinutes: 10 }, models: ['none', 'upm'] };
+    const plan = (await http().post('/v1/plans').send(spec).expect(202)).body;
     expect(plan.state).toBe('queued');
 
     for (const path of [`/v1/dumps/${dump.id}`, `/v1/traces/${trace.id}`, `/v1/plans/${plan.id}`]) {
@@ -53,8 +49,16 @@ describe.each(testDatabases())('deletions on $name', (db) => {
     // No worker runs in this suite: the plan finishes the way a worker marks it (failed: it has no result).
     await appDataSource(app).query(`UPDATE plans SET state = 'failed', error = 'stopped by the test' WHERE id = '${plan.id}'`);
 
+    expect(await plansQueue.getJob(`plans:${plan.id}`)).not.toBeNull();
     await http().delete(`/v1/plans/${plan.id}`).expect(204);
     await http().get(`/v1/plans/${plan.id}`).expect(404);
+    // Its job went with it: submitting the same plan again runs it afresh (job ids are the plan's).
+    expect(await plansQueue.getJob(`plans:${plan.id}`)).toBeNull();
+    const again = (await http().post('/v1/plans').send(spec).expect(202)).body;
+    expect(again).toMatchObject({ id: plan.id, created: true, state: 'queued' });
+    expect(await (await plansQueue.getJob(`plans:${plan.id}`))?.getState()).toBe('waiting');
+    await appDataSource(app).query(`UPDATE plans SET state = 'completed' WHERE id = '${plan.id}'`);
+    await http().delete(`/v1/plans/${plan.id}`).expect(204);
     await http().delete(`/v1/dumps/${dump.id}`).expect(204);
     await http().get(`/v1/dumps/${dump.id}`).expect(404);
     await http().delete(`/v1/traces/${trace.id}`).expect(204);

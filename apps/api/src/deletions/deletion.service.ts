@@ -1,5 +1,8 @@
+import { InjectQueue } from '@nestjs/bull';
 import { Injectable } from '@nestjs/common';
+import { planJobId, planPointJobId, QUEUES } from '@upm/jobs';
 import { profileRefs, type PlanSpec } from '@upm/model';
+import type { Queue } from 'bull';
 import { BlobStore, DumpEntity, PlanEntity, PlanPointEntity, TraceEntity } from '@upm/platform';
 import { DataSource, In } from 'typeorm';
 import { ConflictError, NotFoundError } from '../common/errors';
@@ -14,7 +17,10 @@ const ACTIVE = ['queued', 'running'] as const;
 export class DeletionService {
   private readonly blobs: BlobStore;
 
-  constructor(private readonly dataSource: DataSource) {
+  constructor(
+    private readonly dataSource: DataSource,
+    @InjectQueue(QUEUES.plans) private readonly plansQueue: Queue,
+  ) {
     this.blobs = new BlobStore(dataSource);
   }
 
@@ -52,6 +58,11 @@ export class DeletionService {
     const plan = await plans.findOneBy({ id });
     if (!plan) throw new NotFoundError(`no plan with id ${id}`);
     if ((ACTIVE as readonly string[]).includes(plan.state)) throw new ConflictError(`plan ${id} is ${plan.state}: delete it once it has finished`, { state: plan.state });
+    // Its finished jobs go too: job ids are deterministic, and Bull would take a resubmission for a duplicate.
+    for (const jobId of [planJobId(id), ...Array.from({ length: plan.points }, (_, i) => planPointJobId(id, i))]) {
+      const job = await this.plansQueue.getJob(jobId);
+      if (job) await job.remove();
+    }
     const rows = await points.findBy({ planId: id });
     await points.delete({ planId: id });
     await plans.delete({ id });
