@@ -20,6 +20,11 @@ export async function createTestApp(databaseUrl: string, extraEnv: Record<string
     REDIS_URL: process.env.REDIS_URL_TEST ?? 'redis://127.0.0.1:6379',
     QUEUE_PREFIX: `upm-test-${randomBytes(4).toString('hex')}`,
     LOG_LEVEL: 'silent',
+    // Suites that test rate limits or auth modes set these; the others run unlimited, open on loopback.
+    RATE_LIMIT_PER_ADDRESS: '0',
+    RATE_LIMIT_PER_KEY: '0',
+    AUTH: 'auto',
+    BOOTSTRAP_API_KEY: '',
     ...extraEnv,
   });
   // ConfigModule.forRoot reads the environment when the module file is evaluated: load it afresh.

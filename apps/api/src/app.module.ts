@@ -1,7 +1,13 @@
 import { Module, ValidationPipe } from '@nestjs/common';
-import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { DatabaseModule, LoggingModule, PlatformConfigModule, QueueModule } from '@upm/platform';
+import { AuthGuard } from './auth/auth.guard';
+import { AuthModule } from './auth/auth.module';
 import { ProblemDetailsFilter } from './common/problem-details.filter';
+import { DeletionsModule } from './deletions/deletions.module';
+import { MetricsModule } from './metrics/metrics.module';
+import { RateLimitGuard } from './security/rate-limit.guard';
+import { SecurityModule } from './security/security.module';
 import { HealthModule } from './health/health.module';
 import { AnalysesModule } from './analyses/analyses.module';
 import { DumpsModule } from './dumps/dumps.module';
@@ -11,7 +17,7 @@ import { TracesModule } from './traces/traces.module';
 
 /** The REST service: produces jobs, registers no processors. */
 @Module({
-  imports: [PlatformConfigModule, LoggingModule, DatabaseModule, QueueModule, HealthModule, JobsModule, DumpsModule, TracesModule, PlansModule, AnalysesModule],
+  imports: [PlatformConfigModule, LoggingModule, DatabaseModule, QueueModule, AuthModule, SecurityModule, MetricsModule, HealthModule, JobsModule, DumpsModule, TracesModule, PlansModule, AnalysesModule, DeletionsModule],
   providers: [
     // As providers (not main.ts globals) so e2e tests get exactly the production pipeline.
     {
@@ -19,6 +25,9 @@ import { TracesModule } from './traces/traces.module';
       useValue: new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }),
     },
     { provide: APP_FILTER, useClass: ProblemDetailsFilter },
+    // In this order: rate limits (per address, per key sent) before the key is looked up.
+    { provide: APP_GUARD, useClass: RateLimitGuard },
+    { provide: APP_GUARD, useClass: AuthGuard },
   ],
 })
 export class AppModule {}

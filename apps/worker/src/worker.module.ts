@@ -3,6 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { DatabaseModule, LoggingModule, PingRecordEntity, PlanStore, PlatformConfigModule, QueueModule } from '@upm/platform';
 import { DataSource } from 'typeorm';
 import { AnalysisRegistrar } from './analyses/analysis.registrar';
+import { JobMetrics } from './metrics/job-metrics';
 import { PlanPointRegistrar } from './plans/plan-point.registrar';
 import { PlanProcessor } from './plans/plan.processor';
 import { PingProcessor } from './processors/ping.processor';
@@ -21,6 +22,7 @@ import { PingProcessor } from './processors/ping.processor';
     PlanProcessor,
     PlanPointRegistrar,
     AnalysisRegistrar,
+    JobMetrics,
     { provide: PlanStore, useFactory: (ds: DataSource) => new PlanStore(ds), inject: [DataSource] },
   ],
 })

@@ -12,9 +12,15 @@ export interface JobStatus {
   result: unknown;
 }
 
-/** A thin HTTP client for the API (Node's fetch); errors become one-line CliErrors with the problem detail. */
+/**
+ * A thin HTTP client for the API (Node's fetch); errors become one-line CliErrors with the problem detail. It
+ * sends the API key (`--api-key`, else UPM_API_KEY) as a bearer token.
+ */
 export class ApiClient {
-  constructor(private readonly baseUrl: string) {
+  constructor(
+    private readonly baseUrl: string,
+    private readonly apiKey: string | undefined = process.env.UPM_API_KEY || undefined,
+  ) {
     try {
       new URL(baseUrl);
     } catch {
@@ -64,7 +70,10 @@ export class ApiClient {
     try {
       res = await fetch(new URL(path, this.baseUrl), {
         method,
-        headers: contentType ? { 'content-type': contentType } : {},
+        headers: {
+          ...(contentType && { 'content-type': contentType }),
+          ...(this.apiKey && { authorization: `Bearer ${this.apiKey}` }),
+        },
         body: payload,
       });
     } catch (e) {
@@ -76,6 +85,10 @@ export class ApiClient {
       parsed = JSON.parse(text);
     } catch {
       /* not JSON: keep the text */
+    }
+    if ((res.status === 401 || res.status === 403) && !allowStatus.includes(res.status)) {
+      const hint = this.apiKey ? 'check the key given by --api-key or UPM_API_KEY' : 'give a key with --api-key or UPM_API_KEY';
+      throw new CliError(`${method} ${path} failed with ${res.status}: ${(parsed as { detail?: string })?.detail ?? text} (${hint})`);
     }
     if (!res.ok && !allowStatus.includes(res.status)) {
       throw new CliError(`${method} ${path} failed with ${res.status}: ${(parsed as { detail?: string })?.detail ?? text}`);

@@ -12,3 +12,5 @@ export { BlobStore, UploadTooLargeError, BLOB_CHUNK_BYTES, type StoredBlob } fro
 export { StoredInputs, InputNotFoundError } from './inputs/stored-inputs';
 export { PlanStore, summarizePlanResult } from './plans/plan-store';
 export { runStoredPlanPoint } from './plans/run-point';
+export { ApiKeyStore, ApiKeyError, API_KEY_SCOPES, API_KEY_PREFIX, hashApiKey, scopeAllows, type ApiKeyInfo } from './auth/api-key-store';
+export { recordJob, addToCounter, renderWorkerMetrics, workerMetricsKey, JOB_SECONDS_BUCKETS, type JobObservation, type JobOutcome } from './metrics/worker-metrics';

@@ -4,12 +4,14 @@ import type { Response } from 'express';
 import { AnalysesService } from './analyses.service';
 import { AnalysisResponseDto, CreateAnalysisDto } from './dto/analysis.dto';
 import { ApiProblems } from '../common/api-problems';
+import { RequireScope } from '../auth/scopes';
 
 @ApiTags('analyses')
 @Controller('analyses')
 export class AnalysesController {
   constructor(private readonly analyses: AnalysesService) {}
 
+  @RequireScope('read')
   @Post()
   @ApiProblems(400, 422, 503)
   @ApiOperation({ summary: 'Predict merging (none, ksm, upm) or break down sharing over stored dumps' })

@@ -5,12 +5,14 @@ import { DumpDto, DumpListDto, ListQueryDto, SharingQueryDto, UploadDumpQueryDto
 import { DumpsService } from './dumps.service';
 import { ApiProblems } from '../common/api-problems';
 import { CategoryAmountDto, SharingReportDto } from '../common/result-schemas';
+import { RequireScope } from '../auth/scopes';
 
 @ApiTags('dumps')
 @Controller('dumps')
 export class DumpsController {
   constructor(private readonly dumps: DumpsService) {}
 
+  @RequireScope('write')
   @Post()
   @ApiProblems(400, 413, 415, 422)
   @HttpCode(201)
@@ -23,6 +25,7 @@ export class DumpsController {
     return this.dumps.upload(req, { name: query.name, contentLength: length === undefined ? undefined : Number(length) });
   }
 
+  @RequireScope('read')
   @Get()
   @ApiOperation({ summary: 'Stored dumps with their summaries (paged, newest first)' })
   @ApiProblems(400)
@@ -31,6 +34,7 @@ export class DumpsController {
     return this.dumps.list(query.limit, query.offset);
   }
 
+  @RequireScope('read')
   @Get(':id')
   @ApiOperation({ summary: 'A stored dump with its summary' })
   @ApiProblems(404)
@@ -39,6 +43,7 @@ export class DumpsController {
     return this.dumps.get(id);
   }
 
+  @RequireScope('read')
   @Get(':id/sharing')
   @ApiProblems(400, 404, 422)
   @ApiExtraModels(CategoryAmountDto)

@@ -4,12 +4,14 @@ import type { Response } from 'express';
 import { HealthDto } from './health.dto';
 import { HealthService } from './health.service';
 import { ApiProblems } from '../common/api-problems';
+import { Public } from '../auth/scopes';
 
 @ApiTags('health')
 @Controller('health')
 export class HealthController {
   constructor(private readonly health: HealthService) {}
 
+  @Public()
   @Get()
   @ApiProblems(503)
   @ApiOperation({ summary: 'Database and Redis status' })

@@ -5,6 +5,7 @@ import { JobStatusDto } from './dto/job-status.dto';
 import { JobStatusService } from './job-status.service';
 import { PingProducer } from './ping.producer';
 import { ApiProblems } from '../common/api-problems';
+import { RequireScope } from '../auth/scopes';
 
 @ApiTags('jobs')
 @Controller('jobs')
@@ -14,6 +15,7 @@ export class JobsController {
     private readonly status: JobStatusService,
   ) {}
 
+  @RequireScope('write')
   @Post('ping')
   @ApiProblems(400, 503)
   @HttpCode(202)
@@ -23,6 +25,7 @@ export class JobsController {
     return this.ping.enqueue(dto);
   }
 
+  @RequireScope('read')
   @Get(':id')
   @ApiProblems(404, 503)
   @ApiOperation({ summary: 'Status of any job' })

@@ -6,12 +6,14 @@ import { CreatePlanDto, DensityRequestDto, PlanDto, PlanListDto, PlanStatusDto, 
 import { PlansService } from './plans.service';
 import { ApiProblems } from '../common/api-problems';
 import { DensityResultDto, PlanTimeseriesDto } from '../common/result-schemas';
+import { RequireScope } from '../auth/scopes';
 
 @ApiTags('plans')
 @Controller()
 export class PlansController {
   constructor(private readonly plans: PlansService) {}
 
+  @RequireScope('write')
   @Post('plans')
   @ApiProblems(400, 415, 422, 503)
   @HttpCode(202)
@@ -21,6 +23,7 @@ export class PlansController {
     return this.plans.create(dto);
   }
 
+  @RequireScope('read')
   @Get('plans')
   @ApiOperation({ summary: 'Plans with their state and progress (paged, newest first)' })
   @ApiProblems(400)
@@ -29,6 +32,7 @@ export class PlansController {
     return this.plans.list(query.limit, query.offset);
   }
 
+  @RequireScope('read')
   @Get('plans/:id')
   @ApiOperation({ summary: 'A plan (by id or a unique prefix of 8+ digits): state, progress, spec and result (time series at /timeseries)' })
   @ApiProblems(404, 409)
@@ -37,6 +41,7 @@ export class PlansController {
     return this.plans.get(id);
   }
 
+  @RequireScope('read')
   @Get('plans/:id/timeseries')
   @ApiProblems(400, 404, 409, 422)
   @ApiProduces('application/json', 'text/csv')
@@ -49,6 +54,7 @@ export class PlansController {
     res.type(out.contentType).send(out.body);
   }
 
+  @RequireScope('read')
   @Post('density')
   @ApiProblems(400, 422)
   @ApiOkResponse({ type: DensityResultDto })

@@ -5,12 +5,14 @@ import { ListQueryDto } from '../dumps/dto/dump.dto';
 import { TraceDto, TraceFunctionListDto, TraceListDto, TraceProfileDto, TraceProfileQueryDto, UploadTraceQueryDto } from './dto/trace.dto';
 import { TracesService } from './traces.service';
 import { ApiProblems } from '../common/api-problems';
+import { RequireScope } from '../auth/scopes';
 
 @ApiTags('traces')
 @Controller('traces')
 export class TracesController {
   constructor(private readonly traces: TracesService) {}
 
+  @RequireScope('write')
   @Post()
   @ApiProblems(400, 413, 415, 422)
   @HttpCode(201)
@@ -24,6 +26,7 @@ export class TracesController {
     return this.traces.upload(req, query);
   }
 
+  @RequireScope('read')
   @Get()
   @ApiOperation({ summary: 'Ingested traces (paged, newest first)' })
   @ApiProblems(400)
@@ -33,6 +36,7 @@ export class TracesController {
   }
 
   @Get(':id/functions')
+  @RequireScope('read')
   @ApiProblems(400, 404)
   @ApiOperation({ summary: "A trace's functions, most invoked first: the keys of a plan's profiles.functions (paged)" })
   @ApiOkResponse({ type: TraceFunctionListDto })
@@ -40,6 +44,7 @@ export class TracesController {
     return this.traces.functions(id, query.limit, query.offset);
   }
 
+  @RequireScope('read')
   @Get(':id')
   @ApiOperation({ summary: 'An ingested trace: functions, apps, invocations per trigger, peak per minute, join report' })
   @ApiProblems(404)

@@ -31,9 +31,10 @@ export class PlanPointRegistrar implements OnModuleInit {
     // Bull retries until attempts run out, unless the processor discarded the job (its `_discarded` flag).
     const final = job.attemptsMade >= (job.opts.attempts ?? 1) || (job as unknown as { _discarded?: boolean })._discarded === true;
     if (!final) return;
-    this.logger.error(`plan job ${job.id} failed for good: ${err.message}`);
+    const fields = { planId: job.data.planId, jobId: String(job.id) };
+    this.logger.error(fields, `plan job ${job.id} failed for good: ${err.message}`);
     await this.store.setState(job.data.planId, 'failed', `${job.name} ${job.id}: ${err.message}`).catch((e) =>
-      this.logger.error(`could not mark plan ${job.data.planId} failed: ${e}`),
+      this.logger.error(fields, `could not mark plan ${job.data.planId} failed: ${e}`),
     );
   }
 }

@@ -33,7 +33,7 @@ export class PlanProcessor {
       await this.queue.add(JOB_NAMES.planPoint, payload, { jobId: planPointJobId(plan.id, index) });
     }
     await job.progress(100);
-    this.logger.log(`plan ${plan.id}: ${points} point job(s) enqueued`);
+    this.logger.log({ planId: plan.id, jobId: String(job.id) }, `plan ${plan.id}: ${points} point job(s) enqueued`);
     return { version: 1, planId: plan.id, points };
   }
 }

@@ -17,7 +17,7 @@ export class PingProcessor {
   @Process(JOB_NAMES.ping)
   async handle(job: Job<PingPayload>): Promise<PingResult> {
     const { message, holdMs } = job.data;
-    this.logger.log(`ping ${job.id}: holding ${holdMs} ms (attempt ${job.attemptsMade + 1})`);
+    this.logger.log({ jobId: String(job.id) }, `ping ${job.id}: holding ${holdMs} ms (attempt ${job.attemptsMade + 1})`);
     // Hold in slices so progress moves and the lock keeps being renewed between them.
     const slices = Math.max(1, Math.ceil(holdMs / 250));
     for (let i = 1; i <= slices; i++) {

@@ -12,7 +12,16 @@ describe('validateEnvironment', () => {
       QUEUE_PREFIX: 'upm',
       LOG_LEVEL: 'info',
       QUEUE_LOCK_MS: 30000,
+      HOST: '127.0.0.1',
+      AUTH: 'auto',
+      API_KEY_CACHE_MS: 5000,
+      RATE_LIMIT_WINDOW_MS: 60000,
+      RATE_LIMIT_PER_ADDRESS: 1200,
+      RATE_LIMIT_PER_KEY: 6000,
+      JSON_BODY_MAX_BYTES: 1048576,
     });
+    expect(env.BOOTSTRAP_API_KEY).toBeUndefined();
+    expect(env.CORS_ORIGINS).toBeUndefined();
   });
 
   it('treats an empty variable like an unset one', () => {
@@ -31,6 +40,15 @@ describe('validateEnvironment', () => {
     ['DATABASE_URL', 'mysql://x', /DATABASE_URL must be a sqlite file path or a postgres:\/\/ URL/],
     ['LOG_LEVEL', 'loud', /LOG_LEVEL must be one of/],
     ['QUEUE_LOCK_MS', '5', /QUEUE_LOCK_MS must be an integer from 1000/],
+    ['HOST', 'a b', /HOST must be an IP address or host name/],
+    ['AUTH', 'maybe', /AUTH must be one of auto, on, off/],
+    ['BOOTSTRAP_API_KEY', 'short', /BOOTSTRAP_API_KEY must be at least 32 characters/],
+    ['METRICS_TOKEN', 'short', /METRICS_TOKEN must be at least 16 characters/],
+    ['CORS_ORIGINS', 'example.com', /CORS_ORIGINS must be \* or comma-separated/],
+    ['RATE_LIMIT_PER_ADDRESS', '-1', /RATE_LIMIT_PER_ADDRESS must be a non-negative integer/],
+    ['RATE_LIMIT_WINDOW_MS', '10', /RATE_LIMIT_WINDOW_MS must be an integer from 1000/],
+    ['JSON_BODY_MAX_BYTES', '1', /JSON_BODY_MAX_BYTES must be an integer from 1024/],
+    ['API_KEY_CACHE_MS', 'x', /API_KEY_CACHE_MS must be an integer/],
   ])('names %s when it is invalid (%s)', (name, value, message) => {
     expect(() => validateEnvironment({ [name]: value })).toThrow(ConfigValidationError);
     expect(() => validateEnvironment({ [name]: value })).toThrow(message);

@@ -1,5 +1,7 @@
 import { plainToInstance, Transform } from 'class-transformer';
-import { IsIn, IsInt, IsString, Matches, Max, Min, validateSync } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, validateSync } from 'class-validator';
+
+const intOr = (fallback: number) => ({ value }: { value: unknown }) => (value === undefined || value === '' ? fallback : Number(value));
 
 /**
  * Every environment variable the services read. The README's environment table mirrors this class;
@@ -46,11 +48,91 @@ export class EnvironmentVariables {
   @Min(1, { message: 'UPLOAD_MAX_BYTES must be a positive integer' })
   UPLOAD_MAX_BYTES = 2 * 1024 ** 3;
 
+  /**
+   * Chunks of an upload that never completed (its API process was killed) are deleted once this old; the API
+   * sweeps at start-up and then every min(this, 10 min). Younger ones may be an upload another API is writing.
+   */
+  @Transform(intOr(3600_000))
+  @IsInt({ message: 'UPLOAD_ORPHAN_MS must be an integer from 1000 to 604800000' })
+  @Min(1000, { message: 'UPLOAD_ORPHAN_MS must be an integer from 1000 to 604800000' })
+  @Max(604800000, { message: 'UPLOAD_ORPHAN_MS must be an integer from 1000 to 604800000' })
+  UPLOAD_ORPHAN_MS = 3600_000;
+
   /** POST /v1/analyses over more resident pages than this runs as a worker job instead of answering at once. */
   @Transform(({ value }) => (value === undefined || value === '' ? 2_000_000 : Number(value)))
   @IsInt({ message: 'ANALYSIS_SYNC_MAX_PAGES must be a non-negative integer' })
   @Min(0, { message: 'ANALYSIS_SYNC_MAX_PAGES must be a non-negative integer' })
   ANALYSIS_SYNC_MAX_PAGES = 2_000_000;
+
+  /** Address the API listens on. Anything but a loopback address needs an API key or AUTH=off. */
+  @IsString()
+  @Matches(/^[A-Za-z0-9.:%_-]{1,255}$/, { message: 'HOST must be an IP address or host name, such as 127.0.0.1 or 0.0.0.0' })
+  HOST = '127.0.0.1';
+
+  /**
+   * `auto`: keys are required once any exists (BOOTSTRAP_API_KEY or a key in the database), and always on a
+   * non-loopback HOST; with none on loopback the API runs open. `on`: always required. `off`: never (logged).
+   */
+  @IsIn(['auto', 'on', 'off'], { message: 'AUTH must be one of auto, on, off' })
+  AUTH: 'auto' | 'on' | 'off' = 'auto';
+
+  /** A write-scope API key taken from the environment (for a first deployment, before keys are created). */
+  @IsOptional()
+  @IsString()
+  @MinLength(32, { message: 'BOOTSTRAP_API_KEY must be at least 32 characters (use `openssl rand -hex 32`)' })
+  BOOTSTRAP_API_KEY?: string;
+
+  /** How long the API trusts a looked-up key: a revoked key stops working within this long. */
+  @Transform(intOr(5000))
+  @IsInt({ message: 'API_KEY_CACHE_MS must be an integer from 0 to 600000' })
+  @Min(0, { message: 'API_KEY_CACHE_MS must be an integer from 0 to 600000' })
+  @Max(600000, { message: 'API_KEY_CACHE_MS must be an integer from 0 to 600000' })
+  API_KEY_CACHE_MS = 5000;
+
+  /** A bearer token that may read GET /metrics (besides any read key), for a Prometheus scraper. */
+  @IsOptional()
+  @IsString()
+  @MinLength(16, { message: 'METRICS_TOKEN must be at least 16 characters' })
+  METRICS_TOKEN?: string;
+
+  /** Comma-separated origins allowed by CORS (e.g. https://ops.example.com); unset: CORS off. */
+  @IsOptional()
+  @IsString()
+  @Matches(/^(\*|https?:\/\/[^\s,]+(,https?:\/\/[^\s,]+)*)$/, {
+    message: 'CORS_ORIGINS must be * or comma-separated http(s):// origins',
+  })
+  CORS_ORIGINS?: string;
+
+  /** Express "trust proxy": unset trusts none; e.g. `loopback` behind a local TLS proxy, so rate limits see client addresses. */
+  @IsOptional()
+  @IsString()
+  TRUST_PROXY?: string;
+
+  /** Rate-limit window; the limits below count requests per window. */
+  @Transform(intOr(60000))
+  @IsInt({ message: 'RATE_LIMIT_WINDOW_MS must be an integer from 1000 to 3600000' })
+  @Min(1000, { message: 'RATE_LIMIT_WINDOW_MS must be an integer from 1000 to 3600000' })
+  @Max(3600000, { message: 'RATE_LIMIT_WINDOW_MS must be an integer from 1000 to 3600000' })
+  RATE_LIMIT_WINDOW_MS = 60000;
+
+  /** Requests per window from one client address (0: no limit). Counted in Redis, shared by every API process. */
+  @Transform(intOr(1200))
+  @IsInt({ message: 'RATE_LIMIT_PER_ADDRESS must be a non-negative integer' })
+  @Min(0, { message: 'RATE_LIMIT_PER_ADDRESS must be a non-negative integer' })
+  RATE_LIMIT_PER_ADDRESS = 1200;
+
+  /** Requests per window with one API key (0: no limit). */
+  @Transform(intOr(6000))
+  @IsInt({ message: 'RATE_LIMIT_PER_KEY must be a non-negative integer' })
+  @Min(0, { message: 'RATE_LIMIT_PER_KEY must be a non-negative integer' })
+  RATE_LIMIT_PER_KEY = 6000;
+
+  /** Largest JSON request body in bytes (plan specs, analyses); larger ones get 413. */
+  @Transform(intOr(1024 * 1024))
+  @IsInt({ message: 'JSON_BODY_MAX_BYTES must be an integer from 1024 to 104857600' })
+  @Min(1024, { message: 'JSON_BODY_MAX_BYTES must be an integer from 1024 to 104857600' })
+  @Max(100 * 1024 * 1024, { message: 'JSON_BODY_MAX_BYTES must be an integer from 1024 to 104857600' })
+  JSON_BODY_MAX_BYTES = 1024 * 1024;
 }
 
 export class ConfigValidationError extends Error {}

@@ -129,14 +129,24 @@ export class BlobStore {
     return Buffer.concat(parts);
   }
 
-  /** Removes chunks of uploads that never completed (a process died mid-upload). */
-  async sweepOrphans(now = Date.now()): Promise<number> {
+  /**
+   * Removes chunks of uploads that never completed (a process died mid-upload) and are older than `olderThanMs`
+   * (younger ones may belong to an upload another API process is still writing).
+   */
+  async sweepOrphans(now = Date.now(), olderThanMs = ORPHAN_AGE_MS): Promise<number> {
     const rows = await this.dataSource.query(
       this.sql`SELECT DISTINCT c.upload_id FROM blob_chunks c LEFT JOIN blobs b ON b.upload_id = c.upload_id WHERE b.upload_id IS NULL AND c.created_at_ms < ${'a'}`,
-      [now - ORPHAN_AGE_MS],
+      [now - olderThanMs],
     );
     for (const r of rows) await this.deleteChunks(r.upload_id);
     return rows.length;
+  }
+
+  /** Deletes a blob (its row, then its chunks); a missing blob is a no-op. The caller checks nothing refers to it. */
+  async delete(sha256: string): Promise<void> {
+    const rows: Array<{ upload_id: string }> = await this.dataSource.query(this.sql`SELECT upload_id FROM blobs WHERE sha256 = ${'a'}`, [sha256]);
+    await this.dataSource.query(this.sql`DELETE FROM blobs WHERE sha256 = ${'a'}`, [sha256]);
+    for (const r of rows) await this.deleteChunks(r.upload_id);
   }
 
   private async deleteChunks(uploadId: string): Promise<void> {

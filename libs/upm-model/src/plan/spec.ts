@@ -11,6 +11,10 @@ import { KSM_DEFAULTS } from '../merge/ksm/ksm-model';
 import { DEFAULT_UPM_COSTS, UpmCosts } from '../merge/upm/upm-model';
 import type { MergeModelName } from '../merge/common/types';
 import { TRIGGERS, Trigger } from '../traces/types';
+import { compileNamePattern, NamePatternError } from './name-pattern';
+
+/** Most rules a plan's profiles may have (each is tried on every function of the trace). */
+export const MAX_PROFILE_RULES = 1000;
 
 export const PLAN_SPEC_VERSION = 1 as const;
 export const PLAN_MODELS: readonly MergeModelName[] = ['none', 'ksm', 'upm'];
@@ -400,6 +404,8 @@ function validateProfiles(v: Json): ProfilesSpec {
   }
   if (o.rules !== undefined) {
     if (!Array.isArray(o.rules)) throw new PlanSpecError('profiles.rules', 'must be an array');
+    if (o.rules.length > MAX_PROFILE_RULES)
+      throw new PlanSpecError('profiles.rules', `must have at most ${MAX_PROFILE_RULES} rules, got ${o.rules.length}`);
     out.rules = o.rules.map((r, i) => {
       const p = `profiles.rules[${i}]`;
       const ro = obj(p, r, ['match', 'dumps']);
@@ -411,9 +417,10 @@ function validateProfiles(v: Json): ProfilesSpec {
       if (m.name !== undefined && m.name !== null) {
         name = str(`${p}.match.name`, m.name);
         try {
-          new RegExp(name);
+          compileNamePattern(name);
         } catch (e) {
-          throw new PlanSpecError(`${p}.match.name`, `must be a valid regular expression: ${(e as Error).message}`);
+          if (e instanceof NamePatternError) throw new PlanSpecError(`${p}.match.name`, e.message);
+          throw e;
         }
       }
       if (trigger === null && app === null && name === null)
@@ -702,7 +709,7 @@ export function resolveProfiles(
   trace: { functions: readonly { id: string; app: string; trigger: Trigger }[] },
 ): ResolvedProfiles {
   const p = spec.profiles;
-  const rules = p.rules.map((r) => ({ ...r, re: r.match.name === null ? null : new RegExp(r.match.name) }));
+  const rules = p.rules.map((r) => ({ ...r, re: r.match.name === null ? null : compileNamePattern(r.match.name) }));
   const refs: string[] = [];
   const seen = new Set<string>();
   const byFunction = trace.functions.map((f) => {

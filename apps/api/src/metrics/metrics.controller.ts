@@ -1,0 +1,20 @@
+import { Controller, Get, Res } from '@nestjs/common';
+import { ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { MetricsAccess } from '../auth/scopes';
+import { MetricsService } from './metrics.service';
+
+@ApiTags('metrics')
+@Controller('metrics')
+export class MetricsController {
+  constructor(private readonly metrics: MetricsService) {}
+
+  @MetricsAccess()
+  @Get()
+  @ApiProduces('text/plain')
+  @ApiOperation({ summary: 'Prometheus metrics: HTTP, uploads, queue depth, worker jobs and plan points (a read key or METRICS_TOKEN)' })
+  async scrape(@Res() res: Response): Promise<void> {
+    const { contentType, body } = await this.metrics.render();
+    res.type(contentType).send(body);
+  }
+}

@@ -1,0 +1,121 @@
+/**
+ * Scale-out: the same 16-point sweep on the real 500-function Azure trace (committed sample) with the committed
+ * dumps, run by 1, 2 and 4 worker processes, each pinned to one core with `taskset -c` (core i mod the cores
+ * there are), sharing one Redis and one PostgreSQL with the API. Measures wall time from submission to
+ * completion and checks every run's result is identical. Prints a markdown table for docs/benchmarks.md.
+ *
+ *   npm run bench:scale-out        # BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/upm_test), REDIS_URL
+ */
+import { ChildProcess, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Client } from 'pg';
+import { ApiClient } from '@upm/client';
+import { freePort } from '../scripts/lib/net';
+import { REPO_ROOT, ServiceProcess, waitForHttp } from '../scripts/lib/services';
+
+const WORKER_COUNTS = (process.env.BENCH_WORKERS ?? '1,2,4').split(',').map(Number);
+const BASE_DB = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/upm_test';
+const TRACE_DIR = join(REPO_ROOT, 'test/fixtures/traces/invitro/data/traces/500');
+
+function startWorker(i: number, env: Record<string, string>, logDir: string): ChildProcess {
+  const core = String(i % availableParallelism());
+  const child = spawn(
+    'taskset',
+    ['-c', core, process.execPath, '-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', join(REPO_ROOT, 'apps/worker/src/main.ts')],
+    { cwd: REPO_ROOT, env: { ...process.env, TS_NODE_PROJECT: join(REPO_ROOT, 'tsconfig.json'), ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  const log = createWriteStream(join(logDir, `worker-${i}.log`));
+  child.stdout?.pipe(log);
+  child.stderr?.pipe(log);
+  return child;
+}
+
+const waitReady = (c: ChildProcess) =>
+  new Promise<void>((resolve, reject) => {
+    let seen = '';
+    c.stdout?.on('data', (d: Buffer) => {
+      seen += d.toString();
+      if (/worker \S+ ready/.test(seen)) resolve();
+    });
+    c.once('exit', (code) => reject(new Error(`worker exited (${code}): ${seen.slice(-1000)}`)));
+  });
+
+const stop = (c: ChildProcess) =>
+  new Promise<void>((resolve) => {
+    if (c.exitCode !== null || c.signalCode !== null) return resolve();
+    c.once('exit', () => resolve());
+    c.kill('SIGTERM');
+  });
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'upm-bench-scale-'));
+  const schema = `bench_${process.pid}`;
+  const admin = new Client({ connectionString: BASE_DB });
+  await admin.connect();
+  await admin.query(`CREATE SCHEMA ${schema}`);
+  const url = new URL(BASE_DB);
+  url.searchParams.set('options', `-c search_path=${schema}`);
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const env = { PORT: String(port), DATABASE_URL: url.toString(), QUEUE_PREFIX: `upm-bench-scale-${process.pid}`, LOG_LEVEL: 'info' };
+  const api = new ServiceProcess('api', env, { fromSource: true, logFile: join(dir, 'api.log') });
+  const rows: string[] = [];
+  try {
+    await waitForHttp(`${base}/health`);
+    const client = new ApiClient(base);
+    const trace = await client.uploadTrace(['invocations.csv', 'durations.csv', 'memory.csv'].map((f) => join(TRACE_DIR, f)), 'invitro-500');
+    const http = await client.uploadDump(join(REPO_ROOT, 'samples/dumps/http-handler.dump'), 'http-handler');
+    const image = await client.uploadDump(join(REPO_ROOT, 'samples/dumps/image-recognition.dump'), 'image-recognition');
+    const spec = {
+      trace: trace.id,
+      profiles: { rules: [{ match: { trigger: 'http' }, dumps: [http.id] }], default: [image.id] },
+      host: { memoryGiB: 2 },
+      policy: { kind: 'ttl', ttlMinutes: 10 },
+      models: ['none', 'ksm', 'upm'],
+      seed: 7,
+      sweep: { hostMemoryGiB: [1, 2, 4, 8], ttlMinutes: [5, 10, 15, 20] },
+    };
+    let baseline = 0;
+    let firstHash = '';
+    for (const n of WORKER_COUNTS) {
+      const workers = Array.from({ length: n }, (_, i) => startWorker(i, env, dir));
+      await Promise.all(workers.map(waitReady));
+      const t0 = Date.now();
+      const created = (await client.request('POST', '/v1/plans', spec)).body as { id: string; points: number; created: boolean };
+      if (!created.created) throw new Error('the plan was not run afresh (it should have been deleted)');
+      let plan: { state: string; result: unknown; error: string | null };
+      for (;;) {
+        plan = (await client.request('GET', `/v1/plans/${created.id}`)).body as typeof plan;
+        if (plan.state === 'completed' || plan.state === 'failed') break;
+        await sleep(100);
+      }
+      const seconds = (Date.now() - t0) / 1000;
+      await Promise.all(workers.map(stop));
+      if (plan.state !== 'completed') throw new Error(`plan failed with ${n} workers: ${plan.error}`);
+      const hash = createHash('sha256').update(JSON.stringify(plan.result)).digest('hex');
+      firstHash ||= hash;
+      baseline ||= seconds;
+      rows.push(`| ${n} | ${seconds.toFixed(1)} | ${(baseline / seconds).toFixed(2)}× | ${hash === firstHash ? 'identical' : 'DIFFERENT'} (${hash.slice(0, 12)}) |`);
+      process.stderr.write(`${n} worker(s): ${seconds.toFixed(1)} s, result ${hash.slice(0, 12)}\n`);
+      if (hash !== firstHash) throw new Error(`result with ${n} workers differs from the first run`);
+      await client.request('DELETE', `/v1/plans/${created.id}`);
+    }
+    process.stdout.write(
+      [`16-point sweep (host memory 1/2/4/8 GiB × TTL 5/10/15/20 min, none/ksm/upm) on the 500-function Azure sample; workers pinned with taskset to core i mod ${availableParallelism()}; PostgreSQL + Redis`, '', '| workers | wall s | speedup | result |', '|---|---|---|---|', ...rows, ''].join('\n'),
+    );
+  } finally {
+    await api.stop();
+    await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+    await admin.end();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((e) => {
+  process.stderr.write(`bench:scale-out failed: ${(e as Error).stack ?? e}\n`);
+  process.exit(1);
+});
