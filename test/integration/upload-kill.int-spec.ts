@@ -29,7 +29,6 @@ describe('an upload killed mid-way leaves nothing behind', () => {
     env = {
       PORT: String(port),
       DATABASE_URL: join(dir, 'db', 'upm.sqlite'),
-      DATA_DIR: join(dir, 'data'),
       QUEUE_PREFIX: `upm-int-upload-kill-${process.pid}`,
       UPLOAD_ORPHAN_MS: '1000',
       LOG_LEVEL: 'info',
