@@ -81,6 +81,8 @@ maybe('Python data-numpy under real UPM in the 6.12 guest (QEMU)', () => {
     const { counters } = predict(r!);
     expect(Object.fromEntries(COMPARED.map((k) => [k, kernel[k]]))).toEqual(counters);
     expect(counters.pages_registered).toBeGreaterThan(1000);
-    if (n > 1) expect(counters.pages_merged).toBeGreaterThan(16384 * (n - 1)); // at least the data, merged
+    // numpy madvises its 64 MiB array MADV_HUGEPAGE: THP, which UPM skips (the data itself does not merge);
+    // the interpreter's and numpy's own anonymous pages do
+    if (n > 1) expect(counters.pages_merged).toBeGreaterThan(100 * (n - 1));
   });
 });
