@@ -22,17 +22,18 @@ export function lineChart(title: string, yLabel: string, series: Series[], w = 5
   if (!pts.length) return `<p>${esc(title)}: no data</p>`;
   const xs = pts.map((p) => p[0]);
   const ymax = Math.max(...pts.map((p) => p[1])) * 1.1 || 1;
+  const ymin = Math.min(0, ...pts.map((p) => p[1] * 1.1)); // system-wide meminfo deltas can be negative
   const lx = (x: number) => Math.log2(Math.max(1, x));
   const x0 = lx(Math.min(...xs));
   const x1 = Math.max(lx(Math.max(...xs)), x0 + 1);
   const L = 60, R = 160, T = 30, B = 40;
   const X = (x: number) => L + ((lx(x) - x0) / (x1 - x0)) * (w - L - R);
-  const Y = (y: number) => h - B - (y / ymax) * (h - T - B);
+  const Y = (y: number) => h - B - ((y - ymin) / (ymax - ymin)) * (h - T - B);
   const o: string[] = [`<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" font-family="sans-serif" font-size="11">`];
   o.push(`<text x="${w / 2 - R / 2}" y="16" text-anchor="middle" font-size="13">${esc(title)}</text>`);
   o.push(`<line x1="${L}" y1="${h - B}" x2="${w - R}" y2="${h - B}" stroke="#333"/><line x1="${L}" y1="${T}" x2="${L}" y2="${h - B}" stroke="#333"/>`);
   for (let i = 0; i <= 4; i++) {
-    const v = (ymax / 4) * i;
+    const v = ymin + ((ymax - ymin) / 4) * i;
     o.push(`<text x="${L - 4}" y="${Y(v) + 4}" text-anchor="end">${v >= 100 ? v.toFixed(0) : v.toFixed(1)}</text><line x1="${L}" y1="${Y(v)}" x2="${w - R}" y2="${Y(v)}" stroke="#ddd"/>`);
   }
   for (const x of [...new Set(xs)].sort((a, b) => a - b)) o.push(`<text x="${X(x)}" y="${h - B + 14}" text-anchor="middle">${x}</text>`);
@@ -54,7 +55,7 @@ export function lineChart(title: string, yLabel: string, series: Series[], w = 5
 /** Stacked horizontal bars: one bar per label, segments in percent. */
 export function stackedBars(title: string, bars: { label: string; parts: { name: string; value: number }[] }[], w = 760): string {
   const names = [...new Set(bars.flatMap((b) => b.parts.map((p) => p.name)))];
-  const L = 150, T = 30, BH = 22, legendH = 16 * Math.ceil(names.length / 3);
+  const L = 230, T = 30, BH = 22, legendH = 16 * Math.ceil(names.length / 3);
   const h = T + bars.length * (BH + 8) + 30 + legendH;
   const W = w - L - 20;
   const o: string[] = [`<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" font-family="sans-serif" font-size="11">`];
@@ -88,11 +89,13 @@ export function renderHtml(r: Report): string {
   const workloads = [...new Set(r.rows.map((x) => x.workload))];
   const parts: string[] = [];
   // figure 1: sharing opportunities at the largest N of each workload (UPM rules), % of RSS
-  parts.push('<h2>1. Sharing opportunities (percent of RSS by category, largest N, UPM merge rules)</h2>');
-  const bars = workloads.map((w) => {
+  parts.push('<h2>1. Sharing opportunities (percent of RSS by category, largest N, under UPM and KSM merge rules)</h2>');
+  const bars = workloads.flatMap((w) => {
     const row = r.rows.filter((x) => x.workload === w).sort((a, b) => b.n - a.n)[0];
-    const cats = row.sharingUpm.total.categories;
-    return { label: `${w} ×${row.n}`, parts: Object.entries(cats).map(([name, c]) => ({ name, value: c.percentOfRss })) };
+    return (['UPM', 'KSM'] as const).map((rules) => {
+      const cats = (rules === 'UPM' ? row.sharingUpm : row.sharingKsm).total.categories;
+      return { label: `${w} ×${row.n} (${rules})`, parts: Object.entries(cats).map(([name, c]) => ({ name, value: c.percentOfRss })) };
+    });
   });
   parts.push(stackedBars('Memory by sharing category, % of RSS', bars));
   for (const w of workloads) {
