@@ -5,6 +5,7 @@
  * over the range each one reported), for comparison with the kernel's /sys/kernel/mm/upm counters
  * (after − before the N calls).
  */
+import { readFileSync } from 'node:fs';
 import { loadDumpBytes } from '@upm/model/dump';
 import type { Dump } from '@upm/model/dump/types';
 import { runUpmModel, type UpmResult } from '@upm/model/merge';
@@ -112,4 +113,31 @@ export function predict(r: GuestRun): { model: UpmResult; counters: Record<Compa
       pages_saved: model.physicalPagesBefore - model.physicalPagesAfter,
     },
   };
+}
+
+/** Markdown tables of a guest run (for docs/validation.md). */
+export function renderGuestMarkdown(text: string): string {
+  const { runs } = parseConsole(text);
+  const L: string[] = [];
+  L.push(`| N | counter | kernel | model |`, '| ---: | --- | ---: | ---: |');
+  for (const r of runs) {
+    const k = kernelDelta(r);
+    const { counters } = predict(r);
+    for (const c of COMPARED) L.push(`| ${r.n} | ${c} | ${k[c]} | ${counters[c]}${k[c] === counters[c] ? '' : ' ≠'} |`);
+  }
+  L.push('', '| N | RSS/proc MiB | PSS/proc MiB before → after madvise | guest used MiB: at ready (+ vs before start) → after | madvise per process: ms (MiB of range resident) | ms per resident MiB |', '| ---: | ---: | ---: | ---: | ---: | ---: |');
+  for (const r of runs) {
+    const vals = (o: Record<string, [number, number]>, i: 0 | 1) => Object.values(o).reduce((a, b) => a + b[i], 0) / r.n / 1024;
+    const rssMiB = r.dump.snapshots[0].processes.map((p) => (p.count * r.dump.header.pageSize) / 1048576);
+    const ms = r.merged.map((m) => m.ns / 1e6);
+    const perMiB = ms.reduce((a, b) => a + b, 0) / rssMiB.reduce((a, b) => a + b, 0);
+    L.push(
+      `| ${r.n} | ${vals(r.rollupBefore, 0).toFixed(1)} | ${vals(r.rollupBefore, 1).toFixed(1)} → ${vals(r.rollupAfter, 1).toFixed(1)} | ${(r.usedKiB[1] / 1024).toFixed(1)} (+${((r.usedKiB[1] - r.usedKiB[0]) / 1024).toFixed(1)}) → ${(r.usedKiB[2] / 1024).toFixed(1)} | ${ms.map((m, i) => `${m.toFixed(0)} (${rssMiB[i].toFixed(1)})`).join(', ')} | ${perMiB.toFixed(1)} |`,
+    );
+  }
+  return L.join('\n');
+}
+
+if (require.main === module) {
+  process.stdout.write(renderGuestMarkdown(readFileSync(process.argv[2] ?? 'kernel/build/upm/results-functions/console.txt', 'utf8')) + '\n');
 }
