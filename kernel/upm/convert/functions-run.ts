@@ -94,6 +94,8 @@ export function predict(r: GuestRun): { model: UpmResult; counters: Record<Compa
   const t = r.dump.snapshots[r.dump.snapshots.length - 1].info.elapsedMs + 1;
   const model = runUpmModel([r.dump], {
     calls: r.ready.map((p, k) => ({ pid: p.pid, ranges: [[p.range[0], p.range[1]]], timeMs: t + k })),
+    // the guest runs the 6.12 port, which takes anonymous pages only (UpmOptions.anonymousOnly)
+    anonymousOnly: true,
   });
   const sum = (k: 'pagesHashed' | 'alreadyRegistered' | 'sameFrame' | 'staleEntries' | 'reRegistered') => model.calls.reduce((a, c) => a + c[k], 0);
   return {
