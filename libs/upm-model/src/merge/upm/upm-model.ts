@@ -117,8 +117,8 @@ export interface UpmOptions extends ModelRunOptions {
    * small, anonymous pages are taken; page-cache pages and zero-page mappings are skipped before they are
    * hashed (not counted in pagesHashed, never entries, never merged). Default false: usm.c's rules, which
    * hash, register and merge page cache with page cache (and zero-page mappings as non-anonymous pages).
-   * Found by the guest validation of Python functions (docs/validation.md), whose processes map libraries:
-   * the port's counters exclude those pages; the conform scenario has anonymous memory only.
+   * Found while preparing the guest validation of Python functions (docs/validation.md), whose processes
+   * map libraries: the port skips those pages; the conform scenario has anonymous memory only.
    */
   anonymousOnly?: boolean;
 }
