@@ -194,4 +194,37 @@ describe('UPM model', () => {
     );
     expect(r.totalCostUs).toBeCloseTo(r.calls[0].costUs + second.costUs, 9);
   });
+
+  it('anonymousOnly (the 6.12 port): page-cache pages and zero-page mappings are not hashed, registered or merged', () => {
+    // two processes with the same anonymous page and the same page-cache content in different frames
+    const spec: DumpSpec = {
+      snapshots: [
+        {
+          timeMs: 0,
+          procs: [1, 2].map((pid) => ({
+            pid,
+            vmas: [
+              { pages: [1, { c: 'zero' as const, zeroPage: true }] },
+              { kind: 'file' as const, pages: [{ c: 2, pfn: 100 + pid }] },
+            ],
+          })),
+        },
+      ],
+    };
+    const usm = runUpmModel([buildDump(spec)]);
+    const port = runUpmModel([buildDump(spec)], { anonymousOnly: true });
+    // usm.c: the anonymous page, the zero-page mapping and the page-cache page are all hashed; the second
+    // caller merges the anonymous and the page-cache page and finds the zero page already its own frame
+    expect(usm.calls.map((c) => [c.pagesHashed, c.misses, c.merges, c.sameFrame])).toEqual([
+      [3, 3, 0, 0],
+      [3, 0, 2, 1],
+    ]);
+    // the port: only the anonymous page
+    expect(port.calls.map((c) => [c.pagesHashed, c.misses, c.merges])).toEqual([
+      [1, 1, 0],
+      [1, 0, 1],
+    ]);
+    expect(port.tableEntries).toBe(1);
+    expect(port.pagesSharing).toBe(1);
+  });
 });

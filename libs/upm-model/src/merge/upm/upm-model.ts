@@ -112,6 +112,15 @@ export interface UpmOptions extends ModelRunOptions {
   /** Default: one call per process at the time it is first seen, over all private VMAs. */
   calls?: UpmCall[];
   costs?: Partial<UpmCosts>;
+  /**
+   * The rules of the Linux 6.12 port (kernel/upm, docs/upm-kernel.md "What a call does"): only present,
+   * small, anonymous pages are taken; page-cache pages and zero-page mappings are skipped before they are
+   * hashed (not counted in pagesHashed, never entries, never merged). Default false: usm.c's rules, which
+   * hash, register and merge page cache with page cache (and zero-page mappings as non-anonymous pages).
+   * Found while preparing the guest validation of Python functions (docs/validation.md), whose processes
+   * map libraries: the port skips those pages; the conform scenario has anonymous memory only.
+   */
+  anonymousOnly?: boolean;
 }
 
 export function defaultUpmCalls(world: World): UpmCall[] {
@@ -166,7 +175,11 @@ class UpmReplay {
   revalidations = 0;
   thpSkipped = 0;
 
-  constructor(world: World) {
+  constructor(
+    world: World,
+    /** UpmOptions.anonymousOnly: skip page-cache and zero-page mappings like the 6.12 port */
+    private readonly anonymousOnly = false,
+  ) {
     const procs = (this.procs = world.procs);
     const n = procs.length;
     this.ps = world.pageSize;
@@ -328,6 +341,7 @@ class UpmReplay {
     const firstMs = this.firstMs;
     const exitMs = this.exitMs;
     const multiState = this.multiState;
+    const anonOnly = this.anonymousOnly;
     let nEntries = this.nEntries;
     let pagesHashed = 0;
     let alreadyRegistered = 0;
@@ -358,6 +372,8 @@ class UpmReplay {
         thpSkipped++;
         continue;
       }
+      // the 6.12 port takes only anonymous folios: every page skipped here never reaches page()
+      if (anonOnly && f & (PageFlag.File | PageFlag.ZeroPage)) continue;
       const c = content[k];
       if (c < 0) continue;
       const slot = slotOf !== null ? slotOf[k] : k;
@@ -496,7 +512,7 @@ export function runUpmModel(input: Dump[] | World, options: UpmOptions = {}): Up
     .sort((a, b) => a.c.timeMs - b.c.timeMs || a.i - b.i)
     .map((x) => x.c);
   const procs = world.procs;
-  const r = new UpmReplay(world);
+  const r = new UpmReplay(world, options.anonymousOnly ?? false);
 
   const byPid = new Map<number, ProcTrack[]>();
   for (const t of procs) {
