@@ -268,11 +268,21 @@ describe('web UI in headless Chromium', () => {
     expect(await page.locator('#plan-state').textContent()).toMatch(/^completed: 100%/);
     const plan = (await client.request('GET', `/v1/plans/${planId}`)).body as { result: PlanResult };
     const r = plan.result;
-    const ts = (await client.request('GET', `/v1/plans/${planId}/timeseries`)).body as PlanTimeseries;
+    // a sweep: the page draws point 0 first
+    const ts = (await client.request('GET', `/v1/plans/${planId}/timeseries?point=0`)).body as PlanTimeseries;
     await checkPlanCharts(r, ts);
-    // the summary table says what the API says
-    expect(await page.locator('table.summary td[data-model=upm]').first().textContent()).toBe(r.models[2].invocations.toLocaleString('en-US'));
+    // the sweep's table says what the API says
+    for (const pt of r.sweep!.points)
+      expect(await page.locator(`td[data-point="${pt.index}"][data-model="upm"][data-what="rate"]`).textContent()).toBe(`${(100 * pt.models.upm!.coldStartRate).toFixed(2)}%`);
     await shot('plan');
+    // another point, picked in the selector, draws that point's own series and sizing
+    await notReady();
+    await page.selectOption('#sweep-point', '3');
+    await ready();
+    const ts3 = (await client.request('GET', `/v1/plans/${planId}/timeseries?point=3`)).body as PlanTimeseries;
+    expect(ts3.series[0].memoryUsedBytes).not.toEqual(ts.series[0].memoryUsedBytes);
+    await checkPlanCharts(r, ts3, 3);
+    await shot('plan-point3');
     await go('#/plans');
     expect(await page.locator('table.grid tbody tr').count()).toBe(1);
     expect(await page.locator('table.grid .state-completed').count()).toBe(1);
@@ -280,7 +290,9 @@ describe('web UI in headless Chromium', () => {
     expect(errors).toEqual([]);
   }, 900_000);
 
-  async function checkPlanCharts(r: PlanResult, ts: PlanTimeseries): Promise<void> {
+  /** The charts of a plan, or of point `point` of a sweep (whose sizing is the point's). */
+  async function checkPlanCharts(r: PlanResult, ts: PlanTimeseries, point = 0): Promise<void> {
+    const sizingOf = r.sweep ? r.sweep.points[point].sizing : r.sizing;
     const all = ts.series.filter((s) => s.host === 'all');
     expect(all.map((s) => s.model)).toEqual(['none', 'ksm', 'upm']);
     const mem = await option('memory');
@@ -310,18 +322,17 @@ describe('web UI in headless Chromium', () => {
     expectChartFrame(sizing);
     expect(sizing.series).toHaveLength(4); // three models and the target
     for (const [i, m] of (['none', 'ksm', 'upm'] as const).entries())
-      expect(sizing.series[i].data).toEqual(r.sizing!.models[m]!.evaluations.map((e) => [e.hosts, 100 * e.coldStartRate]));
+      expect(sizing.series[i].data).toEqual(sizingOf!.models[m]!.evaluations.map((e) => [e.hosts, 100 * e.coldStartRate]));
     const target = sizing.series[3] as unknown as { markLine: { data: { yAxis: number }[] } };
-    expect(target.markLine.data[0].yAxis).toBe(100 * r.sizing!.targetColdStartRate);
+    expect(target.markLine.data[0].yAxis).toBe(100 * sizingOf!.targetColdStartRate);
+    if (!r.sweep) return;
     const sweep = await option('sweep');
     expectChartFrame(sweep);
     expect(r.sweep!.points).toHaveLength(4);
     expect(sweep.series).toHaveLength(3 * 2); // model x TTL, against host memory
     expect(sweep.series[5].data).toEqual(r.sweep!.points.filter((p) => p.ttlMinutes === 10).map((p) => [p.hostMemoryGiB, p.sizing!.models.upm!.hosts]));
-    const fns = await option('functions');
-    expect(fns.series).toHaveLength(3);
-    expect(fns.series[0].data[0]).toBe(Math.max(...r.models[0].perFunction.coldStarts));
-    expect(fns.series[0].data).toHaveLength(15);
+    // a sweep keeps summaries per point: no per-function chart
+    expect(await page.locator('[data-chart=functions]').count()).toBe(0);
   }
 
   it('writes a self-contained HTML report with upm plan report that draws the same charts from file://', async () => {
@@ -329,7 +340,7 @@ describe('web UI in headless Chromium', () => {
     await upm('plan', 'report', planId, '--api', base, '-o', out);
     expect(statSync(out).size).toBeGreaterThan(100_000);
     const r = ((await client.request('GET', `/v1/plans/${planId}`)).body as { result: PlanResult }).result;
-    const ts = (await client.request('GET', `/v1/plans/${planId}/timeseries`)).body as PlanTimeseries;
+    const ts = (await client.request('GET', `/v1/plans/${planId}/timeseries?point=0`)).body as PlanTimeseries;
     await onlyOrigin('file://');
     await page.goto(`file://${out}`);
     await ready();
@@ -338,11 +349,17 @@ describe('web UI in headless Chromium', () => {
     await shot('report');
     // the same from a result file (upm plan run --json's shape)
     const file = join(dir, 'result.json');
-    writeFileSync(file, JSON.stringify({ ...r, timeseries: ts }));
+    const pointTimeseries = [];
+    for (const pt of r.sweep!.points) pointTimeseries.push((await client.request('GET', `/v1/plans/${planId}/timeseries?point=${pt.index}`)).body);
+    writeFileSync(file, JSON.stringify({ ...r, pointTimeseries }));
     await upm('plan', 'report', file, '-o', join(dir, 'from-file.html'));
     await page.goto(`file://${join(dir, 'from-file.html')}`);
     await ready();
     await checkPlanCharts(r, ts);
+    await notReady();
+    await page.selectOption('#sweep-point', '2');
+    await ready();
+    await checkPlanCharts(r, pointTimeseries[2] as PlanTimeseries, 2);
     await expect(upm('plan', 'report', join(dir, 'nope.json'), '-o', join(dir, 'x.html'))).rejects.toMatchObject({ stderr: expect.stringMatching(/cannot read .*nope\.json: ENOENT/) });
     expect(errors).toEqual([]);
     await onlyOrigin(base);

@@ -139,7 +139,7 @@ export function renderPlanCharts(root: HTMLElement, r: PlanResult, ts: PlanTimes
     });
   }
 
-  if (r.sweep) renderSweep(grid, r, models);
+  if (r.sweep) renderSweep(grid, r, models, ts);
 
   const first = r.models[0];
   if (first) {
@@ -161,8 +161,9 @@ function shortKey(k: string): string {
 }
 
 /** Sweep: hosts needed (with sizing) or cold-start rate against host memory, one line per model and TTL. */
-function renderSweep(grid: HTMLElement, r: PlanResult, models: Model[]): void {
+function renderSweep(grid: HTMLElement, r: PlanResult, given: Model[], ts?: PlanTimeseries): void {
   const sw = r.sweep!;
+  const models = ts ? given : (['none', 'ksm', 'upm'] as Model[]).filter((m) => sw.points.some((p) => p.models[m]));
   const sized = sw.points.some((p) => p.sizing);
   const byMem = sw.hostMemoryGiB.length > 1 || sw.ttlMinutes.length <= 1;
   const ttls = [...new Set(sw.points.map((p) => p.ttlMinutes))];
@@ -213,4 +214,93 @@ export function renderPlan(root: HTMLElement, r: PlanResult, ts: PlanTimeseries)
   const w = warningsList(r);
   if (w) root.append(w);
   renderPlanCharts(root, r, ts);
+}
+
+/** A sweep's points, one row each: host memory, TTL and per model its cold-start rate, peak memory and hosts. */
+export function sweepTable(r: PlanResult): HTMLTableElement {
+  const sw = r.sweep!;
+  const models = (['none', 'ksm', 'upm'] as Model[]).filter((m) => sw.points.some((p) => p.models[m]));
+  const sized = sw.points.some((p) => p.sizing);
+  const cell = (p: (typeof sw.points)[number], m: Model, what: 'rate' | 'peak' | 'hosts') => {
+    const s = p.models[m];
+    if (!s) return '-';
+    if (what === 'rate') return fmtPct(s.coldStartRate);
+    if (what === 'peak') return fmtGiB(s.peakMemoryBytes);
+    const z = p.sizing?.models[m];
+    if (!p.sizing || !z) return '-';
+    return z.hosts !== null ? String(z.hosts) : z.floorColdStartRate > p.sizing.targetColdStartRate ? `none (floor ${fmtPct(z.floorColdStartRate)})` : `> ${p.sizing.maxHosts}`;
+  };
+  const whats: ('rate' | 'peak' | 'hosts')[] = sized ? ['rate', 'peak', 'hosts'] : ['rate', 'peak'];
+  const label = { rate: 'cold-start rate', peak: 'peak memory', hosts: 'hosts needed' };
+  return h(
+    'table',
+    { class: 'grid summary sweep-points', 'data-table': 'sweep' },
+    h('thead', {}, h('tr', {}, h('th', {}, 'point'), h('th', {}, 'host memory'), h('th', {}, 'TTL'), ...models.flatMap((m) => whats.map((w) => h('th', { class: `model-${m}` }, `${MODEL_LABELS[m]} ${label[w]}`))))),
+    h(
+      'tbody',
+      {},
+      ...sw.points.map((p) =>
+        h(
+          'tr',
+          {},
+          h('th', {}, String(p.index)),
+          h('td', {}, p.hostMemoryGiB === null ? 'unlimited' : `${p.hostMemoryGiB} GiB`),
+          h('td', {}, p.ttlMinutes === null ? '-' : `${p.ttlMinutes} min`),
+          ...models.flatMap((m) => whats.map((w) => h('td', { 'data-point': p.index, 'data-model': m, 'data-what': w }, cell(p, m, w)))),
+        ),
+      ),
+    ),
+  );
+}
+
+/** The plan of one sweep point, as the point's charts draw it: its host memory and sizing, no per-function data. */
+export function pointResult(r: PlanResult, index: number): PlanResult {
+  const p = r.sweep!.points[index];
+  return {
+    ...r,
+    sweep: null,
+    sizing: p.sizing,
+    host: { ...r.host, memoryBytes: p.hostMemoryGiB === null ? null : p.hostMemoryGiB * GIB },
+    policy: r.policy.kind === 'ttl' && p.ttlMinutes !== null ? { ...r.policy, ttlMinutes: p.ttlMinutes } : r.policy,
+    models: [],
+    warnings: [],
+  };
+}
+
+/**
+ * A sweep: its points' table and the sweep chart, then one point at a time (a selector; `loadPoint` fetches
+ * that point's time series, from the API or from the report's inlined data) with its own time-series and sizing
+ * charts. A sweep keeps only summaries per point, so there is no per-function chart.
+ */
+export function renderSweepPlan(root: HTMLElement, r: PlanResult, loadPoint: ((index: number) => Promise<PlanTimeseries>) | null, onPoint?: (index: number) => void): Promise<void> {
+  const sw = r.sweep!;
+  const pol = r.policy;
+  root.append(
+    h('p', { class: 'headline' }, `${fmtInt(r.trace.invocations)} invocations of ${fmtInt(r.trace.functions)} functions (${r.trace.format}), window ${r.trace.window.fromS}..${r.trace.window.toS} s; ` +
+      `a sweep of ${sw.points.length} points (host memory ${sw.hostMemoryGiB.map((m) => (m === null ? '∞' : m)).join(', ')} GiB; ${pol.kind === 'ttl' ? `TTL ${sw.ttlMinutes.map((t) => t ?? '-').join(', ')} min` : `policy ${pol.kind}`}); ${r.host.count} host(s) each`),
+    sweepTable(r),
+  );
+  const w = warningsList(r);
+  if (w) root.append(w);
+  const grid = h('div', { class: 'charts' });
+  root.append(grid);
+  renderSweep(grid, r, []);
+  if (!loadPoint) {
+    root.append(h('p', { class: 'note' }, "This report holds the sweep's summaries only: the points' time series were not included."));
+    return Promise.resolve();
+  }
+  const select = h('select', { id: 'sweep-point', name: 'point' }, ...sw.points.map((p) => h('option', { value: String(p.index) }, `point ${p.index}: ${p.hostMemoryGiB === null ? 'unlimited' : `${p.hostMemoryGiB} GiB`}, TTL ${p.ttlMinutes ?? '-'} min`)));
+  const pointBox = h('div', { id: 'sweep-point-charts' });
+  root.append(h('h2', {}, 'One point of the sweep'), h('p', {}, h('label', {}, 'Point ', select)), pointBox);
+  const show = async (index: number) => {
+    document.body.dataset.ready = 'false';
+    const ts = await loadPoint(index);
+    pointBox.replaceChildren();
+    pointBox.append(planHeadline(pointResult(r, index), ts));
+    renderPlanCharts(pointBox, pointResult(r, index), ts);
+    onPoint?.(index);
+    document.body.dataset.ready = 'true';
+  };
+  select.addEventListener('change', () => void show(Number(select.value)));
+  return show(0);
 }

@@ -67,7 +67,13 @@ export async function watchPlan(client: ApiClient, id: string, opts: { json?: bo
 export async function fetchPlanResult(client: ApiClient, id: string): Promise<PlanResult> {
   const p = (await client.request('GET', `/v1/plans/${encodeURIComponent(id)}`)).body as PlanStatus;
   if (p.state !== 'completed') throw new CliError(`plan ${id} is ${p.state}${p.state === 'failed' ? `: ${p.error}` : ` (${p.progress}%)`}; wait for it with upm plan watch ${id}`);
-  if ((p.result as PlanResult).sweep) return p.result as PlanResult; // a sweep's points' series are at /timeseries?point=N
+  const result = p.result as PlanResult;
+  if (result.sweep) {
+    // a sweep's points' series are at /timeseries?point=N: all of them, for a report that draws any point
+    const pointTimeseries = [];
+    for (const pt of result.sweep.points) pointTimeseries.push((await client.request('GET', `/v1/plans/${encodeURIComponent(p.id)}/timeseries?point=${pt.index}`)).body);
+    return { ...result, pointTimeseries } as PlanResult;
+  }
   const timeseries = (await client.request('GET', `/v1/plans/${encodeURIComponent(p.id)}/timeseries`)).body;
   return { ...(p.result as PlanResult), timeseries } as PlanResult;
 }

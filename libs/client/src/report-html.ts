@@ -23,7 +23,8 @@ const escapeHtml = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '
  * chart code and styles inlined; nothing is fetched, so it opens offline from file://.
  */
 export function planReportHtml(result: PlanResult, bundle: ReportBundle, opts: { id?: string | null; generatedAt?: string } = {}): string {
-  if (!result || typeof result !== 'object' || !Array.isArray(result.models) || !result.timeseries || !Array.isArray(result.timeseries.t))
+  const sweep = !!result && typeof result === 'object' && !!result.sweep && Array.isArray(result.sweep.points);
+  if (!result || typeof result !== 'object' || !Array.isArray(result.models) || (!sweep && (!result.timeseries || !Array.isArray(result.timeseries.t))))
     throw new TypeError('not a PlanResult with its timeseries (as `upm plan run --json` or `upm plan watch --json` print it)');
   const data = { id: opts.id ?? null, generatedAt: opts.generatedAt ?? new Date().toISOString(), result };
   const title = `upm-planner plan ${(opts.id ?? result.specHash).slice(0, 12)}`;

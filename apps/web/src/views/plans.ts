@@ -2,7 +2,7 @@ import type { PlanResult, PlanTimeseries } from '@upm/model/plan/result';
 import { api, download, saveBlob } from '../api';
 import { fmtDate, h, table } from '../dom';
 import { busy, clearErrors, field, showErrors } from '../forms';
-import { renderPlan } from '../plan-charts';
+import { renderPlan, renderSweepPlan } from '../plan-charts';
 import type { Dump } from './dumps';
 
 interface PlanStatus {
@@ -122,6 +122,18 @@ export async function planView(root: HTMLElement, id: string, alive: () => boole
     return;
   }
   const r = p.result as PlanResult;
+  if (r.sweep) {
+    // a sweep: its summaries, then one point at a time (each point's series is its own download)
+    let point = 0;
+    head.append(
+      h('div', { class: 'buttons' },
+        h('button', { type: 'button', id: 'download-json', onclick: () => saveBlob(new Blob([JSON.stringify(r, null, 1)], { type: 'application/json' }), `plan-${id.slice(0, 12)}.json`) }, 'Download result JSON'),
+        h('button', { type: 'button', id: 'download-csv', onclick: () => void download(`/v1/plans/${id}/timeseries?format=csv&point=${point}`, `plan-${id.slice(0, 12)}-point${point}-timeseries.csv`) }, "Download the point's timeseries CSV"),
+      ),
+    );
+    await renderSweepPlan(head, r, (i) => api<PlanTimeseries>('GET', `/v1/plans/${id}/timeseries?point=${i}`), (i) => (point = i));
+    return;
+  }
   const ts = await api<PlanTimeseries>('GET', `/v1/plans/${id}/timeseries`);
   head.append(
     h('div', { class: 'buttons' },
