@@ -4,7 +4,7 @@
  * memory of every host under none/UPM/KSM (merge-state.ts). See docs/simulator.md for the rules.
  *
  * Events at the same instant are handled in this order: container releases, keep-alive expiries, UPM madvise
- * calls, pre-warms, time-series samples, then the arrival. A container released at t can serve an arrival at t;
+ * calls, pre-warms, time-series samples, the end of the warm-up (the counts restart), then the arrival. A container released at t can serve an arrival at t;
  * one whose keep-alive ends at t cannot.
  *
  * Everything lives in typed arrays indexed by container id (ids are reused); the hot path of a warm start is a
@@ -44,6 +44,12 @@ export interface EngineConfig {
   upm: UpmPlanParams;
   spanStartS: number;
   spanEndS: number;
+  /**
+   * End of the warm-up (seconds since the trace origin; <= spanStartS: none). The invocations before it are
+   * replayed as any other, but every count (invocations, cold, warm, rejected, evictions, ...) restarts from
+   * zero at it; memory figures and the time series still cover the whole span.
+   */
+  warmupEndS?: number;
   /** Time-series step; null = no time series. */
   stepS: number | null;
   perFunction: boolean;
@@ -67,7 +73,10 @@ export interface EngineEvent {
 }
 
 export interface EngineResult {
+  /** Invocations counted (after the warm-up). */
   invocations: number;
+  /** Invocations replayed in the warm-up, not counted in any other figure. */
+  warmupInvocations: number;
   coldStarts: number;
   warmStarts: number;
   rejectedMemory: number;
@@ -113,6 +122,7 @@ const EV_EXPIRY = 1;
 const EV_MADVISE = 2;
 const EV_PREWARM = 3;
 const EV_SAMPLE = 4;
+const EV_WARMUP = 5;
 
 function abortError(): Error {
   const e = new Error('aborted');
@@ -142,6 +152,8 @@ export class Engine {
   private readonly madv = new KeyHeap(64);
   /** Per function: round-robin index into its templates (the next cold start's template). */
   private readonly rr: Uint32Array;
+  /** End of the warm-up; Infinity once passed (or without one). */
+  private warmupEndS: number;
   /** Time of the event nextEvent() found. */
   private evT = Infinity;
 
@@ -170,6 +182,8 @@ export class Engine {
     this.n = new EngineCounters(nFn, cfg.perFunction);
     this.rr = new Uint32Array(nFn);
     this.series = cfg.stepS !== null ? new SeriesRecorder(H, cfg.spanStartS, cfg.spanEndS, cfg.stepS) : null;
+    const w = cfg.warmupEndS ?? -Infinity;
+    this.warmupEndS = w > cfg.spanStartS ? w : Infinity;
     this.grow(256);
   }
 
@@ -324,8 +338,9 @@ export class Engine {
 
   /**
    * The next event: sets evT to its time and returns its kind. At the same instant: releases, keep-alive
-   * expiries, madvise calls, pre-warms, then the time-series sample (a container released at t can serve an
-   * arrival at t; one whose keep-alive ends at t cannot).
+   * expiries, madvise calls, pre-warms, the time-series sample, then the warm-up's end (a container released
+   * at t can serve an arrival at t; one whose keep-alive ends at t cannot; an arrival at the warm-up's end is
+   * counted).
    */
   private nextEvent(): number {
     let k = EV_RELEASE;
@@ -350,6 +365,10 @@ export class Engine {
       m = ts;
       k = EV_SAMPLE;
     }
+    if (this.warmupEndS < m) {
+      m = this.warmupEndS;
+      k = EV_WARMUP;
+    }
     this.evT = m;
     return k;
   }
@@ -363,7 +382,8 @@ export class Engine {
       else if (k === EV_EXPIRY) this.expireOne(this.evT);
       else if (k === EV_MADVISE) this.madviseEvent();
       else if (k === EV_PREWARM) this.prewarmEvent(this.evT);
-      else this.sample();
+      else if (k === EV_SAMPLE) this.sample();
+      else this.endWarmup();
     }
   }
 
@@ -432,6 +452,12 @@ export class Engine {
     this.makeIdle(c, t, this.policy.prewarmedUntil(f, t));
   }
 
+  /** The warm-up ends: the counts restart (after the other events at that instant, before its arrivals). */
+  private endWarmup(): void {
+    this.warmupEndS = Infinity;
+    this.n.reset();
+  }
+
   private sample(): void {
     const s = this.series as SeriesRecorder;
     this.advanceAll(s.nextT);
@@ -498,7 +524,7 @@ export class Engine {
         this.nextEvent();
         next = this.evT;
       }
-      cfg.onBatch?.(n.invocations);
+      cfg.onBatch?.(n.warmupInvocations + n.invocations);
     }
     // drain to the end of the span
     this.processUntil(cfg.spanEndS);
@@ -551,6 +577,7 @@ export class Engine {
     const mean = b.means(this.cfg.spanEndS - this.cfg.spanStartS);
     return {
       invocations: n.invocations,
+      warmupInvocations: n.warmupInvocations,
       coldStarts: n.coldStarts,
       warmStarts: n.warmStarts,
       rejectedMemory: n.rejectedMemory,
