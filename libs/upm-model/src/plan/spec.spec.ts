@@ -168,7 +168,7 @@ describe('warmupMinutes', () => {
     expect(planSpecHash({ ...sized, warmupMinutes: 0 })).toBe(planSpecHash(sized));
     expect(planSpecHash({ ...sized, warmupMinutes: 5 })).not.toBe(planSpecHash(sized));
     // every sweep point carries it
-    const pts = expandSweep({ ...sized, warmupMinutes: 5, sweep: { ttlMinutes: [1, 2] } });
+    const pts = expandSweep(validatePlanSpec({ ...sized, warmupMinutes: 5, sweep: { ttlMinutes: [1, 2] } }));
     expect(pts.map((p) => p.warmupMinutes)).toEqual([5, 5]);
   });
 });
