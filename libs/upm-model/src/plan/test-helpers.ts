@@ -131,6 +131,7 @@ export interface RunOpts {
   coldMs?: number | number[];
   stepS?: number | null;
   spanEndS?: number;
+  warmupEndS?: number;
   ksm?: Partial<typeof DEFAULT_KSM_PLAN_PARAMS>;
   madviseAfterInitMs?: number;
 }
@@ -156,6 +157,7 @@ export function runEngine(
     upm: { madviseAfterInitMs: o.madviseAfterInitMs ?? 0, costs: { ...DEFAULT_UPM_COSTS } },
     spanStartS: trace.window.startS,
     spanEndS: o.spanEndS ?? trace.window.endS,
+    warmupEndS: o.warmupEndS,
     stepS: o.stepS === undefined ? null : o.stepS,
     perFunction: true,
     log,
