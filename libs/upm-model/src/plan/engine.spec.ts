@@ -475,11 +475,14 @@ describe('engine: warm-up', () => {
   const trace = makeTrace(fnsOf(3), invs);
   const opts = { model: 'upm' as const, capacityPages: 150, hosts: 2, cores: 1, coldMs: 200 };
 
-  it.each([20, 100, 250.3])(
-    'counts the full run\'s events at or after the end (%p s), replaying the same events',
-    (warmupEndS) => {
+  // batches of 7: the warm-up's end falls inside a batch or, at an arrival's time, between batches
+  // (and after the last arrival: the warm-up then ends in the drain)
+  const ends = [20, 100, 250.3, invs[70].at, invs[71].at, invs[399].at, invs[399].at + 0.05];
+  it.each(ends.flatMap((w) => [[w, undefined], [w, 7]]))(
+    'counts the full run\'s events at or after the end (%p s; batches of %p), replaying the same events',
+    (warmupEndS, batch) => {
       const full = runEngine(trace, fallbackProfiles([100, 100, 100], 0.5), opts);
-      const warm = runEngine(trace, fallbackProfiles([100, 100, 100], 0.5), { ...opts, warmupEndS });
+      const warm = runEngine(trace, fallbackProfiles([100, 100, 100], 0.5), { ...opts, warmupEndS, batch });
       // the warm-up changes nothing in the replay
       expect(warm.log).toEqual(full.log);
       const after = (k: string) => full.log.filter((e) => e.kind === k && e.t >= warmupEndS);

@@ -4,7 +4,8 @@
  * memory of every host under none/UPM/KSM (merge-state.ts). See docs/simulator.md for the rules.
  *
  * Events at the same instant are handled in this order: container releases, keep-alive expiries, UPM madvise
- * calls, pre-warms, time-series samples, the end of the warm-up (the counts restart), then the arrival. A container released at t can serve an arrival at t;
+ * calls, pre-warms, time-series samples, then the arrival. The warm-up (if any) ends after every event at
+ * its end and before the arrivals there (the counts restart). A container released at t can serve an arrival at t;
  * one whose keep-alive ends at t cannot.
  *
  * Everything lives in typed arrays indexed by container id (ids are reused); the hot path of a warm start is a
@@ -13,7 +14,7 @@
  * engine/time-series.ts, engine/counters.ts; this file runs the events.
  */
 import type { MergeModelName } from '../merge/common/types';
-import type { InvocationBatch } from '../traces/expand';
+import { InvocationBatch, lowerBound } from '../traces/expand';
 import * as cstate from './engine/containers';
 import { EngineCounters } from './engine/counters';
 import { HostBook } from './engine/host-book';
@@ -122,7 +123,6 @@ const EV_EXPIRY = 1;
 const EV_MADVISE = 2;
 const EV_PREWARM = 3;
 const EV_SAMPLE = 4;
-const EV_WARMUP = 5;
 
 function abortError(): Error {
   const e = new Error('aborted');
@@ -338,9 +338,8 @@ export class Engine {
 
   /**
    * The next event: sets evT to its time and returns its kind. At the same instant: releases, keep-alive
-   * expiries, madvise calls, pre-warms, the time-series sample, then the warm-up's end (a container released
-   * at t can serve an arrival at t; one whose keep-alive ends at t cannot; an arrival at the warm-up's end is
-   * counted).
+   * expiries, madvise calls, pre-warms, then the time-series sample (a container released at t can serve an
+   * arrival at t; one whose keep-alive ends at t cannot). The warm-up's end is not one of them (see run).
    */
   private nextEvent(): number {
     let k = EV_RELEASE;
@@ -365,10 +364,6 @@ export class Engine {
       m = ts;
       k = EV_SAMPLE;
     }
-    if (this.warmupEndS < m) {
-      m = this.warmupEndS;
-      k = EV_WARMUP;
-    }
     this.evT = m;
     return k;
   }
@@ -382,8 +377,7 @@ export class Engine {
       else if (k === EV_EXPIRY) this.expireOne(this.evT);
       else if (k === EV_MADVISE) this.madviseEvent();
       else if (k === EV_PREWARM) this.prewarmEvent(this.evT);
-      else if (k === EV_SAMPLE) this.sample();
-      else this.endWarmup();
+      else this.sample();
     }
   }
 
@@ -452,10 +446,34 @@ export class Engine {
     this.makeIdle(c, t, this.policy.prewarmedUntil(f, t));
   }
 
-  /** The warm-up ends: the counts restart (after the other events at that instant, before its arrivals). */
+  /**
+   * The warm-up ends at w: the events due by then are handled (those at w too), then the counts restart, so
+   * an arrival at w is counted.
+   */
   private endWarmup(): void {
+    this.processUntil(this.warmupEndS);
     this.warmupEndS = Infinity;
     this.n.reset();
+  }
+
+  /**
+   * The batches, with the one holding the warm-up's end cut there: no batch has arrivals on both sides, so
+   * run() ends the warm-up between batches and the per-invocation loop has no test for it.
+   */
+  private *splitAtWarmup(batches: Iterable<InvocationBatch>): Iterable<InvocationBatch> {
+    const w = this.warmupEndS;
+    let done = false;
+    for (const b of batches) {
+      const len = b.startS.length;
+      if (done || len === 0 || b.startS[0] >= w || b.startS[len - 1] < w) {
+        yield b;
+        continue;
+      }
+      done = true;
+      const i = lowerBound(b.startS, w);
+      yield { startS: b.startS.subarray(0, i), durationMs: b.durationMs.subarray(0, i), fn: b.fn.subarray(0, i) };
+      yield { startS: b.startS.subarray(i), durationMs: b.durationMs.subarray(i), fn: b.fn.subarray(i) };
+    }
   }
 
   private sample(): void {
@@ -483,10 +501,16 @@ export class Engine {
     const tpls = this.tpls;
     const arrivals = policy.usesArrivals;
     const uses = policy.usesUse;
+    const warmup = this.warmupEndS !== Infinity;
     this.nextEvent();
     let next = this.evT;
-    for (const b of batches) {
+    for (const b of warmup ? this.splitAtWarmup(batches) : batches) {
       if (cfg.signal?.aborted) throw abortError();
+      if (this.warmupEndS !== Infinity && b.startS.length > 0 && b.startS[0] >= this.warmupEndS) {
+        this.endWarmup();
+        this.nextEvent();
+        next = this.evT;
+      }
       const st = b.startS;
       const du = b.durationMs;
       const fn = b.fn;
@@ -526,6 +550,8 @@ export class Engine {
       }
       cfg.onBatch?.(n.warmupInvocations + n.invocations);
     }
+    // no arrival after the warm-up: it still ends (counting the events after it)
+    if (this.warmupEndS !== Infinity) this.endWarmup();
     // drain to the end of the span
     this.processUntil(cfg.spanEndS);
     this.advanceAll(cfg.spanEndS);

@@ -132,6 +132,8 @@ export interface RunOpts {
   stepS?: number | null;
   spanEndS?: number;
   warmupEndS?: number;
+  /** Replay in batches of this many invocations (default one batch). */
+  batch?: number;
   ksm?: Partial<typeof DEFAULT_KSM_PLAN_PARAMS>;
   madviseAfterInitMs?: number;
 }
@@ -163,6 +165,12 @@ export function runEngine(
     log,
   };
   const a = trace.arrivals as Extract<NormalizedTrace['arrivals'], { kind: 'timestamps' }>;
-  const r = new Engine(cfg).run([{ startS: a.startS, durationMs: a.durationMs, fn: a.fn }]);
+  const size = o.batch ?? Math.max(1, a.startS.length);
+  const batches = [];
+  for (let i = 0; i < a.startS.length; i += size) {
+    const j = Math.min(a.startS.length, i + size);
+    batches.push({ startS: a.startS.subarray(i, j), durationMs: a.durationMs.subarray(i, j), fn: a.fn.subarray(i, j) });
+  }
+  const r = new Engine(cfg).run(batches);
   return { r, log };
 }
