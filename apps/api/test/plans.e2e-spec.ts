@@ -93,6 +93,16 @@ describe.each(testDatabases())('plans, analyses and density API on $name', (db) 
     expect(outside.body.detail).toMatch(/^invalid plan: window \[\d+, \d+\) s lies outside the trace, which covers/);
     const step = await post({ ...plan(), timeseriesStepS: 0.001 });
     expect(step.body.detail).toMatch(/^invalid plan: timeseriesStepS gives more than \d+ samples/);
+    const minutes = (t.endS - t.startS) / 60;
+    const warmup = await post({ ...plan(), warmupMinutes: minutes });
+    expect(warmup.body.detail).toBe(
+      `invalid plan: warmupMinutes must be shorter than the replayed window [${t.startS}, ${t.endS}) s (${minutes} min), got ${minutes}`,
+    );
+    expect((await post({ ...plan(), warmupMinutes: -1 })).body.detail).toMatch(/^invalid plan: warmupMinutes must be a number >= 0/);
+    // a shorter one is accepted (the DTO lets it through) and kept in the stored spec
+    const ok = await request(app.getHttpServer()).post('/v1/plans').send({ ...plan(), warmupMinutes: 2 }).expect(202);
+    const stored = await request(app.getHttpServer()).get(`/v1/plans/${ok.body.id}`).expect(200);
+    expect(stored.body.spec.warmupMinutes).toBe(2);
     const fns = (await request(app.getHttpServer()).get(`/v1/traces/${traceId}/functions?limit=1`).expect(200)).body;
     const key: string = fns.items[0].key;
     const typo = `${key.slice(0, -3)}zzz`;

@@ -26,7 +26,10 @@ export function renderPlan(r: PlanResult): string {
         : `hybrid-histogram (range ${pol.rangeMinutes} min)`;
   const lines = [
     `plan ${r.specHash.slice(0, 12)}: ${r.trace.invocations} invocations of ${r.trace.functions} functions (${r.trace.format}), ` +
-      `window ${r.trace.window.fromS}..${r.trace.window.toS} s`,
+      `window ${r.trace.window.fromS}..${r.trace.window.toS} s` +
+      (r.trace.warmup
+        ? `, warm-up until ${r.trace.warmup.untilS} s (${r.trace.warmup.invocations} invocations replayed, not counted)`
+        : ''),
     `hosts: ${r.host.count} x ${host}${r.host.cores !== null ? `, ${r.host.cores} cores` : ''}; policy: ${policy}`,
     '',
   ];

@@ -148,6 +148,18 @@ describe('upm plan run', () => {
     expect(lines[lines.length - 1]).toBe('2 of 31 functions (next: --offset 3)');
   });
 
+  it('--warmup leaves the first minutes out of the counts and says so', async () => {
+    const base: PlanRunOptions = { trace: [trace], policy: 'ttl', models: 'none', hostMemGib: '4', targetColdRate: '0.01' };
+    const full = JSON.parse(await runPlanCommand({ ...base, json: true }, false)) as PlanResult;
+    const warm = JSON.parse(await runPlanCommand({ ...base, warmup: '2', json: true }, false)) as PlanResult;
+    expect(warm.trace.warmup?.minutes).toBe(2);
+    expect(warm.models[0].invocations).toBe(199 - (warm.trace.warmup?.invocations ?? NaN));
+    expect(warm.models[0].coldStarts).toBeLessThan(full.models[0].coldStarts);
+    expect(warm.sizing?.models.none?.floorColdStartRate).toBeLessThan(full.sizing?.models.none?.floorColdStartRate ?? 0);
+    const out = await runPlanCommand({ ...base, warmup: '2' }, false);
+    expect(out).toMatch(new RegExp(`warm-up until [\\d.]+ s \\(${warm.trace.warmup?.invocations} invocations replayed, not counted\\)`));
+  });
+
   it('warns, in plan run, how many functions of a partial Azure 2019 trace got default durations and memory', async () => {
     const out = await runPlanCommand({ trace: [invitroTrace('10', 'invocations.csv')], policy: 'ttl', models: 'none', window: '0:600' }, false);
     expect(out).toMatch(/\nwarning: 10 of 10 functions have no durations row \(no durations file was given\)/);
@@ -159,6 +171,12 @@ describe('upm plan run', () => {
     [{ trace: ['T'] }, 'choose --policy ttl|hybrid-histogram|greedy-dual (or "policy" in --spec)', 2],
     [{ trace: ['T'], policy: 'ttl', hostMemGib: '0' }, "--host-mem-gib must be a number > 0, got '0'", 2],
     [{ trace: ['T'], policy: 'greedy-dual', ttlMin: '3' }, '--ttl-min needs --policy ttl, got greedy-dual', 2],
+    [{ trace: ['T'], policy: 'ttl', warmup: '-5' }, "--warmup must be a number >= 0, got '-5'", 2],
+    [
+      { trace: ['T'], policy: 'ttl', window: '0:600', warmup: '10' },
+      'invalid plan: warmupMinutes must be shorter than the window (600 s = 10 min), got 10',
+      2,
+    ],
     [
       { trace: ['T'], policy: 'ttl', models: 'none,zram' },
       `invalid plan: models[1] must be one of 'none', 'ksm', 'upm', got "zram"`,
@@ -200,6 +218,7 @@ describe('upm plan run', () => {
       '--dumps',
       '--default-dumps',
       '--seed',
+      '--warmup',
       '--spec',
       '--json',
     ]) {

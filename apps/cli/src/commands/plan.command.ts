@@ -31,6 +31,7 @@ export interface PlanRunOptions {
   seed?: string;
   coldStartMs?: string;
   window?: string;
+  warmup?: string;
   step?: string;
   targetColdRate?: string;
   maxHosts?: string;
@@ -69,6 +70,10 @@ export function registerPlanCommands(program: Command): Command {
     .option('--seed <seed>', 'seed for spreading per-minute counts (an integer or any string; default 0)')
     .option('--cold-start-ms <ms>', 'cold-start latency (default 500)')
     .option('--window <FROM:TO>', 'replay only invocations starting in [FROM, TO) seconds')
+    .option(
+      '--warmup <MIN>',
+      'replay the first MIN minutes of the window but leave them out of every count and rate (steady state)',
+    )
     .option('--step <s>', 'time-series step, seconds (default 60)')
     .option(
       '--target-cold-rate <rate>',
@@ -209,6 +214,7 @@ export function buildSpec(opts: PlanRunOptions): PlanSpec {
     if (!m) throw new CliError(`--window takes FROM:TO in seconds, got '${opts.window}'`, 2);
     json.window = { fromS: Number(m[1]), toS: Number(m[2]) };
   }
+  if (opts.warmup !== undefined) json.warmupMinutes = num('--warmup', opts.warmup, 0);
   if (opts.step !== undefined) json.timeseriesStepS = num('--step', opts.step, 0, true);
   if (opts.targetColdRate !== undefined || opts.maxHosts !== undefined) {
     const s = obj('sizing');

@@ -464,3 +464,55 @@ describe('engine: determinism and sizing', () => {
     expect(calls.slice(0, 8)).toEqual([1, 2, 4, 8, 16, 32, 64, 128]);
   });
 });
+
+describe('engine: warm-up', () => {
+  // 3 functions of 100 pages on 2 hosts of 150 pages: memory pressure gives cold starts, evictions and
+  // rejections on both sides of the warm-up's end
+  const rng = new Rng(7);
+  const invs: Inv[] = [];
+  for (let i = 0; i < 400; i++) invs.push({ fn: Math.floor(rng.next() * 3), at: Math.floor(rng.next() * 4000) / 10, dur: 0.5 + rng.next() * 3 });
+  invs.sort((a, b) => a.at - b.at);
+  const trace = makeTrace(fnsOf(3), invs);
+  const opts = { model: 'upm' as const, capacityPages: 150, hosts: 2, cores: 1, coldMs: 200 };
+
+  // batches of 7: the warm-up's end falls inside a batch or, at an arrival's time, between batches
+  // (and after the last arrival: the warm-up then ends in the drain)
+  const ends = [20, 100, 250.3, invs[70].at, invs[71].at, invs[399].at, invs[399].at + 0.05];
+  it.each(ends.flatMap((w) => [[w, undefined], [w, 7]]))(
+    'counts the full run\'s events at or after the end (%p s; batches of %p), replaying the same events',
+    (warmupEndS, batch) => {
+      const full = runEngine(trace, fallbackProfiles([100, 100, 100], 0.5), opts);
+      const warm = runEngine(trace, fallbackProfiles([100, 100, 100], 0.5), { ...opts, warmupEndS, batch });
+      // the warm-up changes nothing in the replay
+      expect(warm.log).toEqual(full.log);
+      const after = (k: string) => full.log.filter((e) => e.kind === k && e.t >= warmupEndS);
+      const arrivals = invs.filter((x) => x.at >= warmupEndS).length;
+      const r = warm.r;
+      expect(r.invocations).toBe(arrivals);
+      expect(r.warmupInvocations).toBe(invs.length - arrivals);
+      expect([r.coldStarts, r.warmStarts, r.rejectedMemory + r.rejectedCpu, r.evictions]).toEqual([
+        after('cold').length,
+        after('warm').length,
+        after('reject').length,
+        after('evict').length,
+      ]);
+      expect(r.coldStarts + r.warmStarts + r.rejectedMemory + r.rejectedCpu).toBe(arrivals);
+      for (let f = 0; f < 3; f++) {
+        expect(r.fnCold?.[f]).toBe(after('cold').filter((e) => e.fn === f).length);
+        expect(r.fnWarm?.[f]).toBe(after('warm').filter((e) => e.fn === f).length);
+        expect(r.fnRejected?.[f]).toBe(after('reject').filter((e) => e.fn === f).length);
+      }
+      expect(r.peakPages).toBe(full.r.peakPages);
+      // the test means something: the warm-up held cold starts and rejections
+      expect(full.r.coldStarts).toBeGreaterThan(r.coldStarts);
+      expect(full.r.invocations).toBe(invs.length);
+    },
+  );
+
+  it('without a warm-up (or one at the span start) counts every invocation', () => {
+    const a = runEngine(trace, fallbackProfiles([100, 100, 100], 0.5), opts).r;
+    const b = runEngine(trace, fallbackProfiles([100, 100, 100], 0.5), { ...opts, warmupEndS: trace.window.startS }).r;
+    expect(b).toEqual(a);
+    expect(a.warmupInvocations).toBe(0);
+  });
+});

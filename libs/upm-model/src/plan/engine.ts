@@ -4,7 +4,8 @@
  * memory of every host under none/UPM/KSM (merge-state.ts). See docs/simulator.md for the rules.
  *
  * Events at the same instant are handled in this order: container releases, keep-alive expiries, UPM madvise
- * calls, pre-warms, time-series samples, then the arrival. A container released at t can serve an arrival at t;
+ * calls, pre-warms, time-series samples, then the arrival. The warm-up (if any) ends after every event at
+ * its end and before the arrivals there (the counts restart). A container released at t can serve an arrival at t;
  * one whose keep-alive ends at t cannot.
  *
  * Everything lives in typed arrays indexed by container id (ids are reused); the hot path of a warm start is a
@@ -13,7 +14,7 @@
  * engine/time-series.ts, engine/counters.ts; this file runs the events.
  */
 import type { MergeModelName } from '../merge/common/types';
-import type { InvocationBatch } from '../traces/expand';
+import { InvocationBatch, lowerBound } from '../traces/expand';
 import * as cstate from './engine/containers';
 import { EngineCounters } from './engine/counters';
 import { HostBook } from './engine/host-book';
@@ -44,6 +45,12 @@ export interface EngineConfig {
   upm: UpmPlanParams;
   spanStartS: number;
   spanEndS: number;
+  /**
+   * End of the warm-up (seconds since the trace origin; <= spanStartS: none). The invocations before it are
+   * replayed as any other, but every count (invocations, cold, warm, rejected, evictions, ...) restarts from
+   * zero at it; memory figures and the time series still cover the whole span.
+   */
+  warmupEndS?: number;
   /** Time-series step; null = no time series. */
   stepS: number | null;
   perFunction: boolean;
@@ -67,7 +74,10 @@ export interface EngineEvent {
 }
 
 export interface EngineResult {
+  /** Invocations counted (after the warm-up). */
   invocations: number;
+  /** Invocations replayed in the warm-up, not counted in any other figure. */
+  warmupInvocations: number;
   coldStarts: number;
   warmStarts: number;
   rejectedMemory: number;
@@ -142,6 +152,8 @@ export class Engine {
   private readonly madv = new KeyHeap(64);
   /** Per function: round-robin index into its templates (the next cold start's template). */
   private readonly rr: Uint32Array;
+  /** End of the warm-up; Infinity once passed (or without one). */
+  private warmupEndS: number;
   /** Time of the event nextEvent() found. */
   private evT = Infinity;
 
@@ -170,6 +182,8 @@ export class Engine {
     this.n = new EngineCounters(nFn, cfg.perFunction);
     this.rr = new Uint32Array(nFn);
     this.series = cfg.stepS !== null ? new SeriesRecorder(H, cfg.spanStartS, cfg.spanEndS, cfg.stepS) : null;
+    const w = cfg.warmupEndS ?? -Infinity;
+    this.warmupEndS = w > cfg.spanStartS ? w : Infinity;
     this.grow(256);
   }
 
@@ -325,7 +339,7 @@ export class Engine {
   /**
    * The next event: sets evT to its time and returns its kind. At the same instant: releases, keep-alive
    * expiries, madvise calls, pre-warms, then the time-series sample (a container released at t can serve an
-   * arrival at t; one whose keep-alive ends at t cannot).
+   * arrival at t; one whose keep-alive ends at t cannot). The warm-up's end is not one of them (see run).
    */
   private nextEvent(): number {
     let k = EV_RELEASE;
@@ -432,6 +446,36 @@ export class Engine {
     this.makeIdle(c, t, this.policy.prewarmedUntil(f, t));
   }
 
+  /**
+   * The warm-up ends at w: the events due by then are handled (those at w too), then the counts restart, so
+   * an arrival at w is counted.
+   */
+  private endWarmup(): void {
+    this.processUntil(this.warmupEndS);
+    this.warmupEndS = Infinity;
+    this.n.reset();
+  }
+
+  /**
+   * The batches, with the one holding the warm-up's end cut there: no batch has arrivals on both sides, so
+   * run() ends the warm-up between batches and the per-invocation loop has no test for it.
+   */
+  private *splitAtWarmup(batches: Iterable<InvocationBatch>): Iterable<InvocationBatch> {
+    const w = this.warmupEndS;
+    let done = false;
+    for (const b of batches) {
+      const len = b.startS.length;
+      if (done || len === 0 || b.startS[0] >= w || b.startS[len - 1] < w) {
+        yield b;
+        continue;
+      }
+      done = true;
+      const i = lowerBound(b.startS, w);
+      yield { startS: b.startS.subarray(0, i), durationMs: b.durationMs.subarray(0, i), fn: b.fn.subarray(0, i) };
+      yield { startS: b.startS.subarray(i), durationMs: b.durationMs.subarray(i), fn: b.fn.subarray(i) };
+    }
+  }
+
   private sample(): void {
     const s = this.series as SeriesRecorder;
     this.advanceAll(s.nextT);
@@ -457,10 +501,16 @@ export class Engine {
     const tpls = this.tpls;
     const arrivals = policy.usesArrivals;
     const uses = policy.usesUse;
+    const warmup = this.warmupEndS !== Infinity;
     this.nextEvent();
     let next = this.evT;
-    for (const b of batches) {
+    for (const b of warmup ? this.splitAtWarmup(batches) : batches) {
       if (cfg.signal?.aborted) throw abortError();
+      if (this.warmupEndS !== Infinity && b.startS.length > 0 && b.startS[0] >= this.warmupEndS) {
+        this.endWarmup();
+        this.nextEvent();
+        next = this.evT;
+      }
       const st = b.startS;
       const du = b.durationMs;
       const fn = b.fn;
@@ -498,8 +548,10 @@ export class Engine {
         this.nextEvent();
         next = this.evT;
       }
-      cfg.onBatch?.(n.invocations);
+      cfg.onBatch?.(n.warmupInvocations + n.invocations);
     }
+    // no arrival after the warm-up: it still ends (counting the events after it)
+    if (this.warmupEndS !== Infinity) this.endWarmup();
     // drain to the end of the span
     this.processUntil(cfg.spanEndS);
     this.advanceAll(cfg.spanEndS);
@@ -551,6 +603,7 @@ export class Engine {
     const mean = b.means(this.cfg.spanEndS - this.cfg.spanStartS);
     return {
       invocations: n.invocations,
+      warmupInvocations: n.warmupInvocations,
       coldStarts: n.coldStarts,
       warmStarts: n.warmStarts,
       rejectedMemory: n.rejectedMemory,

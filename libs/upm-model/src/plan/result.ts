@@ -29,7 +29,7 @@ export interface PlanSeries {
 
 export interface PlanModelResult {
   model: MergeModelName;
-  /** Invocations replayed (in the window). */
+  /** Invocations replayed in the window and counted (after the warm-up, if any). */
   invocations: number;
   coldStarts: number;
   warmStarts: number;
@@ -140,6 +140,11 @@ export interface PlanResult {
     /** Invocations in the replayed window. */
     invocations: number;
     window: { fromS: number; toS: number };
+    /**
+     * Only with spec.warmupMinutes: the invocations starting before `untilS` were replayed but are in no count
+     * or rate (models[].invocations counts the others).
+     */
+    warmup?: { minutes: number; untilS: number; invocations: number };
   };
   host: { count: number; memoryBytes: number | null; cores: number | null };
   policy: PolicySpec;

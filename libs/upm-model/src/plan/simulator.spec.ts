@@ -10,11 +10,13 @@ import { fnsOf, makeTrace } from './test-helpers';
  * per function a list of containers, each with the time it becomes free. An invocation at t reuses the
  * most recently freed container that is free (freed at or before t) and freed less than TTL ago; otherwise it
  * is a cold start and its container is busy for the cold-start latency plus the duration. Memory is unlimited.
+ * Invocations starting before `countFromS` (a warm-up) are replayed the same way but not counted.
  */
 function handCount(
   csvText: string,
   ttlS: number,
   coldS: number,
+  countFromS = -Infinity,
 ): { cold: number; warm: number; perFunction: Map<string, number> } {
   const lines = csvText.split(/\r?\n/).filter((l) => l.trim() !== '');
   const header = lines[0].split(',');
@@ -42,11 +44,13 @@ function handCount(
       const free = list[i];
       if (free <= r.start && r.start - free < ttlS && (best < 0 || free > list[best])) best = i;
     }
+    const counted = r.start >= countFromS;
     if (best >= 0) {
       list[best] = r.start + r.dur;
-      warm++;
+      if (counted) warm++;
     } else {
       list.push(r.start + coldS + r.dur);
+      if (!counted) continue;
       cold++;
       perFunction.set(r.key, (perFunction.get(r.key) ?? 0) + 1);
     }
@@ -103,6 +107,48 @@ describe('runPlan on the Azure 2021 sample (unlimited memory, fixed TTL)', () =>
       r.functions.forEach((k, i) => m.perFunction.coldStarts[i] > 0 && per.set(k, m.perFunction.coldStarts[i]));
       expect(per).toEqual(expected.perFunction);
     }
+  });
+
+  it('with a warm-up, the counts are the hand count of the invocations after it, and the sizing floor drops', async () => {
+    const trace = await ingestTrace([file]);
+    const base = {
+      version: 1,
+      trace: 'sample',
+      policy: { kind: 'ttl', ttlMinutes: 10 },
+      models: ['none'],
+      coldStartMs: 500,
+      sizing: { targetColdStartRate: 0.01, hostMemoryGiB: 4, maxHosts: 1024 },
+    };
+    const full = runPlan(base, { trace, dumps: new Map() });
+    const warmupMinutes = 2;
+    const warm = runPlan({ ...base, warmupMinutes }, { trace, dumps: new Map() });
+    const fromS = warm.trace.window.fromS;
+    expect(full.trace.window.fromS).toBe(fromS);
+    const all = handCount(csv, 600, 0.5);
+    const after = handCount(csv, 600, 0.5, fromS + warmupMinutes * 60);
+    const m = warm.models[0];
+    // the warm-up really holds first calls (else this test would not tell the runs apart)
+    expect(after.cold).toBeLessThan(all.cold);
+    expect([m.invocations, m.coldStarts, m.warmStarts, m.rejected]).toEqual([after.cold + after.warm, after.cold, after.warm, 0]);
+    expect(warm.trace.warmup).toEqual({
+      minutes: 2,
+      untilS: fromS + 120,
+      invocations: 199 - (after.cold + after.warm),
+    });
+    expect(m.coldStartRate).toBeCloseTo(after.cold / (after.cold + after.warm), 12);
+    const per = new Map<string, number>();
+    warm.functions.forEach((k, i) => m.perFunction.coldStarts[i] > 0 && per.set(k, m.perFunction.coldStarts[i]));
+    expect(per).toEqual(after.perFunction);
+    // the full run is unchanged by the feature and matches its own hand count
+    expect(full.trace.warmup).toBeUndefined();
+    expect([full.models[0].coldStarts, full.models[0].warmStarts]).toEqual([all.cold, all.warm]);
+    // the floor (unlimited memory) is the steady state's: lower than with every first call counted
+    const fFull = full.sizing!.models.none!.floorColdStartRate;
+    const fWarm = warm.sizing!.models.none!.floorColdStartRate;
+    expect(fFull).toBeCloseTo(all.cold / 199, 12);
+    expect(fWarm).toBeCloseTo(after.cold / (after.cold + after.warm), 12);
+    expect(fWarm).toBeLessThan(fFull);
+    expect(full.warnings).toContainEqual(expect.stringMatching(/warmupMinutes excludes the first calls/));
   });
 
   it('the hand count is sensitive to the TTL on this sample (so the equality above means something)', () => {
@@ -281,6 +327,29 @@ describe('runPlan', () => {
     // TTL 10: f0 at 1 and 700, f1, f2: 4 of 5 are cold however many hosts
     expect(r.sizing?.models.none).toEqual({ hosts: null, coldStartRate: null, floorColdStartRate: 0.8, evaluations: [] });
     expect(r.warnings).toContainEqual(expect.stringMatching(/^sizing: the target cold-start rate 50\.00% is below what any number of hosts gives \(none 80\.00%/));
+  });
+
+  it('a warm-up replays its invocations (containers stay warm) but counts only those after it', () => {
+    const base = { version: 1, trace: 't', policy: { kind: 'ttl' }, models: ['none', 'upm'] };
+    // warm-up [0, 3) s: f0 at 1 and f1 at 2 (both cold) are not counted; f0 at 5 is warm on the container
+    // started in the warm-up; f2 at 30 and f0 at 700 (idle since 6 s > TTL 600 s) are cold
+    const r = runPlan({ ...base, warmupMinutes: 0.05 }, { trace, dumps: new Map() });
+    for (const m of r.models) {
+      expect([m.invocations, m.coldStarts, m.warmStarts, m.rejected]).toEqual([3, 2, 1, 0]);
+      expect(m.coldStartRate).toBeCloseTo(2 / 3, 12);
+      expect(m.perFunction).toEqual({ coldStarts: [1, 0, 1], warmStarts: [1, 0, 0], rejected: [0, 0, 0] });
+    }
+    expect(r.trace.warmup).toEqual({ minutes: 0.05, untilS: 3, invocations: 2 });
+    expect(r.trace.invocations).toBe(5);
+    // memory still covers the whole window: the warm-up's containers are resident
+    const full = runPlan(base, { trace, dumps: new Map() });
+    expect(r.models[0].peakMemoryBytes).toBe(full.models[0].peakMemoryBytes);
+    expect(full.models[0].coldStarts).toBe(4);
+    expect(r.specHash).not.toBe(full.specHash);
+    // a warm-up as long as the trace is refused, naming the field (the trace covers [0, 702) s)
+    expect(() => runPlan({ ...base, warmupMinutes: 11.7 }, { trace, dumps: new Map() })).toThrow(
+      new PlanSpecError('warmupMinutes', 'must be shorter than the replayed window [0, 702) s (11.7 min), got 11.7'),
+    );
   });
 
   it('reports progress from 0 to 1 and stops on abort', () => {

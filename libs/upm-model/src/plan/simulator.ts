@@ -157,7 +157,7 @@ function prepare(s: PlanSpec, inputs: PlanInputs): Prepared {
  * MAX_TIMESERIES_POINTS samples. Throws PlanSpecError naming the field. The API calls it at submission.
  */
 export function checkPlanWindow(
-  s: Pick<PlanSpec, 'window' | 'timeseriesStepS'>,
+  s: Pick<PlanSpec, 'window' | 'timeseriesStepS' | 'warmupMinutes'>,
   traceWindow: { startS: number; endS: number },
 ): { fromS: number; toS: number } {
   const fromS = s.window ? s.window.fromS : traceWindow.startS;
@@ -166,6 +166,13 @@ export function checkPlanWindow(
     throw new PlanSpecError(
       'window',
       `[${s.window.fromS}, ${s.window.toS}) s lies outside the trace, which covers [${traceWindow.startS}, ${traceWindow.endS}) s: no invocation would be replayed`,
+    );
+  }
+  const warmupS = (s.warmupMinutes ?? 0) * 60;
+  if (warmupS > 0 && warmupS >= toS - fromS) {
+    throw new PlanSpecError(
+      'warmupMinutes',
+      `must be shorter than the replayed window [${fromS}, ${toS}) s (${(toS - fromS) / 60} min), got ${s.warmupMinutes}`,
     );
   }
   if ((toS - fromS) / s.timeseriesStepS > MAX_TIMESERIES_POINTS) {
@@ -202,6 +209,7 @@ function engineConfig(
     upm: s.modelParams.upm,
     spanStartS: p.fromS,
     spanEndS: p.toS,
+    warmupEndS: p.fromS + (s.warmupMinutes ?? 0) * 60,
     stepS: full ? s.timeseriesStepS : null,
     perFunction: full,
     signal,
@@ -240,10 +248,12 @@ function runPoint(s: PlanSpec, inputs: PlanInputs, hooks: PlanHooks): PlanResult
   };
 
   const models: PlanModelResult[] = [];
+  let warmupInvocations = 0;
   const timeseries: PlanTimeseries = { stepS: s.timeseriesStepS, t: [], series: [] };
   for (const model of s.models) {
     const r = simulate(engineConfig(p, model, s.host.count, s.host.memoryGiB, true, hooks.signal));
     models.push(modelResult(model, r, p.profiles.pageSize));
+    warmupInvocations = r.warmupInvocations;
     const ser = r.series as NonNullable<EngineResult['series']>;
     timeseries.t = ser.tS;
     const B = (xs: number[]) => xs.map((x) => x * p.profiles.pageSize);
@@ -302,10 +312,14 @@ function runPoint(s: PlanSpec, inputs: PlanInputs, hooks: PlanHooks): PlanResult
   const warnings = [...joinReportWarnings(trace.joinReport), ...p.profiles.warnings];
   if (unattainable.length > 0)
     warnings.push(
-      `sizing: the target cold-start rate ${(100 * (s.sizing as NonNullable<PlanSpec['sizing']>).targetColdStartRate).toFixed(2)}% is below what any number of hosts gives (${unattainable.join(', ')}: the rate with unlimited memory, from the keep-alive policy and every function's first call alone); no host count was searched`,
+      `sizing: the target cold-start rate ${(100 * (s.sizing as NonNullable<PlanSpec['sizing']>).targetColdStartRate).toFixed(2)}% is below what any number of hosts gives (${unattainable.join(', ')}: the rate with unlimited memory, from the keep-alive policy and every function's first call alone); no host count was searched${s.warmupMinutes ? '' : '; warmupMinutes excludes the first calls from the rates to size for the steady state'}`,
     );
   if (p.source.count === 0)
     warnings.push(`no invocation starts in the replayed window [${p.fromS}, ${p.toS}) s: every rate is 0`);
+  if (s.warmupMinutes && p.source.count > 0 && warmupInvocations === p.source.count)
+    warnings.push(
+      `every invocation of the window starts in the ${s.warmupMinutes}-minute warm-up: nothing is counted, every rate is 0`,
+    );
   if (trace.functions.length > 0 && p.profiles.fnSource.every((x) => x !== 'dump')) {
     const dflt = p.profiles.fnSource.filter((x) => x === 'default').length;
     warnings.push(
@@ -321,6 +335,9 @@ function runPoint(s: PlanSpec, inputs: PlanInputs, hooks: PlanHooks): PlanResult
       functions: trace.functions.length,
       invocations: p.source.count,
       window: { fromS: p.fromS, toS: p.toS },
+      ...(s.warmupMinutes
+        ? { warmup: { minutes: s.warmupMinutes, untilS: p.fromS + s.warmupMinutes * 60, invocations: warmupInvocations } }
+        : {}),
     },
     host: {
       count: s.host.count,

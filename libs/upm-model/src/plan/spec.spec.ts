@@ -103,6 +103,12 @@ describe('validatePlanSpec', () => {
     ],
     [{ ...base, window: { fromS: 10, toS: 5 } }, 'window.toS must be greater than window.fromS (10), got 5'],
     [{ ...base, timeseriesStepS: 0 }, 'timeseriesStepS must be a positive number, got 0'],
+    [{ ...base, warmupMinutes: -1 }, 'warmupMinutes must be a number >= 0 and <= 10000000, got -1'],
+    [{ ...base, warmupMinutes: '5' }, 'warmupMinutes must be a number >= 0 and <= 10000000, got "5"'],
+    [
+      { ...base, window: { fromS: 0, toS: 600 }, warmupMinutes: 10 },
+      'warmupMinutes must be shorter than the window (600 s = 10 min), got 10',
+    ],
     [{ ...base, sizing: { targetColdStartRate: 0.01 } }, 'sizing.hostMemoryGiB must be a positive number (host.memoryGiB is null and no sweep.hostMemoryGiB gives it)'],
     [
       { ...base, sizing: { targetColdStartRate: 2, hostMemoryGiB: 8 } },
@@ -147,6 +153,23 @@ describe('planSpecHash', () => {
     expect(planSpecHash(validatePlanSpec(base))).toBe(a);
     expect(planSpecHash({ ...base, seed: 1 })).not.toBe(a);
     expect(planSpecHash({ ...base, policy: { kind: 'ttl', ttlMinutes: 11 } })).not.toBe(a);
+  });
+});
+
+describe('warmupMinutes', () => {
+  it('is kept when positive, left out when 0 or absent, so that specs without it keep their hash', () => {
+    expect(validatePlanSpec({ ...base, window: { fromS: 0, toS: 600 }, warmupMinutes: 9.5 }).warmupMinutes).toBe(9.5);
+    expect('warmupMinutes' in validatePlanSpec(base)).toBe(false);
+    expect('warmupMinutes' in validatePlanSpec({ ...base, warmupMinutes: 0 })).toBe(false);
+    // the hashes of these specs before warmupMinutes existed (plan ids already stored must not change)
+    const sized = { ...base, window: { fromS: 0, toS: 3600 }, sizing: { targetColdStartRate: 0.01, hostMemoryGiB: 8 } };
+    expect(planSpecHash(base)).toBe('1bc1282c521e5651e211ed9c3c117783aff5401c320c13c7edf14990ee3faad9');
+    expect(planSpecHash(sized)).toBe('92407e0b89102973657e69753ba1c33891baf173a69de168dd533e8b3ec9a655');
+    expect(planSpecHash({ ...sized, warmupMinutes: 0 })).toBe(planSpecHash(sized));
+    expect(planSpecHash({ ...sized, warmupMinutes: 5 })).not.toBe(planSpecHash(sized));
+    // every sweep point carries it
+    const pts = expandSweep(validatePlanSpec({ ...sized, warmupMinutes: 5, sweep: { ttlMinutes: [1, 2] } }));
+    expect(pts.map((p) => p.warmupMinutes)).toEqual([5, 5]);
   });
 });
 

@@ -147,6 +147,12 @@ export interface PlanSpec {
   coldStartMs: { default: number; functions: Record<string, number> };
   seed: number | string;
   window: { fromS: number; toS: number } | null;
+  /**
+   * Minutes at the start of the replayed window whose invocations are replayed (containers start and stay
+   * warm) but not counted: every count and rate (cold starts, rejections, sizing, its floor) covers the steady
+   * state after it. Absent when 0 (the default), so that specs without it keep their hash.
+   */
+  warmupMinutes?: number;
   timeseriesStepS: number;
   sizing: SizingSpec | null;
   sweep: SweepSpec | null;
@@ -290,6 +296,7 @@ const TOP_KEYS = [
   'coldStartMs',
   'seed',
   'window',
+  'warmupMinutes',
   'timeseriesStepS',
   'sizing',
   'sweep',
@@ -328,6 +335,12 @@ export function validatePlanSpec(json: unknown): PlanSpec {
       throw new PlanSpecError('window.toS', `must be greater than window.fromS (${fromS}), got ${toS}`);
     window = { fromS, toS };
   }
+  const warmupMinutes = optNum('warmupMinutes', o.warmupMinutes, 0, { min: 0, max: 1e7 });
+  if (window && warmupMinutes * 60 >= window.toS - window.fromS)
+    throw new PlanSpecError(
+      'warmupMinutes',
+      `must be shorter than the window (${window.toS - window.fromS} s = ${(window.toS - window.fromS) / 60} min), got ${warmupMinutes}`,
+    );
   const timeseriesStepS = optNum('timeseriesStepS', o.timeseriesStepS, 60, { gt: 0 });
   let sweep: SweepSpec | null = null;
   if (o.sweep !== undefined && o.sweep !== null) {
@@ -379,6 +392,7 @@ export function validatePlanSpec(json: unknown): PlanSpec {
     coldStartMs,
     seed,
     window,
+    ...(warmupMinutes > 0 ? { warmupMinutes } : {}),
     timeseriesStepS,
     sizing,
     sweep,

@@ -131,6 +131,9 @@ export interface RunOpts {
   coldMs?: number | number[];
   stepS?: number | null;
   spanEndS?: number;
+  warmupEndS?: number;
+  /** Replay in batches of this many invocations (default one batch). */
+  batch?: number;
   ksm?: Partial<typeof DEFAULT_KSM_PLAN_PARAMS>;
   madviseAfterInitMs?: number;
 }
@@ -156,11 +159,18 @@ export function runEngine(
     upm: { madviseAfterInitMs: o.madviseAfterInitMs ?? 0, costs: { ...DEFAULT_UPM_COSTS } },
     spanStartS: trace.window.startS,
     spanEndS: o.spanEndS ?? trace.window.endS,
+    warmupEndS: o.warmupEndS,
     stepS: o.stepS === undefined ? null : o.stepS,
     perFunction: true,
     log,
   };
   const a = trace.arrivals as Extract<NormalizedTrace['arrivals'], { kind: 'timestamps' }>;
-  const r = new Engine(cfg).run([{ startS: a.startS, durationMs: a.durationMs, fn: a.fn }]);
+  const size = o.batch ?? Math.max(1, a.startS.length);
+  const batches = [];
+  for (let i = 0; i < a.startS.length; i += size) {
+    const j = Math.min(a.startS.length, i + size);
+    batches.push({ startS: a.startS.subarray(i, j), durationMs: a.durationMs.subarray(i, j), fn: a.fn.subarray(i, j) });
+  }
+  const r = new Engine(cfg).run(batches);
   return { r, log };
 }

@@ -59,6 +59,15 @@ export class CreatePlanDto {
   @IsObject()
   window?: Record<string, unknown>;
 
+  @ApiPropertyOptional({
+    description:
+      'Minutes at the start of the window replayed (containers start and stay warm) but left out of every count and rate, sizing and its floor included (default 0)',
+    example: 30,
+  })
+  @IsOptional()
+  @IsNumber()
+  warmupMinutes?: number;
+
   @ApiPropertyOptional()
   @IsOptional()
   @IsNumber()

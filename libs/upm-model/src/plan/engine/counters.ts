@@ -20,6 +20,8 @@ export class EngineCounters {
   madviseCostUs = 0;
   madviseMerges = 0;
   madviseMisses = 0;
+  /** Invocations replayed before the end of the warm-up (not counted in `invocations`). */
+  warmupInvocations = 0;
   /** Per function (perFunction only): cold starts, warm starts, rejections. */
   readonly fnCold: Uint32Array | null;
   readonly fnWarm: Uint32Array | null;
@@ -29,6 +31,32 @@ export class EngineCounters {
     this.fnCold = perFunction ? new Uint32Array(nFn) : null;
     this.fnWarm = perFunction ? new Uint32Array(nFn) : null;
     this.fnRejected = perFunction ? new Uint32Array(nFn) : null;
+  }
+
+  /**
+   * The end of a warm-up: every count so far is dropped (the containers stay), so that the result counts the
+   * events from here on. `warmupInvocations` keeps the invocations replayed before (for progress).
+   */
+  reset(): void {
+    this.warmupInvocations += this.invocations;
+    this.invocations = 0;
+    this.coldStarts = 0;
+    this.warmStarts = 0;
+    this.rejectedMemory = 0;
+    this.rejectedCpu = 0;
+    this.evictions = 0;
+    this.expirations = 0;
+    this.unloads = 0;
+    this.prewarms = 0;
+    this.prewarmsSkipped = 0;
+    this.coldLatencyMs = 0;
+    this.madviseCalls = 0;
+    this.madviseCostUs = 0;
+    this.madviseMerges = 0;
+    this.madviseMisses = 0;
+    this.fnCold?.fill(0);
+    this.fnWarm?.fill(0);
+    this.fnRejected?.fill(0);
   }
 
   madvise(r: UpmCallStats): void {
