@@ -56,6 +56,7 @@ export class TracesController {
 
   @Get(':id/profile')
   @ApiOperation({ summary: 'Invocations per minute over the trace window, and the busiest functions' })
+  @ApiProblems(400, 404)
   @ApiOkResponse({ type: TraceProfileDto })
   profile(@Param('id') id: string, @Query() query: TraceProfileQueryDto): Promise<TraceProfileDto> {
     return this.traces.profile(id, query.top);
