@@ -3,6 +3,7 @@ import { getQueueToken } from '@nestjs/bull';
 import { QUEUES } from '@upm/jobs';
 import type { Queue } from 'bull';
 import request from 'supertest';
+import { PLAN_POLICY_KINDS, validateAnalysisRequest, validatePlanSpec } from '@upm/model';
 import { testDatabases } from '../../../test/support/databases';
 import { createTestApp } from '../../../test/support/test-app';
 
@@ -118,5 +119,134 @@ describe.each(testDatabases())('API e2e on $name', (db) => {
     expect(ok('/v1/density', 'post')).toBe('#/components/schemas/DensityResultDto');
     expect(doc.components.schemas.SharingTotalDto.properties.categories.properties.unique.$ref).toBe('#/components/schemas/CategoryAmountDto');
     expect(doc.components.schemas.CategoryAmountDto.properties.percentOfRss).toBeDefined();
+  });
+
+  it('types the plan submission schema all the way down, with examples the domain accepts and its defaults', async () => {
+    const doc = (await request(app.getHttpServer()).get('/openapi.json').expect(200)).body;
+    type Schema = Record<string, unknown> & { $ref?: string; allOf?: Schema[]; properties?: Record<string, Schema>; items?: Schema; oneOf?: Schema[]; additionalProperties?: Schema | boolean };
+    // a $ref, or an allOf of one $ref (how a described or nullable reference is written), is its target
+    const resolve = (s: Schema): Schema => {
+      if (s.allOf?.length === 1 && !s.properties) return resolve(s.allOf[0]);
+      if (!s.$ref) return s;
+      const target = doc.components.schemas[s.$ref.replace('#/components/schemas/', '')] as Schema | undefined;
+      if (!target) throw new Error(`dangling ${s.$ref}`);
+      return target;
+    };
+    const body = doc.paths['/v1/plans'].post.requestBody.content['application/json'];
+    // every object says what it holds: properties, a oneOf, or a schema for its values (not `true`)
+    const untyped: string[] = [];
+    const seen = new Set<Schema>();
+    const walk = (raw: Schema, at: string): void => {
+      const s = resolve(raw);
+      if (seen.has(s)) return;
+      seen.add(s);
+      if (s.allOf) untyped.push(`${at}: allOf of ${s.allOf.length}`);
+      const isObject = s.type === 'object' || (s.type === undefined && !s.oneOf && !s.enum);
+      const hasProps = s.properties && Object.keys(s.properties).length > 0;
+      const hasValues = typeof s.additionalProperties === 'object';
+      if (isObject && !hasProps && !s.oneOf && !hasValues) untyped.push(at);
+      for (const [k, p] of Object.entries(s.properties ?? {})) walk(p, `${at}.${k}`);
+      if (s.items) walk(s.items, `${at}[]`);
+      if (hasValues) walk(s.additionalProperties as Schema, `${at}{}`);
+      for (const [i, o] of (s.oneOf ?? []).entries()) walk(o, `${at}|${i}`);
+    };
+    walk(body.schema, 'body');
+    expect(untyped).toEqual([]);
+    const plan = resolve(body.schema);
+    for (const k of ['host', 'policy', 'profiles', 'sizing', 'sweep', 'modelParams', 'window', 'coldStartMs']) expect(plan.properties?.[k]).toBeDefined();
+    // the policy is one of the domain's kinds, told apart by kind
+    const policy = plan.properties!.policy as Schema & { discriminator: { propertyName: string; mapping: Record<string, string> } };
+    expect(policy.discriminator.propertyName).toBe('kind');
+    expect(Object.keys(policy.discriminator.mapping).sort()).toEqual([...PLAN_POLICY_KINDS].sort());
+    for (const [kind, ref] of Object.entries(policy.discriminator.mapping))
+      expect((resolve({ $ref: ref }).properties!.kind as Schema).enum).toEqual([kind]);
+
+    // the examples are plans the domain accepts, and use only documented fields
+    const undocumented: string[] = [];
+    const fields = (raw: Schema, v: unknown, at: string): void => {
+      const s = resolve(raw);
+      if (Array.isArray(v)) return v.forEach((x, i) => s.items && fields(s.items, x, `${at}[${i}]`));
+      if (v === null || typeof v !== 'object') return;
+      const o = v as Record<string, unknown>;
+      const branch = s.oneOf && (s.discriminator as { mapping: Record<string, string> }).mapping[String(o.kind)];
+      if (branch) return fields({ $ref: branch }, v, at);
+      for (const [k, x] of Object.entries(o)) {
+        const p = s.properties?.[k] ?? (typeof s.additionalProperties === 'object' ? s.additionalProperties : undefined);
+        if (!p) undocumented.push(`${at}.${k}`);
+        else fields(p, x, `${at}.${k}`);
+      }
+    };
+    const examples = Object.entries(body.examples as Record<string, { value: unknown }>);
+    expect(examples.length).toBeGreaterThanOrEqual(1);
+    for (const [name, ex] of examples) {
+      expect(() => validatePlanSpec({ version: 1, ...(ex.value as object) })).not.toThrow();
+      fields(body.schema, ex.value, name);
+    }
+    expect(undocumented).toEqual([]);
+
+    // the documented defaults are the ones validatePlanSpec applies
+    const wrong: string[] = [];
+    let compared = 0;
+    const defaults = (raw: Schema, v: unknown, at: string): void => {
+      const s = resolve(raw);
+      if (v === null || typeof v !== 'object' || Array.isArray(v)) return;
+      const o = v as Record<string, unknown>;
+      const branch = s.oneOf && (s.discriminator as { mapping: Record<string, string> }).mapping[String(o.kind)];
+      if (branch) return defaults({ $ref: branch }, v, at);
+      for (const [k, p] of Object.entries(s.properties ?? {})) {
+        if (!(k in o)) continue;
+        if (p.default !== undefined) compared++;
+        if (p.default !== undefined && JSON.stringify(p.default) !== JSON.stringify(o[k])) wrong.push(`${at}.${k}: documented ${JSON.stringify(p.default)}, applied ${JSON.stringify(o[k])}`);
+        defaults(p, o[k], `${at}.${k}`);
+      }
+    };
+    let checked = 0;
+    for (const kind of PLAN_POLICY_KINDS) {
+      const normalized = validatePlanSpec({ version: 1, trace: 't', profiles: { fallback: {} }, policy: { kind }, models: ['upm'], sizing: { targetColdStartRate: 0.1, hostMemoryGiB: 2 } });
+      defaults(body.schema, normalized, kind);
+      checked++;
+    }
+    expect(checked).toBe(3);
+    expect(compared).toBeGreaterThan(3 * 25);
+    expect(wrong).toEqual([]);
+  });
+
+  it('gives every JSON POST body an example, and a few responses one', async () => {
+    const doc = (await request(app.getHttpServer()).get('/openapi.json').expect(200)).body;
+    const missing: string[] = [];
+    let bodies = 0;
+    for (const [path, methods] of Object.entries(doc.paths as Record<string, Record<string, { requestBody?: { content: Record<string, { schema?: { $ref?: string }; example?: unknown; examples?: object }> } }>>)) {
+      const json = methods.post?.requestBody?.content['application/json'];
+      if (!json) continue;
+      bodies++;
+      const schema = json.schema?.$ref ? doc.components.schemas[json.schema.$ref.replace('#/components/schemas/', '')] : json.schema;
+      if (json.example === undefined && !Object.keys(json.examples ?? {}).length && schema?.example === undefined) missing.push(`POST ${path}`);
+    }
+    expect(bodies).toBeGreaterThanOrEqual(4);
+    expect(missing).toEqual([]);
+    // the analyses examples are requests the domain accepts
+    const analyses = Object.values(doc.paths['/v1/analyses'].post.requestBody.content['application/json'].examples as Record<string, { value: Record<string, unknown> }>);
+    expect(analyses.length).toBeGreaterThanOrEqual(1);
+    for (const { value } of analyses) {
+      const { dumps, ...rest } = value;
+      expect(Array.isArray(dumps)).toBe(true);
+      expect(() => validateAnalysisRequest(rest)).not.toThrow();
+    }
+    // response examples have exactly the fields of their schema, one level down too
+    const schemaOf = (ref: string) => doc.components.schemas[ref.replace('#/components/schemas/', '')];
+    const shape = (path: string, method: string, status: string, name: string) => {
+      const content = doc.paths[path][method].responses[status].content['application/json'];
+      const schema = schemaOf(content.schema.$ref);
+      expect(content.schema.$ref).toBe(`#/components/schemas/${name}`);
+      expect(Object.keys(content.example).sort()).toEqual(Object.keys(schema.properties).filter((k) => k !== 'deduplicated').sort());
+      for (const [k, p] of Object.entries(schema.properties as Record<string, { $ref?: string; allOf?: { $ref: string }[] }>)) {
+        const ref = p.$ref ?? p.allOf?.[0]?.$ref;
+        if (ref) expect([k, Object.keys(content.example[k]).sort()]).toEqual([k, Object.keys(schemaOf(ref).properties).sort()]);
+      }
+      return content.example;
+    };
+    expect(shape('/v1/plans', 'post', '202', 'PlanStatusDto').state).toBe('queued');
+    shape('/v1/traces/{id}', 'get', '200', 'TraceDto');
+    shape('/v1/dumps/{id}', 'get', '200', 'DumpDto');
   });
 });

@@ -13,6 +13,8 @@ export class ProblemDetailsDto {
 
 const MEANING: Record<number, string> = {
   400: 'Malformed request: bad JSON, an unknown field, or a query parameter of the wrong type',
+  401: 'No API key, or an unknown one (once keys exist): the detail names the scope needed',
+  403: 'The key lacks the scope needed (requiredScope)',
   404: 'No such resource',
   409: 'Conflicts with the stored state (e.g. an id prefix matching several plans)',
   413: 'Larger than UPLOAD_MAX_BYTES',

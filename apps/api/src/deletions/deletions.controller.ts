@@ -1,5 +1,6 @@
 import { Controller, Delete, HttpCode, Param } from '@nestjs/common';
-import { ApiConflictResponse, ApiNoContentResponse, ApiNotFoundResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiNoContentResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiProblems } from '../common/api-problems';
 import { RequireScope } from '../auth/scopes';
 import { DeletionService } from './deletion.service';
 
@@ -14,8 +15,7 @@ export class DeletionsController {
   @HttpCode(204)
   @ApiOperation({ summary: 'Delete a dump and its stored content (409 while a queued or running plan uses it)' })
   @ApiNoContentResponse()
-  @ApiNotFoundResponse()
-  @ApiConflictResponse()
+  @ApiProblems(404, 409)
   deleteDump(@Param('id') id: string): Promise<void> {
     return this.deletions.deleteDump(id);
   }
@@ -25,8 +25,7 @@ export class DeletionsController {
   @HttpCode(204)
   @ApiOperation({ summary: 'Delete a trace and its stored content (409 while a queued or running plan uses it)' })
   @ApiNoContentResponse()
-  @ApiNotFoundResponse()
-  @ApiConflictResponse()
+  @ApiProblems(404, 409)
   deleteTrace(@Param('id') id: string): Promise<void> {
     return this.deletions.deleteTrace(id);
   }
@@ -36,8 +35,7 @@ export class DeletionsController {
   @HttpCode(204)
   @ApiOperation({ summary: 'Delete a finished plan and its results (409 while it is queued or running)' })
   @ApiNoContentResponse()
-  @ApiNotFoundResponse()
-  @ApiConflictResponse()
+  @ApiProblems(404, 409)
   deletePlan(@Param('id') id: string): Promise<void> {
     return this.deletions.deletePlan(id);
   }

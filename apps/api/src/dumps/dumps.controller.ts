@@ -5,6 +5,7 @@ import { DumpDto, DumpListDto, ListQueryDto, SharingQueryDto, UploadDumpQueryDto
 import { DumpsService } from './dumps.service';
 import { ApiProblems } from '../common/api-problems';
 import { CategoryAmountDto, SharingReportDto } from '../common/result-schemas';
+import { DUMP_EXAMPLE } from '../common/api-examples';
 import { RequireScope } from '../auth/scopes';
 
 @ApiTags('dumps')
@@ -38,7 +39,7 @@ export class DumpsController {
   @Get(':id')
   @ApiOperation({ summary: 'A stored dump with its summary' })
   @ApiProblems(404)
-  @ApiOkResponse({ type: DumpDto })
+  @ApiOkResponse({ type: DumpDto, example: DUMP_EXAMPLE })
   get(@Param('id') id: string): Promise<DumpDto> {
     return this.dumps.get(id);
   }

@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiBody, ApiExtraModels, ApiOkResponse, ApiOperation, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import { EnqueuePingDto } from './dto/enqueue-ping.dto';
 import { JobStatusDto } from './dto/job-status.dto';
 import { JobStatusService } from './job-status.service';
@@ -8,6 +8,7 @@ import { ApiProblems } from '../common/api-problems';
 import { RequireScope } from '../auth/scopes';
 
 @ApiTags('jobs')
+@ApiExtraModels(EnqueuePingDto)
 @Controller('jobs')
 export class JobsController {
   constructor(
@@ -20,6 +21,7 @@ export class JobsController {
   @ApiProblems(400, 503)
   @HttpCode(202)
   @ApiOperation({ summary: 'Enqueue a ping job (API → Redis → worker → database)' })
+  @ApiBody({ schema: { $ref: getSchemaPath(EnqueuePingDto) }, examples: { ping: { summary: 'A job the worker holds 50 ms', value: { message: 'hello', holdMs: 50 } } } })
   @ApiAcceptedResponse({ type: JobStatusDto })
   enqueuePing(@Body() dto: EnqueuePingDto): Promise<JobStatusDto> {
     return this.ping.enqueue(dto);

@@ -2,6 +2,7 @@ import { Controller, Get, Res } from '@nestjs/common';
 import { ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { MetricsAccess } from '../auth/scopes';
+import { ApiProblems } from '../common/api-problems';
 import { MetricsService } from './metrics.service';
 
 @ApiTags('metrics')
@@ -12,6 +13,7 @@ export class MetricsController {
   @MetricsAccess()
   @Get()
   @ApiProduces('text/plain')
+  @ApiProblems(401, 403)
   @ApiOperation({ summary: 'Prometheus metrics: HTTP, uploads, queue depth, worker jobs and plan points (a read key or METRICS_TOKEN)' })
   async scrape(@Res() res: Response): Promise<void> {
     const { contentType, body } = await this.metrics.render();

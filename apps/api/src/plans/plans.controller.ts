@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiBody, ApiExtraModels, ApiOkResponse, ApiOperation, ApiProduces, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { ListQueryDto } from '../dumps/dto/dump.dto';
 import { CreatePlanDto, DensityRequestDto, PlanDto, PlanListDto, PlanStatusDto, TimeseriesQueryDto } from './dto/plan.dto';
@@ -7,8 +7,11 @@ import { PlansService } from './plans.service';
 import { ApiProblems } from '../common/api-problems';
 import { DensityResultDto, PlanTimeseriesDto } from '../common/result-schemas';
 import { RequireScope } from '../auth/scopes';
+import { PLAN_STATUS_EXAMPLE } from '../common/api-examples';
+import { PLAN_EXAMPLE, POLICY_SCHEMAS, SWEEP_EXAMPLE } from './dto/plan-spec.schema';
 
 @ApiTags('plans')
+@ApiExtraModels(CreatePlanDto, DensityRequestDto, ...POLICY_SCHEMAS)
 @Controller()
 export class PlansController {
   constructor(private readonly plans: PlansService) {}
@@ -18,7 +21,14 @@ export class PlansController {
   @ApiProblems(400, 415, 422, 503)
   @HttpCode(202)
   @ApiOperation({ summary: 'Run a capacity plan: replay a trace under none, KSM and UPM (a worker job; a sweep fans out)' })
-  @ApiAcceptedResponse({ type: PlanStatusDto })
+  @ApiBody({
+    schema: { $ref: getSchemaPath(CreatePlanDto) },
+    examples: {
+      plan: { summary: '2 hosts of 4 GiB, TTL 10 min, sized for 1% cold starts', value: PLAN_EXAMPLE },
+      sweep: { summary: 'A sweep of host memory × TTL (9 points)', value: SWEEP_EXAMPLE },
+    },
+  })
+  @ApiAcceptedResponse({ type: PlanStatusDto, example: PLAN_STATUS_EXAMPLE })
   create(@Body() dto: CreatePlanDto): Promise<PlanStatusDto> {
     return this.plans.create(dto);
   }
@@ -57,6 +67,22 @@ export class PlansController {
   @RequireScope('read')
   @Post('density')
   @ApiProblems(400, 422)
+  @ApiBody({
+    schema: { $ref: getSchemaPath(DensityRequestDto) },
+    examples: {
+      density: {
+        summary: 'Two functions, each profiled by two container dumps, on a 4 GiB host',
+        value: {
+          dumps: {
+            resize: ['3f0b6c1e-8a52-4d1c-9a57-2f6f1d0b8e21', '5e2a9d4c-7b1f-4c3e-a6d8-1f0e9c8b7a65'],
+            'http-handler': ['9c4d2e7a-1b3f-4e6a-8d5c-0a9b8c7d6e5f', 'b7c6d5e4-f3a2-4b1c-9d8e-7f6a5b4c3d2e'],
+          },
+          hostMemoryGiB: 4,
+          models: ['none', 'ksm', 'upm'],
+        },
+      },
+    },
+  })
   @ApiOkResponse({ type: DensityResultDto })
   @HttpCode(200)
   @ApiOperation({ summary: 'How many containers of each function fit on one host under none, KSM and UPM' })

@@ -5,6 +5,7 @@ import { ListQueryDto } from '../dumps/dto/dump.dto';
 import { TraceDto, TraceFunctionListDto, TraceListDto, TraceProfileDto, TraceProfileQueryDto, UploadTraceQueryDto } from './dto/trace.dto';
 import { TracesService } from './traces.service';
 import { ApiProblems } from '../common/api-problems';
+import { TRACE_EXAMPLE } from '../common/api-examples';
 import { RequireScope } from '../auth/scopes';
 
 @ApiTags('traces')
@@ -48,13 +49,14 @@ export class TracesController {
   @Get(':id')
   @ApiOperation({ summary: 'An ingested trace: functions, apps, invocations per trigger, peak per minute, join report' })
   @ApiProblems(404)
-  @ApiOkResponse({ type: TraceDto })
+  @ApiOkResponse({ type: TraceDto, example: TRACE_EXAMPLE })
   get(@Param('id') id: string): Promise<TraceDto> {
     return this.traces.get(id);
   }
 
   @Get(':id/profile')
   @ApiOperation({ summary: 'Invocations per minute over the trace window, and the busiest functions' })
+  @ApiProblems(400, 404)
   @ApiOkResponse({ type: TraceProfileDto })
   profile(@Param('id') id: string, @Query() query: TraceProfileQueryDto): Promise<TraceProfileDto> {
     return this.traces.profile(id, query.top);

@@ -1,6 +1,16 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsArray, IsIn, IsInt, IsNumber, IsObject, IsOptional, IsUUID, Min } from 'class-validator';
+import {
+  ColdStartSchema,
+  HostSchema,
+  ModelParamsSchema,
+  POLICY_PROPERTY,
+  ProfilesSchema,
+  SizingSchema,
+  SweepSchema,
+  WindowSchema,
+} from './plan-spec.schema';
 
 /**
  * The body of POST /v1/plans. Top-level fields are whitelisted here; their contents are validated by the
@@ -16,20 +26,15 @@ export class CreatePlanDto {
   @IsUUID()
   trace: string;
 
-  @ApiProperty({
-    description:
-      'Function → dump ids: { functions: { "<app>/<id>": [dumpId...] }, rules: [{ match: { trigger?, app?, name? }, dumps: [...] }], default?: [...], fallback?: { sharedFraction, percentile } }',
-    type: 'object',
-    additionalProperties: true,
-  })
+  @ApiProperty({ type: ProfilesSchema, description: 'Which dumps stand for which functions: functions, then rules, then default, then the fallback' })
   @IsObject()
   profiles: Record<string, unknown>;
 
-  @ApiProperty({ description: '{ memoryGiB: number | null (unlimited), cores?, count? }', type: 'object', additionalProperties: true })
+  @ApiProperty({ type: HostSchema, description: 'The hosts' })
   @IsObject()
   host: Record<string, unknown>;
 
-  @ApiProperty({ description: "{ kind: 'ttl', ttlMinutes } | { kind: 'hybrid-histogram', ... } | { kind: 'greedy-dual' }", type: 'object', additionalProperties: true })
+  @ApiProperty(POLICY_PROPERTY)
   @IsObject()
   policy: Record<string, unknown>;
 
@@ -38,23 +43,23 @@ export class CreatePlanDto {
   @IsIn(['none', 'ksm', 'upm'], { each: true })
   models: string[];
 
-  @ApiPropertyOptional({ type: 'object', additionalProperties: true, description: 'ksm and upm parameters' })
+  @ApiPropertyOptional({ type: ModelParamsSchema, nullable: true, description: 'Parameters of the ksm and upm models (defaults: the kernel\'s and measured ones)' })
   @IsOptional()
   @IsObject()
   modelParams?: Record<string, unknown>;
 
-  @ApiPropertyOptional({ type: 'object', additionalProperties: true, description: '{ default, perFunction }' })
+  @ApiPropertyOptional({ type: ColdStartSchema, nullable: true, description: 'Cold-start times' })
   @IsOptional()
   @IsObject()
   coldStartMs?: Record<string, unknown>;
 
-  @ApiPropertyOptional({ description: 'Seed of the replay (default 1)' })
+  @ApiPropertyOptional({ type: 'integer', minimum: 0, default: 0, description: 'Seed of the replay' })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
   seed?: number;
 
-  @ApiPropertyOptional({ type: 'object', additionalProperties: true, description: '{ fromS, toS }' })
+  @ApiPropertyOptional({ type: WindowSchema, nullable: true, description: 'Replay only this part of the trace (default: all of it)' })
   @IsOptional()
   @IsObject()
   window?: Record<string, unknown>;
@@ -62,23 +67,25 @@ export class CreatePlanDto {
   @ApiPropertyOptional({
     description:
       'Minutes at the start of the window replayed (containers start and stay warm) but left out of every count and rate, sizing and its floor included (default 0)',
+    minimum: 0,
+    default: 0,
     example: 30,
   })
   @IsOptional()
   @IsNumber()
   warmupMinutes?: number;
 
-  @ApiPropertyOptional()
+  @ApiPropertyOptional({ exclusiveMinimum: true, minimum: 0, default: 60, description: 'Seconds between samples of the time series (at most 1000000 samples over the window)' })
   @IsOptional()
   @IsNumber()
   timeseriesStepS?: number;
 
-  @ApiPropertyOptional({ type: 'object', additionalProperties: true, description: '{ targetColdStartRate, hostMemoryGiB, maxHosts }' })
+  @ApiPropertyOptional({ type: SizingSchema, nullable: true, description: 'Find the fewest hosts that meet a cold-start target' })
   @IsOptional()
   @IsObject()
   sizing?: Record<string, unknown>;
 
-  @ApiPropertyOptional({ type: 'object', additionalProperties: true, description: '{ hostMemoryGiB: [...], ttlMinutes: [...] }: one point per combination' })
+  @ApiPropertyOptional({ type: SweepSchema, nullable: true, description: 'One point per combination (host memory outer, TTL inner), at most 10000' })
   @IsOptional()
   @IsObject()
   sweep?: Record<string, unknown>;
