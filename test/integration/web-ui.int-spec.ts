@@ -320,6 +320,9 @@ describe('web UI in headless Chromium', () => {
     expect(hosts.series).toHaveLength(3 * r.host.count);
     const sizing = await option('sizing');
     expectChartFrame(sizing);
+    // a point of a host-memory sweep is sized on hosts of its own memory (the form pins no sizing memory)
+    if (r.sweep) expect(sizingOf!.hostMemoryGiB).toBe(r.sweep.points[point].hostMemoryGiB);
+    expect((sizing.title as { text: string }[])[0].text).toBe(`Cold-start rate against host count (${sizingOf!.hostMemoryGiB} GiB hosts)`);
     expect(sizing.series).toHaveLength(4); // three models and the target
     for (const [i, m] of (['none', 'ksm', 'upm'] as const).entries())
       expect(sizing.series[i].data).toEqual(sizingOf!.models[m]!.evaluations.map((e) => [e.hosts, 100 * e.coldStartRate]));

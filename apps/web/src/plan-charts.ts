@@ -119,7 +119,8 @@ export function renderPlanCharts(root: HTMLElement, r: PlanResult, ts: PlanTimes
       title: { text: `Cold-start rate against host count (${sz.hostMemoryGiB} GiB hosts)` },
       tooltip: { trigger: 'item' },
       xAxis: { type: 'value', name: 'hosts', nameLocation: 'middle', nameGap: 30, minInterval: 1, scale: true },
-      yAxis: { type: 'value', name: 'cold-start rate (%)' },
+      // the target line stays in view even when every evaluation is below it
+      yAxis: { type: 'value', name: 'cold-start rate (%)', max: (v: { max: number }) => Math.max(v.max, 100 * sz.targetColdStartRate * 1.15) },
       series: [
         ...sm.map((m) => ({
           type: 'line',

@@ -77,7 +77,7 @@ export async function plansView(root: HTMLElement, query: URLSearchParams): Prom
       models: ['none', 'ksm', 'upm'],
       timeseriesStepS: Number(step.value),
     };
-    if (target.value !== '') spec.sizing = { targetColdStartRate: Number(target.value) / 100, hostMemoryGiB: memGiB ?? 2, maxHosts: Number(maxHosts.value) };
+    if (target.value !== '') spec.sizing = { targetColdStartRate: Number(target.value) / 100, maxHosts: Number(maxHosts.value) }; // hosts of the plan's (or each sweep point's) memory
     if (sweepMem.value || sweepTtl.value) spec.sweep = { ...(sweepMem.value && { hostMemoryGiB: numbers(sweepMem.value) }), ...(sweepTtl.value && { ttlMinutes: numbers(sweepTtl.value) }) };
     busy(submit, true, 'Submitting…');
     try {
