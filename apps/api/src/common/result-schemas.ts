@@ -3,6 +3,7 @@
  * DensityResult): documentation classes mirroring libs/upm-model's types, never instantiated.
  */
 import { ApiProperty } from '@nestjs/swagger';
+import { SHARING_CATEGORIES } from '@upm/model/sharing';
 
 const MODELS = ['none', 'ksm', 'upm'];
 const perModel = (type: 'number' | 'boolean', description: string) => ({
@@ -17,17 +18,8 @@ export class CategoryAmountDto {
   @ApiProperty({ description: "Percent of the row's resident pages" }) percentOfRss: number;
 }
 
-const CATEGORIES = [
-  'alreadyShared',
-  'sharedMapping',
-  'notMergeable',
-  'zeroFilled',
-  'duplicateWithinProcess',
-  'duplicateSameFunction',
-  'duplicateCrossFunction',
-  'retainedCopy',
-  'unique',
-];
+/** The sharing categories in the domain's order (a page goes to the first that fits). */
+const CATEGORIES = [...SHARING_CATEGORIES];
 
 export class SharingRowDto {
   @ApiProperty() residentPages: number;
