@@ -8,7 +8,7 @@ import { ReadOptions, RowLog, TraceInput, indexHeader, toSource, validateReadOpt
 import { readNarrowCsv } from './narrow-csv';
 import { parseCount, parseNonNegative } from './numbers';
 import { CountsBuilder } from './sparse-counts';
-import { computeTraceStats } from './stats';
+import { normalizedTrace } from './stats';
 import {
   DURATION_PERCENTILES,
   DurationFigures,
@@ -365,16 +365,10 @@ export class Azure2019Reader {
     this.durations.clear();
     this.memory.clear();
     this.fnIndex.clear();
-    return {
-      schemaVersion: 1,
-      format: 'azure2019',
-      window: this.window,
-      functions,
-      arrivals,
-      files: this.files,
-      joinReport,
-      stats: computeTraceStats(functions, arrivals, unjoined),
-    };
+    return normalizedTrace(
+      { format: 'azure2019', window: this.window, functions, arrivals, files: this.files, joinReport },
+      unjoined,
+    );
   }
 }
 
