@@ -2,7 +2,7 @@
 # since Linux 6.7 (ksm_execve) the flag is carried over to the new mm by execve, so the node process
 # that replaces python (same pid) has every compatible VMA VM_MERGEABLE (ksm_stat "ksm_merge_any: yes",
 # checked by main.ts). Arguments are unsigned long (the kernel refuses non-zero arg3..arg5).
-#   python3 prctl-exec.py PROGRAM ARGS...
+#   python3 -c "$(cat prctl-exec.py)" PROGRAM ARGS...   (collect.ts passes it with -c)
 import ctypes, os, sys
 libc = ctypes.CDLL(None, use_errno=True)
 z = ctypes.c_ulong(0)
