@@ -56,12 +56,18 @@ char *xstrndup(const char *s, size_t n)
 	return p;
 }
 
+/* "prog: message" on stderr, without the line end (the callers add theirs). */
+static void vmessage(const char *fmt, va_list ap)
+{
+	fprintf(stderr, "%s: ", prog_name);
+	vfprintf(stderr, fmt, ap);
+}
+
 void warnx_(const char *fmt, ...)
 {
 	va_list ap;
-	fprintf(stderr, "%s: ", prog_name);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vmessage(fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
 }
@@ -69,9 +75,8 @@ void warnx_(const char *fmt, ...)
 void diex(int code, const char *fmt, ...)
 {
 	va_list ap;
-	fprintf(stderr, "%s: ", prog_name);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vmessage(fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
 	exit(code);
@@ -80,9 +85,8 @@ void diex(int code, const char *fmt, ...)
 void bad_arg(const char *fmt, ...)
 {
 	va_list ap;
-	fprintf(stderr, "%s: ", prog_name);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vmessage(fmt, ap);
 	va_end(ap);
 	fprintf(stderr, "\nTry '%s --help'.\n", prog_name);
 	exit(2);

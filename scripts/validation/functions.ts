@@ -26,6 +26,7 @@ import { Dump } from '@upm/model/dump/types';
 import { runKsmModel, runNoneModel, runUpmModel } from '@upm/model/merge';
 import { analyzeSharing, SharingReport } from '@upm/model/sharing';
 import { counters, KsmCounters, KsmSession, ksmUnavailableReason, readKsm, runUntilStable, timeToFraction, waitNoForeign } from '../lib/ksm-control';
+import { Children } from '../lib/children';
 import { renderHtml } from './functions-report';
 
 const execFileP = promisify(execFile);
@@ -99,7 +100,12 @@ interface Child {
   pid: number;
   info: Record<string, unknown>;
 }
-const children: Child[] = [];
+const children = new Children<Child>();
+/** Ends this round's children and forgets them (each (workload, N) starts its own). */
+async function stopChildren(): Promise<void> {
+  await children.stop();
+  children.clear();
+}
 
 function startFunction(workload: string, cache: string, timeoutMs: number): Promise<Child> {
   return new Promise((resolve, reject) => {
@@ -108,7 +114,7 @@ function startFunction(workload: string, cache: string, timeoutMs: number): Prom
       env: { ...process.env, OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1', PYTHONHASHSEED: '0' },
     });
     const child: Child = { proc, pid: proc.pid!, info: {} };
-    children.push(child);
+    children.add(child);
     let err = '';
     proc.stderr!.on('data', (d) => (err += d));
     const timer = setTimeout(() => reject(new Error(`${workload} ${proc.pid} not ready after ${timeoutMs} ms: ${err}`)), timeoutMs);
@@ -123,25 +129,6 @@ function startFunction(workload: string, cache: string, timeoutMs: number): Prom
       reject(new Error(`${workload} ${proc.pid} exited (${code ?? sig}) before ready: ${err.trim()}`));
     });
   });
-}
-
-function killChildrenSync(): void {
-  for (const c of children)
-    if (c.proc.exitCode === null && c.proc.signalCode === null)
-      try {
-        process.kill(c.pid, 'SIGKILL');
-      } catch {
-        /* gone */
-      }
-}
-
-async function stopChildren(): Promise<void> {
-  const alive = children.filter((c) => c.proc.exitCode === null && c.proc.signalCode === null);
-  const gone = alive.map((c) => new Promise((r) => c.proc.once('exit', r)));
-  for (const c of alive) c.proc.stdin?.end();
-  await Promise.race([Promise.all(gone), sleep(5000)]);
-  killChildrenSync();
-  children.length = 0;
 }
 
 function rollup(pid: number): { rssKiB: number; pssKiB: number; anonKiB: number } {
@@ -216,7 +203,7 @@ async function runOne(o: Options, session: KsmSession, workload: string, n: numb
   // two at a time: 2 cores
   for (let i = 0; i < n; i += 2) await Promise.all([startFunction(workload, cache, 600_000), ...(i + 1 < n ? [startFunction(workload, cache, 600_000)] : [])]);
   const startSec = (performance.now() - t0) / 1000;
-  const pids = children.map((c) => c.pid);
+  const pids = children.pids;
   for (const p of pids) if (ksmStat(p).ksm_merge_any !== 'yes') throw new Error(`pid ${p}: ksm_merge_any is not yes after prctl`);
   log(`${workload} ×${n}: ready in ${startSec.toFixed(1)} s; settling 2 s`);
   await sleep(2000);
@@ -271,7 +258,7 @@ async function runOne(o: Options, session: KsmSession, workload: string, n: numb
     n,
     pids,
     startSec,
-    info: children.map((ch) => ch.info),
+    info: children.list.map((ch) => ch.info),
     meminfoBaseline,
     meminfoBefore,
     meminfoAfter: meminfo(),
@@ -404,7 +391,7 @@ async function main(): Promise<number> {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'upm-validate-functions-'));
   const session = new KsmSession({ leaveRunStopped: true });
   const cleanup = () => {
-    killChildrenSync();
+    children.killSync();
     session.restoreSync();
     fs.rmSync(tmp, { recursive: true, force: true });
   };

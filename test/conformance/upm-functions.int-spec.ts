@@ -8,34 +8,19 @@
  * Skipped, with the reason, only where QEMU or the kernel source cannot be installed.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { COMPARED, kernelDelta, parseConsole, predict, type GuestRun } from '../../kernel/upm/convert/functions-run';
+import { guestDependencies, KERNEL, resultsReusable, ROOT } from './upm-guest';
 
-const ROOT = join(__dirname, '..', '..');
-const KERNEL = join(ROOT, 'kernel');
 const RESULTS = join(KERNEL, 'build', 'upm', 'results-functions');
 
 function dependencies(): { ok: boolean; why: string } {
-  const r = spawnSync('sh', [join(KERNEL, 'upm', 'scripts', 'deps.sh')], { encoding: 'utf8', timeout: 15 * 60_000 });
-  if (r.status !== 0) return { ok: false, why: (r.stderr || r.stdout || `deps.sh exited ${r.status}`).trim() };
+  const guest = guestDependencies();
+  if (!guest.ok) return guest;
   if (!existsSync('/usr/bin/python3.11') || spawnSync('/usr/bin/python3', ['-c', 'import numpy']).status !== 0)
     return { ok: false, why: "Debian's /usr/bin/python3.11 with python3-numpy is not installed (apt-get install python3-numpy)" };
   return { ok: true, why: '' };
-}
-
-function newestInput(): number {
-  const files = [join(KERNEL, 'upm.mk')];
-  const walk = (d: string) => {
-    for (const e of readdirSync(d, { withFileTypes: true })) {
-      const p = join(d, e.name);
-      if (e.isDirectory()) walk(p);
-      else files.push(p);
-    }
-  };
-  walk(join(KERNEL, 'upm'));
-  walk(join(ROOT, 'scripts', 'validation', 'functions'));
-  return Math.max(...files.map((f) => statSync(f).mtimeMs));
 }
 
 const deps = dependencies();
@@ -52,7 +37,7 @@ maybe('Python data-numpy under real UPM in the 6.12 guest (QEMU)', () => {
 
   beforeAll(() => {
     const summary = join(RESULTS, 'summary.json');
-    const reuse = process.env.UPM_KERNEL_REUSE !== '0' && existsSync(summary) && statSync(summary).mtimeMs > newestInput();
+    const reuse = resultsReusable(summary, [join(ROOT, 'scripts', 'validation', 'functions')]);
     if (!reuse) {
       const r = spawnSync('make', ['-C', KERNEL, 'upm-functions'], { encoding: 'utf8', timeout: 55 * 60_000, maxBuffer: 64 << 20 });
       makeOutput = `${r.stdout}\n${r.stderr}`.slice(-4000);

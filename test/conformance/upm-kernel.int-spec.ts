@@ -9,37 +9,16 @@
  * Skipped, with the reason, only where QEMU or the kernel source cannot be installed.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runUpmModel, type UpmResult } from '@upm/model/merge';
 import { conformToDump, observedFrames, type ConformRun } from '../../kernel/upm/convert/scan-to-dump';
+import { guestDependencies, KERNEL, resultsReusable } from './upm-guest';
 
-const ROOT = join(__dirname, '..', '..');
-const KERNEL = join(ROOT, 'kernel');
 const RESULTS = join(KERNEL, 'build', 'upm', 'results');
 const EXPECTED_TESTS = ['merge', 'different', 'cow', 'owner-exit', 'fork', 'collision', 'concurrent', 'conform', 'latency', 'stress', 'tools', 'dmesg'];
 
-/** Installs what is missing; exit 3 = cannot (then the suite is skipped, saying why). */
-function dependencies(): { ok: boolean; why: string } {
-  const r = spawnSync('sh', [join(KERNEL, 'upm', 'scripts', 'deps.sh')], { encoding: 'utf8', timeout: 15 * 60_000 });
-  if (r.status === 0) return { ok: true, why: '' };
-  return { ok: false, why: (r.stderr || r.stdout || `deps.sh exited ${r.status}`).trim() };
-}
-
-function newestInput(): number {
-  const files: string[] = [join(KERNEL, 'upm.mk')];
-  const walk = (d: string) => {
-    for (const e of readdirSync(d, { withFileTypes: true })) {
-      const p = join(d, e.name);
-      if (e.isDirectory()) walk(p);
-      else files.push(p);
-    }
-  };
-  walk(join(KERNEL, 'upm'));
-  return Math.max(...files.map((f) => statSync(f).mtimeMs));
-}
-
-const deps = dependencies();
+const deps = guestDependencies();
 if (!deps.ok) {
   // eslint-disable-next-line no-console
   console.warn(`upm-kernel conformance SKIPPED: QEMU or the kernel source cannot be installed: ${deps.why}`);
@@ -53,8 +32,7 @@ maybe('UPM kernel port (QEMU)', () => {
 
   beforeAll(() => {
     const summaryFile = join(RESULTS, 'summary.json');
-    const reuse =
-      process.env.UPM_KERNEL_REUSE !== '0' && existsSync(summaryFile) && statSync(summaryFile).mtimeMs > newestInput();
+    const reuse = resultsReusable(summaryFile);
     if (!reuse) {
       const r = spawnSync('make', ['-C', KERNEL, 'upm-test'], { encoding: 'utf8', timeout: 40 * 60_000, maxBuffer: 64 << 20 });
       makeOutput = `${r.stdout}\n${r.stderr}`.slice(-4000);

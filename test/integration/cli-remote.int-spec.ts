@@ -1,20 +1,16 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { ApiClient } from '@upm/client';
-import { freePort } from '../../scripts/lib/net';
-import { REPO_ROOT, ServiceProcess, waitForHttp } from '../../scripts/lib/services';
+import { REPO_ROOT } from '../../scripts/lib/services';
 import { invitroTrace } from '../support/shared-dir';
+import { Stack, startStack } from '../support/stack';
 
 const run = promisify(execFile);
 
 /** `upm plan submit --watch` against a real API and worker prints what `upm plan run` prints locally. */
 describe('upm plan submit / watch against a server', () => {
-  let dir: string;
-  let api: ServiceProcess;
-  let worker: ServiceProcess;
+  let stack: Stack;
   let base: string;
 
   const upm = async (...args: string[]) =>
@@ -25,26 +21,12 @@ describe('upm plan submit / watch against a server', () => {
     });
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'upm-cli-remote-'));
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    const env = {
-      PORT: String(port),
-      DATABASE_URL: join(dir, 'upm.sqlite'),
-      QUEUE_PREFIX: `upm-int-cli-${process.pid}`,
-      LOG_LEVEL: 'info',
-      // Every analysis is "large" here, so the worker's sandboxed analysis job is exercised.
-      ANALYSIS_SYNC_MAX_PAGES: '0',
-    };
-    api = new ServiceProcess('api', env, { fromSource: true, logFile: join(dir, 'api.log') });
-    worker = new ServiceProcess('worker', env, { fromSource: true, logFile: join(dir, 'worker.log') });
-    await Promise.all([waitForHttp(`${base}/health`), worker.waitForOutput(/worker \S+ ready/)]);
+    // Every analysis is "large" here, so the worker's sandboxed analysis job is exercised.
+    stack = await startStack('cli', { ANALYSIS_SYNC_MAX_PAGES: '0' });
+    base = stack.base;
   }, 120_000);
 
-  afterAll(async () => {
-    await Promise.all([api?.stop(), worker?.stop()]);
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => stack?.stop());
 
   it('submits (uploading trace and dumps), watches to completion, and matches the local run', async () => {
     const plan = [

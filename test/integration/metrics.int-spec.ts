@@ -1,11 +1,10 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ApiClient } from '@upm/client';
-import { freePort } from '../../scripts/lib/net';
-import { REPO_ROOT, ServiceProcess, waitForHttp } from '../../scripts/lib/services';
+import { REPO_ROOT } from '../../scripts/lib/services';
 import { invitroTrace } from '../support/shared-dir';
+import { Stack, startStack } from '../support/stack';
 
 /** One sample of a metric (exact label set) from a Prometheus text exposition; 0 when absent. */
 function sample(text: string, series: string): number {
@@ -15,9 +14,7 @@ function sample(text: string, series: string): number {
 
 /** GET /metrics on a real API and worker: the counters move after a plan, and worker log lines name the plan. */
 describe('GET /metrics across API and worker', () => {
-  let dir: string;
-  let api: ServiceProcess;
-  let worker: ServiceProcess;
+  let stack: Stack;
   let base: string;
   const key = 'k'.repeat(40);
   const metricsToken = 'm'.repeat(24);
@@ -30,26 +27,11 @@ describe('GET /metrics across API and worker', () => {
   };
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'upm-metrics-int-'));
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    const env = {
-      PORT: String(port),
-      DATABASE_URL: join(dir, 'upm.sqlite'),
-      QUEUE_PREFIX: `upm-int-metrics-${process.pid}`,
-      LOG_LEVEL: 'info',
-      BOOTSTRAP_API_KEY: key,
-      METRICS_TOKEN: metricsToken,
-    };
-    api = new ServiceProcess('api', env, { fromSource: true, logFile: join(dir, 'api.log') });
-    worker = new ServiceProcess('worker', env, { fromSource: true, logFile: join(dir, 'worker.log') });
-    await Promise.all([waitForHttp(`${base}/health`), worker.waitForOutput(/worker \S+ ready/)]);
+    stack = await startStack('metrics', { BOOTSTRAP_API_KEY: key, METRICS_TOKEN: metricsToken });
+    base = stack.base;
   }, 120_000);
 
-  afterAll(async () => {
-    await Promise.all([api?.stop(), worker?.stop()]);
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => stack?.stop());
 
   it('needs a read key or METRICS_TOKEN', async () => {
     expect((await fetch(`${base}/metrics`)).status).toBe(401);
@@ -95,7 +77,7 @@ describe('GET /metrics across API and worker', () => {
     expect(delta('upm_upload_bytes_total{kind="dump",status="201"}')).toBeGreaterThanOrEqual(readFileSync(dumpPath).length);
     expect(after).toMatch(/^upm_queue_jobs\{queue="plans",state="waiting"\} \d+$/m);
     // Structured worker logs: every line about one of this plan's jobs carries its plan and job id.
-    const lines = readFileSync(join(dir, 'worker.log'), 'utf8').split('\n').filter((l) => l.includes(created.id));
+    const lines = readFileSync(join(stack.dir, 'worker.log'), 'utf8').split('\n').filter((l) => l.includes(created.id));
     expect(lines.length).toBeGreaterThanOrEqual(3);
     for (const l of lines) expect(JSON.parse(l)).toMatchObject({ planId: created.id, jobId: expect.any(String) });
   }, 180_000);

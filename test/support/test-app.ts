@@ -1,5 +1,6 @@
 import { INestApplication } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
+import { testDatabases } from './databases';
 
 const dataSources = new WeakMap<INestApplication, import('typeorm').DataSource>();
 
@@ -42,4 +43,29 @@ export async function createTestApp(databaseUrl: string, extraEnv: Record<string
   const { DataSource } = require('typeorm') as typeof import('typeorm');
   dataSources.set(app, app.get(DataSource));
   return app;
+}
+
+/**
+ * For suites that make several apps of different settings: `make` builds one on a fresh database (the first
+ * of testDatabases()), `closeAll` (in afterEach) closes every app made so far with `closeApp` and drops
+ * their databases.
+ */
+export function freshApps(closeApp: (app: INestApplication) => Promise<void> = (app) => app.close()) {
+  let apps: INestApplication[] = [];
+  let drops: Array<() => Promise<void>> = [];
+  return {
+    async make(extraEnv: Record<string, string> = {}): Promise<INestApplication> {
+      const created = await testDatabases()[0].create();
+      drops.push(created.drop);
+      const app = await createTestApp(created.url, extraEnv);
+      apps.push(app);
+      return app;
+    },
+    async closeAll(): Promise<void> {
+      for (const a of apps) await closeApp(a);
+      for (const d of drops) await d();
+      apps = [];
+      drops = [];
+    },
+  };
 }

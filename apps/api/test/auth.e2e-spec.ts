@@ -5,7 +5,7 @@ import type { ApiKeyStore } from '@upm/platform';
 import type { Queue } from 'bull';
 import request from 'supertest';
 import { testDatabases } from '../../../test/support/databases';
-import { appDataSource, createTestApp } from '../../../test/support/test-app';
+import { appDataSource, createTestApp, freshApps } from '../../../test/support/test-app';
 
 interface Route {
   method: 'get' | 'post' | 'delete';
@@ -133,22 +133,9 @@ describe.each(testDatabases())('API keys on $name', (db) => {
 
 describe('BOOTSTRAP_API_KEY, AUTH=on and rate limits (sqlite)', () => {
   const bootstrap = 'b'.repeat(40);
-  let apps: INestApplication[] = [];
-  let drops: Array<() => Promise<void>> = [];
-  const make = async (extra: Record<string, string>) => {
-    const created = await testDatabases()[0].create();
-    drops.push(created.drop);
-    const app = await createTestApp(created.url, extra);
-    apps.push(app);
-    return app;
-  };
-
-  afterEach(async () => {
-    for (const a of apps) await close(a);
-    for (const d of drops) await d();
-    apps = [];
-    drops = [];
-  });
+  const apps = freshApps(close);
+  const make = apps.make;
+  afterEach(apps.closeAll);
 
   it('a bootstrap key has the write scope; with it set, no key means 401', async () => {
     const app = await make({ BOOTSTRAP_API_KEY: bootstrap });

@@ -1,26 +1,12 @@
-import { INestApplication } from '@nestjs/common';
 import request from 'supertest';
-import { testDatabases } from '../../../test/support/databases';
-import { createTestApp } from '../../../test/support/test-app';
+import { freshApps } from '../../../test/support/test-app';
 
 const directives = (csp: string) => Object.fromEntries(csp.split(';').map((d) => d.trim().split(/\s+/)).map(([k, ...v]) => [k, v]));
 
 describe('security headers, CORS and body limits', () => {
-  let apps: INestApplication[] = [];
-  let drops: Array<() => Promise<void>> = [];
-  const make = async (extra: Record<string, string> = {}) => {
-    const created = await testDatabases()[0].create();
-    drops.push(created.drop);
-    const app = await createTestApp(created.url, extra);
-    apps.push(app);
-    return app;
-  };
-  afterEach(async () => {
-    for (const a of apps) await a.close();
-    for (const d of drops) await d();
-    apps = [];
-    drops = [];
-  });
+  const apps = freshApps();
+  const make = apps.make;
+  afterEach(apps.closeAll);
 
   it('sends helmet headers with a same-origin CSP without inline scripts, and no CORS headers by default', async () => {
     const app = await make();

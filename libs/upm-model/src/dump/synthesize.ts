@@ -125,7 +125,6 @@ export function syntheticHeader(spec: Pick<SyntheticDumpSpec, 'header' | 'pageSi
 
 const FIRST_VMA_ADDRESS = 0x5555_0000_0000;
 
-/** Encode a dump from a compact description; throws DumpFormatError when it describes an invalid dump. */
 /**
  * The process record a synthetic dump gives process `pid` unless its spec says otherwise, without pid and
  * VMAs (the caller puts them in; keys in this order, which the PROC section's JSON keeps).
@@ -144,6 +143,7 @@ export function syntheticProcessInfo(pid: number, snapshotTimeMs: number): Omit<
   };
 }
 
+/** Encode a dump from a compact description; throws DumpFormatError when it describes an invalid dump. */
 export function synthesizeDump(spec: SyntheticDumpSpec): Buffer {
   const header = syntheticHeader(spec);
   const pageSize = header.pageSize;

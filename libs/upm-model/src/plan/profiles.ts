@@ -131,14 +131,74 @@ export interface ProfileRequest {
   fn: TraceFunction | null;
 }
 
-// Long: one pipeline (dumps -> interned contents -> templates -> per-function lists -> merge classes) whose
-// steps share the intern tables; each step is marked by a comment and the classing is in classify().
+/**
+ * The profiles of the requested functions: their dumps' processes (or a synthetic fallback) as container
+ * templates, with the merge classes of their contents under UPM and KSM and of their page-cache frames.
+ */
 export function buildProfilesFrom(
   requests: ProfileRequest[],
   dumpList: { ref: string; dump: Dump }[],
   opts: ProfileBuildOptions,
 ): ProfileSet {
   const warnings: string[] = [];
+  const pageSize = commonPageSize(dumpList);
+  const { contents, zeroContents, raws, refTemplates, frames } = internDumps(dumpList, opts, pageSize, warnings);
+  const { fnTemplates, fnSource, keyWeightUpm, keyWeightKsm, nContents } = fallbackTemplates(
+    requests,
+    opts,
+    pageSize,
+    contents.size,
+    raws,
+    refTemplates,
+  );
+  const zeroKey = new Uint8Array(nContents);
+  for (const z of zeroContents) zeroKey[z] = 1;
+  const instanced = instancedTemplates(requests, fnTemplates, raws.length, warnings);
+  const upm = classify(
+    raws.map((r) => r.upmKeys),
+    keyWeightUpm,
+    null,
+    instanced,
+  );
+  const ksm = classify(
+    raws.map((r) => r.ksmKeys),
+    keyWeightKsm,
+    zeroKey,
+    instanced,
+  );
+  // page-cache frames: shared by every container that maps them (never private to a container)
+  const file = classify(
+    raws.map((r) => r.fileKeys),
+    new Array<number>(frames.size).fill(1),
+    null,
+    new Uint8Array(raws.length),
+  );
+  const templates = containerTemplates(raws, upm, ksm, file);
+  const ksmZeroClass = new Uint8Array(ksm.classCount);
+  for (let key = 0; key < nContents; key++)
+    if (zeroKey[key] && ksm.classOf[key] >= 0) ksmZeroClass[ksm.classOf[key]] = 1;
+  const fnBytes = new Float64Array(fnTemplates.length);
+  fnTemplates.forEach((ts, f) => {
+    let s = 0;
+    for (let j = 0; j < ts.length; j++) s += templates[ts[j]].units;
+    fnBytes[f] = ts.length ? (s / ts.length) * pageSize : 0;
+  });
+  return {
+    pageSize,
+    templates,
+    fnTemplates,
+    fnSource,
+    fnBytes,
+    upmClassCount: upm.classCount,
+    ksmClassCount: ksm.classCount,
+    fileClassCount: file.classCount,
+    ksmZeroClass,
+    warnings,
+  };
+}
+
+/** The page size all dumps share (4096 without dumps); different ones are an error. */
+function commonPageSize(dumpList: { ref: string; dump: Dump }[]): number {
   let pageSize = 0;
   for (const { ref, dump } of dumpList) {
     if (pageSize === 0) pageSize = dump.header.pageSize;
@@ -148,9 +208,19 @@ export function buildProfilesFrom(
         `dumps have different page sizes (${pageSize} and ${dump.header.pageSize} in '${ref}')`,
       );
   }
-  if (pageSize === 0) pageSize = 4096;
+  return pageSize === 0 ? 4096 : pageSize;
+}
 
-  // content interning; dumps hashed with different keys live in different namespaces
+/**
+ * Content interning: every dump's processes (of the chosen snapshot) as raw templates over one content
+ * index; dumps hashed with different keys live in different namespaces.
+ */
+function internDumps(
+  dumpList: { ref: string; dump: Dump }[],
+  opts: ProfileBuildOptions,
+  pageSize: number,
+  warnings: string[],
+) {
   const contents = new HashIndex64(1 << 16);
   const namespaces = new Map<string, number>();
   const zeroContents = new Set<number>();
@@ -189,9 +259,22 @@ export function buildProfilesFrom(
       );
     refTemplates.set(ref, ids);
   }
+  return { contents, zeroContents, raws, refTemplates, frames };
+}
 
-  // fallback templates: one synthetic shared content per function
-  let nextContent = contents.size;
+/**
+ * Each request's templates: its dumps' processes, or else one fallback template (appended to raws) of the
+ * function's memory percentile with one synthetic shared content; and the weight of every content key.
+ */
+function fallbackTemplates(
+  requests: ProfileRequest[],
+  opts: ProfileBuildOptions,
+  pageSize: number,
+  internedContents: number,
+  raws: RawTemplate[],
+  refTemplates: Map<string, number[]>,
+) {
+  let nextContent = internedContents;
   const keyWeightUpm: number[] = [];
   const keyWeightKsm: number[] = [];
   const fnTemplates: Int32Array[] = [];
@@ -238,12 +321,21 @@ export function buildProfilesFrom(
     keyWeightKsm.push(w);
     keyWeightUpm.push(w, w);
   }
-  const zeroKey = new Uint8Array(nContents);
-  for (const z of zeroContents) zeroKey[z] = 1;
+  return { fnTemplates, fnSource, keyWeightUpm, keyWeightKsm, nContents };
+}
 
-  // Containers share what the real processes share: in a function with several processes, a content found in
-  // one process only is that process's own state, private to every container made from it.
-  const instanced = new Uint8Array(raws.length);
+/**
+ * Containers share what the real processes share: in a function with several processes, a content found in
+ * one process only is that process's own state, private to every container made from it. Marks the
+ * templates of such functions; warns about the functions with a single process.
+ */
+function instancedTemplates(
+  requests: ProfileRequest[],
+  fnTemplates: Int32Array[],
+  templateCount: number,
+  warnings: string[],
+): Uint8Array {
+  const instanced = new Uint8Array(templateCount);
   const single: string[] = [];
   requests.forEach((r, f) => {
     const ts = fnTemplates[f];
@@ -257,26 +349,12 @@ export function buildProfilesFrom(
         'their containers are modelled as identical copies of it (every page can merge across containers); dump two or more concurrent containers to measure what they really share',
     );
   }
-  const upm = classify(
-    raws.map((r) => r.upmKeys),
-    keyWeightUpm,
-    null,
-    instanced,
-  );
-  const ksm = classify(
-    raws.map((r) => r.ksmKeys),
-    keyWeightKsm,
-    zeroKey,
-    instanced,
-  );
-  // page-cache frames: shared by every container that maps them (never private to a container)
-  const file = classify(
-    raws.map((r) => r.fileKeys),
-    new Array<number>(frames.size).fill(1),
-    null,
-    new Uint8Array(raws.length),
-  );
-  const templates: ContainerTemplate[] = raws.map((r, i) => ({
+  return instanced;
+}
+
+/** The raw templates with their merge classes under UPM, KSM and the page cache. */
+function containerTemplates(raws: RawTemplate[], upm: Classes, ksm: Classes, file: Classes): ContainerTemplate[] {
+  return raws.map((r, i) => ({
     id: i,
     label: r.label,
     units: r.units,
@@ -300,27 +378,6 @@ export function buildProfilesFrom(
     ksmSelfKM: ksm.selfKM[i],
     ksmScan: r.ksmScan,
   }));
-  const ksmZeroClass = new Uint8Array(ksm.classCount);
-  for (let key = 0; key < nContents; key++)
-    if (zeroKey[key] && ksm.classOf[key] >= 0) ksmZeroClass[ksm.classOf[key]] = 1;
-  const fnBytes = new Float64Array(fnTemplates.length);
-  fnTemplates.forEach((ts, f) => {
-    let s = 0;
-    for (let j = 0; j < ts.length; j++) s += templates[ts[j]].units;
-    fnBytes[f] = ts.length ? (s / ts.length) * pageSize : 0;
-  });
-  return {
-    pageSize,
-    templates,
-    fnTemplates,
-    fnSource,
-    fnBytes,
-    upmClassCount: upm.classCount,
-    ksmClassCount: ksm.classCount,
-    fileClassCount: file.classCount,
-    ksmZeroClass,
-    warnings,
-  };
 }
 
 function percentileIndex(p: MemoryPercentileName): number {
@@ -333,10 +390,14 @@ function percentileIndex(p: MemoryPercentileName): number {
  * capture that map the same frame share it; frame numbers of different captures are unrelated), else (template,
  * page) (the containers made from one process map the same file pages: the page cache gives them one frame).
  */
-function frameIdentity(frames: HashIndex64, dumpIndex: number, template: number): (pfn: number, page: number) => number {
+function frameIdentity(
+  frames: HashIndex64,
+  dumpIndex: number,
+  template: number,
+): (pfn: number, page: number) => number {
   return (pfn, page) =>
     pfn > 0
-      ? frames.intern(pfn % 4294967296 >>> 0, (Math.floor(pfn / 4294967296) + (dumpIndex + 1) * 2 ** 21) >>> 0)
+      ? frames.intern((pfn % 4294967296) >>> 0, (Math.floor(pfn / 4294967296) + (dumpIndex + 1) * 2 ** 21) >>> 0)
       : frames.intern(page >>> 0, (0x80000000 | template) >>> 0);
 }
 

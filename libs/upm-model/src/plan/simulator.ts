@@ -221,8 +221,7 @@ function sizingRunsEstimate(maxHosts: number): number {
   return 2 * Math.ceil(Math.log2(maxHosts + 1)) + 1;
 }
 
-// Long: one plan point end to end (prepare, each model's run and sizing search, progress, result) around
-// shared progress state.
+/** One plan point end to end: prepare, each model's run, the sizing search, progress, the result. */
 function runPoint(s: PlanSpec, inputs: PlanInputs, hooks: PlanHooks): PlanResult {
   const p = prepare(s, inputs);
   const n = Math.max(1, p.source.count);
@@ -254,78 +253,13 @@ function runPoint(s: PlanSpec, inputs: PlanInputs, hooks: PlanHooks): PlanResult
     const r = simulate(engineConfig(p, model, s.host.count, s.host.memoryGiB, true, hooks.signal));
     models.push(modelResult(model, r, p.profiles.pageSize));
     warmupInvocations = r.warmupInvocations;
-    const ser = r.series as NonNullable<EngineResult['series']>;
-    timeseries.t = ser.tS;
-    const B = (xs: number[]) => xs.map((x) => x * p.profiles.pageSize);
-    const add = (host: number | 'all', h: HostSeries) =>
-      timeseries.series.push({
-        model,
-        host,
-        memoryUsedBytes: B(h.memoryPages),
-        memoryPeakBytes: B(h.peakMemoryPages),
-        memorySavedBytes: B(h.savedPages),
-        containers: h.containers,
-      });
-    add('all', ser.total);
-    ser.hosts.forEach((h, i) => add(i, h));
+    addSeries(timeseries, model, r.series as NonNullable<EngineResult['series']>, p.profiles.pageSize);
   }
-  let sizing: SizingResult | null = null;
-  const unattainable: string[] = [];
-  if (s.sizing) {
-    const sz = s.sizing;
-    const sizeMem = sz.hostMemoryGiB;
-    if (sizeMem === null) throw new PlanSpecError('sizing.hostMemoryGiB', 'must be set in a plan point (run the points of expandSweep)');
-    sizing = {
-      targetColdStartRate: sz.targetColdStartRate,
-      hostMemoryGiB: sizeMem,
-      maxHosts: sz.maxHosts,
-      models: {},
-    };
-    for (const model of s.models) {
-      // the floor: no host count does better than unlimited memory and cores (cold starts of the policy alone)
-      const cfg = engineConfig(p, model, 1, null, false, hooks.signal);
-      cfg.cores = Infinity;
-      const f = simulate(cfg);
-      const floor = f.invocations > 0 ? (f.coldStarts + f.rejectedMemory + f.rejectedCpu) / f.invocations : 0;
-      if (floor > sz.targetColdStartRate) {
-        sizing.models[model] = { hosts: null, coldStartRate: null, floorColdStartRate: floor, evaluations: [] };
-        unattainable.push(`${model} ${(100 * floor).toFixed(2)}%`);
-        continue;
-      }
-      sizing.models[model] = {
-        ...searchHosts(sz.targetColdStartRate, sz.maxHosts, (hosts) => {
-          const r = simulate(engineConfig(p, model, hosts, sizeMem, false, hooks.signal));
-          const rejected = r.rejectedMemory + r.rejectedCpu;
-          return {
-            coldStarts: r.coldStarts,
-            rejected,
-            rate: r.invocations > 0 ? (r.coldStarts + rejected) / r.invocations : 0,
-          };
-        }),
-        floorColdStartRate: floor,
-      };
-    }
-  }
+  const { sizing, unattainable } = sizePoint(s, p, simulate, hooks.signal);
   hooks.onProgress?.(1);
   const trace = inputs.trace;
   const keys = trace.functions.map(functionKey);
-  const warnings = [...joinReportWarnings(trace.joinReport), ...p.profiles.warnings];
-  if (unattainable.length > 0)
-    warnings.push(
-      `sizing: the target cold-start rate ${(100 * (s.sizing as NonNullable<PlanSpec['sizing']>).targetColdStartRate).toFixed(2)}% is below what any number of hosts gives (${unattainable.join(', ')}: the rate with unlimited memory, from the keep-alive policy and every function's first call alone); no host count was searched${s.warmupMinutes ? '' : '; warmupMinutes excludes the first calls from the rates to size for the steady state'}`,
-    );
-  if (p.source.count === 0)
-    warnings.push(`no invocation starts in the replayed window [${p.fromS}, ${p.toS}) s: every rate is 0`);
-  if (s.warmupMinutes && p.source.count > 0 && warmupInvocations === p.source.count)
-    warnings.push(
-      `every invocation of the window starts in the ${s.warmupMinutes}-minute warm-up: nothing is counted, every rate is 0`,
-    );
-  if (trace.functions.length > 0 && p.profiles.fnSource.every((x) => x !== 'dump')) {
-    const dflt = p.profiles.fnSource.filter((x) => x === 'default').length;
-    warnings.push(
-      `no function of the trace matched a dump: all ${trace.functions.length} are modelled from ${dflt === trace.functions.length ? `the default size (${s.profiles.fallback.defaultMemoryMiB} MiB)` : 'app memory percentiles or the default size'} with a shared fraction of ${s.profiles.fallback.sharedFraction}, so the models differ only by that assumption; map functions to dumps in profiles (GET /v1/traces/:id/functions lists the keys)`,
-    );
-  }
+  const warnings = pointWarnings(s, trace, p, unattainable, warmupInvocations);
   return {
     version: PLAN_RESULT_VERSION,
     specHash: hashOf(s),
@@ -336,7 +270,13 @@ function runPoint(s: PlanSpec, inputs: PlanInputs, hooks: PlanHooks): PlanResult
       invocations: p.source.count,
       window: { fromS: p.fromS, toS: p.toS },
       ...(s.warmupMinutes
-        ? { warmup: { minutes: s.warmupMinutes, untilS: p.fromS + s.warmupMinutes * 60, invocations: warmupInvocations } }
+        ? {
+            warmup: {
+              minutes: s.warmupMinutes,
+              untilS: p.fromS + s.warmupMinutes * 60,
+              invocations: warmupInvocations,
+            },
+          }
         : {}),
     },
     host: {
@@ -361,6 +301,106 @@ function runPoint(s: PlanSpec, inputs: PlanInputs, hooks: PlanHooks): PlanResult
     sweep: null,
     warnings,
   };
+}
+
+/** A model's memory and container series (all hosts, then each host) in bytes, on the run's time axis. */
+function addSeries(
+  timeseries: PlanTimeseries,
+  model: MergeModelName,
+  ser: NonNullable<EngineResult['series']>,
+  pageSize: number,
+): void {
+  timeseries.t = ser.tS;
+  const B = (xs: number[]) => xs.map((x) => x * pageSize);
+  const add = (host: number | 'all', h: HostSeries) =>
+    timeseries.series.push({
+      model,
+      host,
+      memoryUsedBytes: B(h.memoryPages),
+      memoryPeakBytes: B(h.peakMemoryPages),
+      memorySavedBytes: B(h.savedPages),
+      containers: h.containers,
+    });
+  add('all', ser.total);
+  ser.hosts.forEach((h, i) => add(i, h));
+}
+
+/**
+ * The sizing search of a plan point: per model, the cold-start floor (unlimited memory and cores) and, where
+ * the target is above it, the fewest hosts of the sizing memory that meet the target. `unattainable` names
+ * the models whose floor is above the target.
+ */
+function sizePoint(
+  s: PlanSpec,
+  p: Prepared,
+  simulate: (cfg: EngineConfig) => EngineResult,
+  signal: AbortSignal | undefined,
+): { sizing: SizingResult | null; unattainable: string[] } {
+  const unattainable: string[] = [];
+  if (!s.sizing) return { sizing: null, unattainable };
+  const sz = s.sizing;
+  const sizeMem = sz.hostMemoryGiB;
+  if (sizeMem === null)
+    throw new PlanSpecError('sizing.hostMemoryGiB', 'must be set in a plan point (run the points of expandSweep)');
+  const sizing: SizingResult = {
+    targetColdStartRate: sz.targetColdStartRate,
+    hostMemoryGiB: sizeMem,
+    maxHosts: sz.maxHosts,
+    models: {},
+  };
+  for (const model of s.models) {
+    // the floor: no host count does better than unlimited memory and cores (cold starts of the policy alone)
+    const cfg = engineConfig(p, model, 1, null, false, signal);
+    cfg.cores = Infinity;
+    const f = simulate(cfg);
+    const floor = f.invocations > 0 ? (f.coldStarts + f.rejectedMemory + f.rejectedCpu) / f.invocations : 0;
+    if (floor > sz.targetColdStartRate) {
+      sizing.models[model] = { hosts: null, coldStartRate: null, floorColdStartRate: floor, evaluations: [] };
+      unattainable.push(`${model} ${(100 * floor).toFixed(2)}%`);
+      continue;
+    }
+    sizing.models[model] = {
+      ...searchHosts(sz.targetColdStartRate, sz.maxHosts, (hosts) => {
+        const r = simulate(engineConfig(p, model, hosts, sizeMem, false, signal));
+        const rejected = r.rejectedMemory + r.rejectedCpu;
+        return {
+          coldStarts: r.coldStarts,
+          rejected,
+          rate: r.invocations > 0 ? (r.coldStarts + rejected) / r.invocations : 0,
+        };
+      }),
+      floorColdStartRate: floor,
+    };
+  }
+  return { sizing, unattainable };
+}
+
+/** The warnings of a plan point: the trace's join report, the profiles', and what makes its rates hollow. */
+function pointWarnings(
+  s: PlanSpec,
+  trace: PlanInputs['trace'],
+  p: Prepared,
+  unattainable: string[],
+  warmupInvocations: number,
+): string[] {
+  const warnings = [...joinReportWarnings(trace.joinReport), ...p.profiles.warnings];
+  if (unattainable.length > 0)
+    warnings.push(
+      `sizing: the target cold-start rate ${(100 * (s.sizing as NonNullable<PlanSpec['sizing']>).targetColdStartRate).toFixed(2)}% is below what any number of hosts gives (${unattainable.join(', ')}: the rate with unlimited memory, from the keep-alive policy and every function's first call alone); no host count was searched${s.warmupMinutes ? '' : '; warmupMinutes excludes the first calls from the rates to size for the steady state'}`,
+    );
+  if (p.source.count === 0)
+    warnings.push(`no invocation starts in the replayed window [${p.fromS}, ${p.toS}) s: every rate is 0`);
+  if (s.warmupMinutes && p.source.count > 0 && warmupInvocations === p.source.count)
+    warnings.push(
+      `every invocation of the window starts in the ${s.warmupMinutes}-minute warm-up: nothing is counted, every rate is 0`,
+    );
+  if (trace.functions.length > 0 && p.profiles.fnSource.every((x) => x !== 'dump')) {
+    const dflt = p.profiles.fnSource.filter((x) => x === 'default').length;
+    warnings.push(
+      `no function of the trace matched a dump: all ${trace.functions.length} are modelled from ${dflt === trace.functions.length ? `the default size (${s.profiles.fallback.defaultMemoryMiB} MiB)` : 'app memory percentiles or the default size'} with a shared fraction of ${s.profiles.fallback.sharedFraction}, so the models differ only by that assumption; map functions to dumps in profiles (GET /v1/traces/:id/functions lists the keys)`,
+    );
+  }
+  return warnings;
 }
 
 /** planSpecHash of an already normalized spec (validation is idempotent, so the hashes are equal). */

@@ -8,7 +8,7 @@ import { ReadOptions, RowLog, TraceInput, indexHeader, toSource, validateReadOpt
 import { readNarrowCsv } from './narrow-csv';
 import { parseCount, parseNonNegative } from './numbers';
 import { CountsBuilder } from './sparse-counts';
-import { computeTraceStats } from './stats';
+import { normalizedTrace } from './stats';
 import {
   DURATION_PERCENTILES,
   DurationFigures,
@@ -252,8 +252,6 @@ export class Azure2019Reader {
     return summary;
   }
 
-  // Long: the join of the three Azure 2019 tables (invocations, durations, memory) and the report of what
-  // did not join, in one place so every rule of the join reads top to bottom.
   /** Join and build. The reader cannot be used afterwards. */
   finish(): NormalizedTrace {
     if (this.finished) throw new TraceError('BAD_ARGUMENT', 'the trace was already finished');
@@ -270,7 +268,46 @@ export class Azure2019Reader {
       this.issueCounts[issue.kind]++;
       if (examples.length < this.maxJoinExamples) examples.push(issue);
     };
-    const invFile = this.fileNames.invocations;
+    const { functions, joined } = this.joinFunctions(this.fileNames.invocations, note);
+    this.noteRowsWithoutInvocations(note);
+    const { memory: memFile } = this.fileNames;
+    const c = this.issueCounts;
+    const unjoined =
+      c['invocations-without-durations'] +
+      c['invocations-without-memory'] +
+      c['durations-without-invocations'] +
+      c['memory-without-invocations'];
+    const joinReport: JoinReport = {
+      files: { ...this.fileNames },
+      memoryScope: memFile !== null ? this.memoryScope : null,
+      rows: { invocations: this.invocationRows, durations: this.durationRows, memory: this.memoryRows },
+      functions: n,
+      joined,
+      counts: { ...c },
+      unjoined,
+      examples,
+      examplesTruncated: examples.length < JOIN_ISSUE_KINDS.reduce((s, k) => s + c[k], 0),
+    };
+    const csr = this.counts.build(n);
+    const arrivals = { kind: 'minute-counts' as const, ...csr };
+    this.durations.clear();
+    this.memory.clear();
+    this.fnIndex.clear();
+    return normalizedTrace(
+      { format: 'azure2019', window: this.window, functions, arrivals, files: this.files, joinReport },
+      unjoined,
+    );
+  }
+
+  /**
+   * Every invocations row's function with its durations and memory rows (by function, or by app when the
+   * memory file has no HashFunction column); each missing row is noted. `joined`: the functions that lack none.
+   */
+  private joinFunctions(
+    invFile: string,
+    note: (issue: JoinIssue) => void,
+  ): { functions: NormalizedTrace['functions']; joined: number } {
+    const n = this.ids.length;
     const { durations: durFile, memory: memFile } = this.fileNames;
     const functions = new Array<NormalizedTrace['functions'][number]>(n);
     let joined = 0;
@@ -317,6 +354,12 @@ export class Azure2019Reader {
         memory: m ? m.value : null,
       };
     }
+    return { functions, joined };
+  }
+
+  /** Notes the durations and memory rows that no invocations row used. */
+  private noteRowsWithoutInvocations(note: (issue: JoinIssue) => void): void {
+    const { durations: durFile, memory: memFile } = this.fileNames;
     for (const r of this.durations.values()) {
       if (r.used) continue;
       note({
@@ -343,38 +386,6 @@ export class Azure2019Reader {
         message: `${memFile}:${r.line}: memory row for ${what} has no invocations row`,
       });
     }
-    const c = this.issueCounts;
-    const unjoined =
-      c['invocations-without-durations'] +
-      c['invocations-without-memory'] +
-      c['durations-without-invocations'] +
-      c['memory-without-invocations'];
-    const joinReport: JoinReport = {
-      files: { ...this.fileNames },
-      memoryScope: memFile !== null ? this.memoryScope : null,
-      rows: { invocations: this.invocationRows, durations: this.durationRows, memory: this.memoryRows },
-      functions: n,
-      joined,
-      counts: { ...c },
-      unjoined,
-      examples,
-      examplesTruncated: examples.length < JOIN_ISSUE_KINDS.reduce((s, k) => s + c[k], 0),
-    };
-    const csr = this.counts.build(n);
-    const arrivals = { kind: 'minute-counts' as const, ...csr };
-    this.durations.clear();
-    this.memory.clear();
-    this.fnIndex.clear();
-    return {
-      schemaVersion: 1,
-      format: 'azure2019',
-      window: this.window,
-      functions,
-      arrivals,
-      files: this.files,
-      joinReport,
-      stats: computeTraceStats(functions, arrivals, unjoined),
-    };
   }
 }
 

@@ -5,10 +5,10 @@
  * `func` is unique only within its `app`: functions are keyed by the pair.
  */
 import { CellError, TraceError } from './errors';
-import { ReadOptions, RowLog, TraceInput, indexHeader, toSource, validateReadOptions } from './input';
+import { ReadOptions, RowLog, TraceInput, indexHeader, readEach, toSource, validateReadOptions } from './input';
 import { readNarrowCsv } from './narrow-csv';
 import { parseFinite, parseNonNegative } from './numbers';
-import { computeTraceStats } from './stats';
+import { normalizedTrace } from './stats';
 import {
   DURATION_PERCENTILES,
   DurationFigures,
@@ -149,16 +149,10 @@ export class Azure2021Reader {
       if (e > hi) hi = e;
     }
     const window = n === 0 ? { startS: 0, endS: 0 } : { startS: Math.min(0, Math.floor(lo)), endS: Math.ceil(hi) };
-    return {
-      schemaVersion: 1,
-      format: 'azure2021',
-      window,
-      functions: this.functions,
-      arrivals,
-      files: this.files,
-      joinReport: null,
-      stats: computeTraceStats(this.functions, arrivals, 0),
-    };
+    return normalizedTrace(
+      { format: 'azure2021', window, functions: this.functions, arrivals, files: this.files, joinReport: null },
+      0,
+    );
   }
 }
 
@@ -166,9 +160,7 @@ export async function readAzure2021(
   inputs: TraceInput | TraceInput[],
   options: ReadOptions = {},
 ): Promise<NormalizedTrace> {
-  const r = new Azure2021Reader(options);
-  for (const i of Array.isArray(inputs) ? inputs : [inputs]) await r.add(i);
-  return r.finish();
+  return readEach(new Azure2021Reader(options), inputs);
 }
 
 /**

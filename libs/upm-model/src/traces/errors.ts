@@ -74,6 +74,11 @@ export function formatLocation(file: string, line: number, column?: number | nul
   return s;
 }
 
+/** A header cell's error: "FILE:1:COLUMN: what", located at that cell (column 1-based). */
+export function headerColumnError(code: TraceErrorCode, file: string, column: number, what: string): TraceError {
+  return new TraceError(code, `${formatLocation(file, 1, column)}: ${what}`, { file, line: 1, column });
+}
+
 /** Thrown inside a row handler to reject that row at a given cell; the reader turns it into a RowError. */
 export class CellError extends Error {
   constructor(

@@ -4,12 +4,12 @@
  * 0 invocations). Several day files merge into one trace (functions unioned by column name). The format has no
  * apps, owners or triggers: each function is its own app, the owner is '' and the trigger 'unknown'.
  */
-import { CellError, TraceError, formatLocation } from './errors';
-import { ReadOptions, RowLog, TraceInput, indexHeader, toSource, validateReadOptions } from './input';
+import { CellError, TraceError, headerColumnError } from './errors';
+import { ReadOptions, RowLog, TraceInput, indexHeader, readEach, toSource, validateReadOptions } from './input';
 import { readNarrowCsv } from './narrow-csv';
 import { MAX_CELL_COUNT, parseCount, parseNonNegative } from './numbers';
 import { CountsBuilder } from './sparse-counts';
-import { computeTraceStats } from './stats';
+import { normalizedTrace } from './stats';
 import { FileReadSummary, NormalizedTrace, TraceFunction } from './types';
 
 const MAX_SLOT = 0xffffffff;
@@ -49,15 +49,7 @@ export class Huawei2023Reader {
         names.forEach((n, i) => {
           if (i === timeCol || i === dayCol || n === '') return;
           if (seen.has(n)) {
-            throw new TraceError(
-              'DUPLICATE_COLUMN',
-              `${formatLocation(src.name, 1, i + 1)}: function column "${n}" appears twice`,
-              {
-                file: src.name,
-                line: 1,
-                column: i + 1,
-              },
-            );
+            throw headerColumnError('DUPLICATE_COLUMN', src.name, i + 1, `function column "${n}" appears twice`);
           }
           seen.set(n, i);
           let f = this.fnIndex.get(n);
@@ -115,16 +107,10 @@ export class Huawei2023Reader {
     const arrivals = { kind: 'minute-counts' as const, ...csr };
     const window =
       this.minSlot === Infinity ? { startS: 0, endS: 0 } : { startS: this.minSlot * 60, endS: (this.maxSlot + 1) * 60 };
-    return {
-      schemaVersion: 1,
-      format: 'huawei2023',
-      window,
-      functions: this.functions,
-      arrivals,
-      files: this.files,
-      joinReport: null,
-      stats: computeTraceStats(this.functions, arrivals, 0),
-    };
+    return normalizedTrace(
+      { format: 'huawei2023', window, functions: this.functions, arrivals, files: this.files, joinReport: null },
+      0,
+    );
   }
 }
 
@@ -132,7 +118,5 @@ export async function readHuawei2023(
   inputs: TraceInput | TraceInput[],
   options: ReadOptions = {},
 ): Promise<NormalizedTrace> {
-  const r = new Huawei2023Reader(options);
-  for (const i of Array.isArray(inputs) ? inputs : [inputs]) await r.add(i);
-  return r.finish();
+  return readEach(new Huawei2023Reader(options), inputs);
 }

@@ -4,8 +4,8 @@
  */
 import * as fs from 'node:fs';
 import { Readable } from 'node:stream';
-import { CellError, RowError, TraceError, formatLocation } from './errors';
-import type { FileReadSummary, TraceFileKind } from './types';
+import { CellError, RowError, TraceError, formatLocation, headerColumnError } from './errors';
+import type { FileReadSummary, NormalizedTrace, TraceFileKind } from './types';
 
 /** A named byte stream. `name` is what error messages and reports call the file. */
 export interface TraceSource {
@@ -168,15 +168,7 @@ export function indexHeader(
   const watched = new Set([...required, ...optional]);
   names.forEach((n, i) => {
     if (watched.has(n) && idx.has(n)) {
-      throw new TraceError(
-        'DUPLICATE_COLUMN',
-        `${formatLocation(file, 1, i + 1)}: column "${n}" appears twice in the header`,
-        {
-          file,
-          line: 1,
-          column: i + 1,
-        },
-      );
+      throw headerColumnError('DUPLICATE_COLUMN', file, i + 1, `column "${n}" appears twice in the header`);
     }
     if (!idx.has(n)) idx.set(n, i);
   });
@@ -198,4 +190,13 @@ export function cleanHeader(names: readonly string[]): string[] {
     if (s.length >= 2 && s.startsWith('"') && s.endsWith('"')) s = s.slice(1, -1).trim();
     return s;
   });
+}
+
+/** A reader of one kind of file, fed every input in the order given, then finished. */
+export async function readEach(
+  reader: { add(input: TraceInput): Promise<unknown>; finish(): NormalizedTrace },
+  inputs: TraceInput | TraceInput[],
+): Promise<NormalizedTrace> {
+  for (const i of Array.isArray(inputs) ? inputs : [inputs]) await reader.add(i);
+  return reader.finish();
 }

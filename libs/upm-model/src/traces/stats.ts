@@ -1,5 +1,5 @@
 /** Summary statistics of a normalized trace (what GET /v1/traces/:id shows). */
-import { Arrivals, JoinReport, TraceFunction, TraceStats, emptyTriggerCounts } from './types';
+import { Arrivals, JoinReport, NormalizedTrace, TraceFunction, TraceStats, emptyTriggerCounts } from './types';
 
 /** Dense per-minute totals up to this many minutes (~2 years); beyond it a Map (sparse, slower). */
 const DENSE_SPAN_LIMIT = 1 << 20;
@@ -113,7 +113,10 @@ export interface TraceFunctionRow {
 }
 
 /** The functions of a trace, most invoked first (ties by key): what a plan's profiles name. */
-export function traceFunctionRows(trace: { functions: readonly TraceFunction[]; arrivals: Arrivals }): TraceFunctionRow[] {
+export function traceFunctionRows(trace: {
+  functions: readonly TraceFunction[];
+  arrivals: Arrivals;
+}): TraceFunctionRow[] {
   const inv = invocationsPerFunction(trace.functions.length, trace.arrivals);
   const rows = trace.functions.map((f, i) => ({
     key: `${f.app}/${f.id}`,
@@ -150,4 +153,22 @@ export function joinReportWarnings(report: JoinReport | null | undefined): strin
       `${noMemory} of ${n} functions have no memory row (${report.files.memory === null ? 'no memory file was given' : 'the memory file is of another day or lacks them'}): plans size them at profiles.fallback.defaultMemoryMiB (170 MiB by default) unless a dump profiles them`,
     );
   return out;
+}
+
+/** A reader's result: its parts, with the schema version and the statistics computed from them. */
+export function normalizedTrace(
+  parts: Omit<NormalizedTrace, 'schemaVersion' | 'stats'>,
+  unjoined: number,
+): NormalizedTrace {
+  // fields in the order every reader has always produced (the serialized and JSON forms follow it)
+  return {
+    schemaVersion: 1,
+    format: parts.format,
+    window: parts.window,
+    functions: parts.functions,
+    arrivals: parts.arrivals,
+    files: parts.files,
+    joinReport: parts.joinReport,
+    stats: computeTraceStats(parts.functions, parts.arrivals, unjoined),
+  };
 }

@@ -8,7 +8,7 @@
  * ("3.0"), a surrounding pair of double quotes on id cells. Not accepted: quoted cells that contain a comma or
  * a newline (the format never needs them).
  */
-import { TraceError, formatLocation } from './errors';
+import { TraceError, headerColumnError } from './errors';
 import { RowLog, TraceSource, cleanHeader, indexHeader, ioError } from './input';
 import { MAX_CELL_COUNT, parseCount } from './numbers';
 import { isTrigger, Trigger } from './types';
@@ -134,26 +134,10 @@ export class WideInvocationsParser {
       if (!/^\d+$/.test(n)) return; // other columns are ignored (e.g. a pandas index column)
       const m = Number(n);
       if (m < 1 || m > 1440) {
-        throw new TraceError(
-          'BAD_HEADER',
-          `${formatLocation(this.file, 1, i + 1)}: minute column "${n}" is outside 1..1440`,
-          {
-            file: this.file,
-            line: 1,
-            column: i + 1,
-          },
-        );
+        throw headerColumnError('BAD_HEADER', this.file, i + 1, `minute column "${n}" is outside 1..1440`);
       }
       if (seen.has(m)) {
-        throw new TraceError(
-          'DUPLICATE_COLUMN',
-          `${formatLocation(this.file, 1, i + 1)}: minute column "${n}" appears twice`,
-          {
-            file: this.file,
-            line: 1,
-            column: i + 1,
-          },
-        );
+        throw headerColumnError('DUPLICATE_COLUMN', this.file, i + 1, `minute column "${n}" appears twice`);
       }
       seen.add(m);
       roles[i] = this.baseSlot + m - 1;
