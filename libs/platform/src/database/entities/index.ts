@@ -8,4 +8,5 @@ import { TraceEntity } from './trace.entity';
 export const ENTITIES = [PingRecordEntity, DumpEntity, TraceEntity, PlanEntity, PlanPointEntity, ApiKeyEntity];
 export { ApiKeyEntity, DumpEntity, PingRecordEntity, PlanEntity, PlanPointEntity, TraceEntity };
 export type { PlanState } from './plan.entity';
+export type { StoredDumpSummary } from './dump.entity';
 export type { ApiKeyScope } from './api-key.entity';
