@@ -1,10 +1,7 @@
-import { InjectQueue } from '@nestjs/bull';
 import { Injectable } from '@nestjs/common';
-import { planJobId, planPointJobId, QUEUES } from '@upm/jobs';
-import { profileRefs, type PlanSpec } from '@upm/model';
-import type { Queue } from 'bull';
-import { BlobStore, DumpEntity, PlanEntity, PlanPointEntity, TraceEntity } from '@upm/platform';
-import { DataSource, In } from 'typeorm';
+import { profileRefs } from '@upm/model';
+import { BlobStore, DumpEntity, PlanEntity, PlanPointEntity, PlanQueue, PlanStore, TraceEntity } from '@upm/platform';
+import { DataSource } from 'typeorm';
 import { ConflictError, NotFoundError } from '../common/errors';
 
 const ACTIVE = ['queued', 'running'] as const;
@@ -16,16 +13,18 @@ const ACTIVE = ['queued', 'running'] as const;
 @Injectable()
 export class DeletionService {
   private readonly blobs: BlobStore;
+  private readonly plans: PlanStore;
 
   constructor(
     private readonly dataSource: DataSource,
-    @InjectQueue(QUEUES.plans) private readonly plansQueue: Queue,
+    private readonly plansQueue: PlanQueue,
   ) {
     this.blobs = new BlobStore(dataSource);
+    this.plans = new PlanStore(dataSource);
   }
 
   private activePlans(): Promise<PlanEntity[]> {
-    return this.dataSource.getRepository(PlanEntity).findBy({ state: In([...ACTIVE]) });
+    return this.plans.inStates([...ACTIVE]);
   }
 
   private async refuseIfUsed(kind: 'dump' | 'trace', id: string, uses: (p: PlanEntity) => boolean): Promise<void> {
@@ -38,7 +37,7 @@ export class DeletionService {
     const repo = this.dataSource.getRepository(DumpEntity);
     const dump = await repo.findOneBy({ id });
     if (!dump) throw new NotFoundError(`no dump with id ${id}`);
-    await this.refuseIfUsed('dump', id, (p) => profileRefs((p.spec as unknown as PlanSpec).profiles).includes(id));
+    await this.refuseIfUsed('dump', id, (p) => profileRefs(p.spec.profiles).includes(id));
     await repo.delete({ id });
     await this.deleteBlobIfUnused(dump.sha256);
   }
@@ -59,14 +58,12 @@ export class DeletionService {
     if (!plan) throw new NotFoundError(`no plan with id ${id}`);
     if ((ACTIVE as readonly string[]).includes(plan.state)) throw new ConflictError(`plan ${id} is ${plan.state}: delete it once it has finished`, { state: plan.state });
     // Its finished jobs go too: job ids are deterministic, and Bull would take a resubmission for a duplicate.
-    for (const jobId of [planJobId(id), ...Array.from({ length: plan.points }, (_, i) => planPointJobId(id, i))]) {
-      const job = await this.plansQueue.getJob(jobId);
-      if (job) await job.remove();
-    }
+    await this.plansQueue.removePlanJobs(id, plan.points);
     const rows = await points.findBy({ planId: id });
     await points.delete({ planId: id });
     await plans.delete({ id });
-    for (const sha of new Set([plan.resultSha256, ...rows.map((r) => r.resultSha256)])) if (sha) await this.deleteBlobIfUnused(sha);
+    const shas = [plan.resultSha256, plan.timeseriesSha256, ...rows.flatMap((r) => [r.resultSha256, r.timeseriesSha256])];
+    for (const sha of new Set(shas)) if (sha) await this.deleteBlobIfUnused(sha);
   }
 
   private async deleteBlobIfUnused(sha256: string): Promise<void> {
@@ -75,7 +72,9 @@ export class DeletionService {
       m.countBy(DumpEntity, { sha256 }),
       m.countBy(TraceEntity, { sha256 }),
       m.countBy(PlanEntity, { resultSha256: sha256 }),
+      m.countBy(PlanEntity, { timeseriesSha256: sha256 }),
       m.countBy(PlanPointEntity, { resultSha256: sha256 }),
+      m.countBy(PlanPointEntity, { timeseriesSha256: sha256 }),
     ]);
     if (uses.every((n) => n === 0)) await this.blobs.delete(sha256);
   }
