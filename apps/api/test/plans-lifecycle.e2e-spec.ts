@@ -171,5 +171,11 @@ describe.each(testDatabases())('plan listing and results on $name', (db) => {
     } finally {
       read.mockRestore();
     }
+    // deleting the plan deletes its blobs, the series' included (the point's: the same as the plan's)
+    const legacySha = (await lifecycle.store.get(id))!.resultSha256!;
+    await request(server).delete(`/v1/plans/${id}`).expect(204);
+    const shas = [row.resultSha256!, row.timeseriesSha256!, legacySha];
+    const marks = db.name === 'postgres' ? ['$1', '$2', '$3'] : ['?', '?', '?'];
+    expect(Number((await ds.query(`SELECT COUNT(*) AS n FROM blobs WHERE sha256 IN (${marks.join(', ')})`, shas))[0].n)).toBe(0);
   });
 });

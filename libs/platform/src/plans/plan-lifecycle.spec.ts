@@ -8,6 +8,7 @@ import { DataSource } from 'typeorm';
 import { buildDataSourceOptions } from '../database/data-source-options';
 import { PlanEntity, PlanPointEntity } from '../database/entities';
 import { runMigrationsExclusively } from '../database/migrate';
+import { MIGRATIONS } from '../database/migrations';
 import { PlanQueue } from '../queue/plan-queue';
 import { PlanLifecycle } from './plan-lifecycle';
 
@@ -141,6 +142,32 @@ describe('PlanLifecycle', () => {
     const [raw] = await ds.query('SELECT spec FROM plans WHERE id = ?', [id]);
     expect(raw.spec).toBe(JSON.stringify(spec));
     expect(await ds.getRepository(PlanPointEntity).countBy({ planId: id })).toBe(0);
+  });
+
+  it('upgrades a database holding plans and points: rows kept, their series column empty (read the old way)', async () => {
+    const file = join(dir, 'old.sqlite');
+    const before = MIGRATIONS.filter((m) => m.name !== 'AddPlanTimeseriesSha2561763800710000');
+    expect(before).toHaveLength(MIGRATIONS.length - 1);
+    const old = new DataSource({ ...buildDataSourceOptions(file), migrations: before, entities: [] });
+    await old.initialize();
+    await old.runMigrations();
+    const spec = specOf();
+    const id = planSpecHash(spec);
+    await old.query(
+      'INSERT INTO plans (id, trace_id, spec, state, points, result_sha256, summary, error, created_at_ms, completed_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?, ?)',
+      [id, spec.trace, JSON.stringify(spec), 'completed', 1, 'a'.repeat(64), JSON.stringify({ models: {} }), 1, 2],
+    );
+    await old.query('INSERT INTO plan_points (plan_id, "index", result_sha256, completed_at_ms) VALUES (?, 0, ?, 2)', [id, 'a'.repeat(64)]);
+    await old.destroy();
+    const upgraded = new DataSource(buildDataSourceOptions(file));
+    await upgraded.initialize();
+    try {
+      await runMigrationsExclusively(upgraded);
+      expect(await upgraded.getRepository(PlanEntity).findOneBy({ id })).toMatchObject({ spec, state: 'completed', resultSha256: 'a'.repeat(64), timeseriesSha256: null });
+      expect(await upgraded.getRepository(PlanPointEntity).findOneBy({ planId: id, index: 0 })).toMatchObject({ resultSha256: 'a'.repeat(64), timeseriesSha256: null });
+    } finally {
+      await upgraded.destroy();
+    }
   });
 
   it('tells a job that failed for good from one Bull retries', async () => {
