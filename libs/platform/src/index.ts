@@ -10,7 +10,7 @@ export { QueueModule } from './queue/queue.module';
 export { LoggingModule, REQUEST_ID_HEADER, requestIdOf } from './logging/logging.module';
 export { BlobStore, UploadTooLargeError, BLOB_CHUNK_BYTES, type StoredBlob } from './storage/blob-store';
 export { StoredInputs, InputNotFoundError } from './inputs/stored-inputs';
-export { PlanQueue, type PlanProgressQuery } from './queue/plan-queue';
+export { PlanQueue, jobFailedForGood, type PlanProgressQuery } from './queue/plan-queue';
 export { PlanStore, type PlanResultWithoutSeries } from './plans/plan-store';
 export { PlanLifecycle, summarizePlanResult } from './plans/plan-lifecycle';
 export { runStoredPlanPoint } from './plans/run-point';

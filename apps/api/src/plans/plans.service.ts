@@ -47,6 +47,7 @@ export class PlansService {
     await this.jobs.requireRedis();
     const { plan, created } = await this.lifecycle.submit(spec);
     const [status] = await this.statuses([plan]);
+    // `created` last, as it always was
     return { ...status, created };
   }
 

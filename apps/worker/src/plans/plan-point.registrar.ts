@@ -1,7 +1,7 @@
 import { InjectQueue } from '@nestjs/bull';
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { JOB_NAMES, PlanJobPayload, PlanPointJobPayload, QUEUES } from '@upm/jobs';
-import { PlanLifecycle, PlanQueue } from '@upm/platform';
+import { jobFailedForGood, PlanLifecycle } from '@upm/platform';
 import type { Job, Queue } from 'bull';
 import { extname, join } from 'node:path';
 
@@ -28,7 +28,7 @@ export class PlanPointRegistrar implements OnModuleInit {
   }
 
   private async onFailed(job: Job<PlanJobPayload | PlanPointJobPayload>, err: Error): Promise<void> {
-    if (!PlanQueue.failedForGood(job)) return;
+    if (!jobFailedForGood(job)) return;
     const fields = { planId: job.data.planId, jobId: String(job.id) };
     this.logger.error(fields, `plan job ${job.id} failed for good: ${err.message}`);
     await this.lifecycle.fail(job.data.planId, `${job.name} ${job.id}: ${err.message}`).catch((e) =>

@@ -9,7 +9,7 @@ import { buildDataSourceOptions } from '../database/data-source-options';
 import { PlanEntity, PlanPointEntity } from '../database/entities';
 import { runMigrationsExclusively } from '../database/migrate';
 import { MIGRATIONS } from '../database/migrations';
-import { PlanQueue } from '../queue/plan-queue';
+import { jobFailedForGood, PlanQueue } from '../queue/plan-queue';
 import { PlanLifecycle } from './plan-lifecycle';
 
 /** A point's result as the simulator would give it, with a marker to tell runs apart. */
@@ -172,11 +172,11 @@ describe('PlanLifecycle', () => {
 
   it('tells a job that failed for good from one Bull retries', async () => {
     const job = await queue.add('probe', {}, { attempts: 3 });
-    expect(PlanQueue.failedForGood(job)).toBe(false);
+    expect(jobFailedForGood(job)).toBe(false);
     job.attemptsMade = 3;
-    expect(PlanQueue.failedForGood(job)).toBe(true);
+    expect(jobFailedForGood(job)).toBe(true);
     job.attemptsMade = 1;
     await job.discard();
-    expect(PlanQueue.failedForGood(job)).toBe(true);
+    expect(jobFailedForGood(job)).toBe(true);
   });
 });

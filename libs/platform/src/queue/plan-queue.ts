@@ -14,10 +14,10 @@ export interface PlanProgressQuery {
 
 /**
  * Every Bull call about plans: enqueueing the plan job and its point jobs, removing them, reading their
- * progress, and telling a job that failed for good from one Bull will retry. It lives in libs/platform (beside
- * QueueModule, the Bull infrastructure API and worker share), not in libs/jobs: libs/jobs is the contract (names,
- * payloads, ids) that both sides import without a Redis connection; this is the one implementation of that
- * contract over Bull, used by the API (the producer) and the worker (the consumer) alike.
+ * progress (and, below, telling a job that failed for good from one Bull will retry). It lives in libs/platform,
+ * beside QueueModule (the Bull infrastructure API and worker share), not in libs/jobs: libs/jobs is the contract
+ * (names, payloads, ids) that both sides import without a Redis connection; this is the one implementation of
+ * that contract over Bull, used by the API (the producer) and the worker (the consumer) alike.
  */
 export class PlanQueue {
   constructor(private readonly queue: Queue<PlanJobPayload | PlanPointJobPayload>) {}
@@ -85,15 +85,15 @@ export class PlanQueue {
     }
     return progress;
   }
+}
 
-  /**
-   * Whether a failed job will not be retried: its attempts are used up, or its processor discarded it
-   * (`job.discard()`, which Bull's typings leave out of Job, as they do isDiscarded).
-   */
-  static failedForGood(job: Job): boolean {
-    const discardable: Job & { isDiscarded?: () => boolean } = job;
-    return job.attemptsMade >= (job.opts.attempts ?? 1) || discardable.isDiscarded?.() === true;
-  }
+/**
+ * Whether a failed job (of any queue) will not be retried: its attempts are used up, or its processor discarded
+ * it (`job.discard()`; Bull's typings leave Job.isDiscarded out). The one copy of this check.
+ */
+export function jobFailedForGood(job: Job): boolean {
+  const discardable: Job & { isDiscarded?: () => boolean } = job;
+  return job.attemptsMade >= (job.opts.attempts ?? 1) || discardable.isDiscarded?.() === true;
 }
 
 /** A job's stored `progress` field as a number, as Job.fromJSON and Number(job.progress()) would read it. */
