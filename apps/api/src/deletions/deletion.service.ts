@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { profileRefs } from '@upm/model';
-import { BlobStore, DumpEntity, PlanEntity, PlanPointEntity, PlanQueue, PlanStore, TraceEntity } from '@upm/platform';
+import { BlobStore, DumpEntity, PlanEntity, PlanLifecycle, PlanPointEntity, TraceEntity } from '@upm/platform';
 import { DataSource } from 'typeorm';
 import { ConflictError, NotFoundError } from '../common/errors';
 
@@ -13,18 +13,16 @@ const ACTIVE = ['queued', 'running'] as const;
 @Injectable()
 export class DeletionService {
   private readonly blobs: BlobStore;
-  private readonly plans: PlanStore;
 
   constructor(
     private readonly dataSource: DataSource,
-    private readonly plansQueue: PlanQueue,
+    private readonly lifecycle: PlanLifecycle,
   ) {
     this.blobs = new BlobStore(dataSource);
-    this.plans = new PlanStore(dataSource);
   }
 
   private activePlans(): Promise<PlanEntity[]> {
-    return this.plans.inStates([...ACTIVE]);
+    return this.lifecycle.store.inStates([...ACTIVE]);
   }
 
   private async refuseIfUsed(kind: 'dump' | 'trace', id: string, uses: (p: PlanEntity) => boolean): Promise<void> {
@@ -52,18 +50,10 @@ export class DeletionService {
   }
 
   async deletePlan(id: string): Promise<void> {
-    const plans = this.dataSource.getRepository(PlanEntity);
-    const points = this.dataSource.getRepository(PlanPointEntity);
-    const plan = await plans.findOneBy({ id });
+    const plan = await this.lifecycle.store.get(id);
     if (!plan) throw new NotFoundError(`no plan with id ${id}`);
     if ((ACTIVE as readonly string[]).includes(plan.state)) throw new ConflictError(`plan ${id} is ${plan.state}: delete it once it has finished`, { state: plan.state });
-    // Its finished jobs go too: job ids are deterministic, and Bull would take a resubmission for a duplicate.
-    await this.plansQueue.removePlanJobs(id, plan.points);
-    const rows = await points.findBy({ planId: id });
-    await points.delete({ planId: id });
-    await plans.delete({ id });
-    const shas = [plan.resultSha256, plan.timeseriesSha256, ...rows.flatMap((r) => [r.resultSha256, r.timeseriesSha256])];
-    for (const sha of new Set(shas)) if (sha) await this.deleteBlobIfUnused(sha);
+    for (const sha of await this.lifecycle.delete(plan)) await this.deleteBlobIfUnused(sha);
   }
 
   private async deleteBlobIfUnused(sha256: string): Promise<void> {

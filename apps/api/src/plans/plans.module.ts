@@ -12,5 +12,6 @@ import { PlansService } from './plans.service';
     PlansService,
     { provide: PlanLifecycle, useFactory: (ds: DataSource, queue: PlanQueue) => new PlanLifecycle(ds, queue), inject: [DataSource, PlanQueue] },
   ],
+  exports: [PlanLifecycle],
 })
 export class PlansModule {}

@@ -12,8 +12,8 @@ export function summarizePlanResult(result: Pick<PlanResult, 'models'>): PlanSum
 
 /**
  * The one owner of a plan's state: submit (queued), start (running, its point jobs enqueued), a point done
- * (completed once the last point combines them), fail, and a failed plan's reset when it is submitted again.
- * Nothing else writes a plan's state, result, summary, error or completion time, nor its point rows.
+ * (completed once the last point combines them), fail, a failed plan's reset when it is submitted again, and
+ * deletion. Nothing else writes a plan's row (state, result, summary, error, completion time) or its point rows.
  *
  * Every transition is idempotent, because Bull may run a job again after its worker died: a point re-run
  * overwrites its own row, whichever point finds all points present combines them (twice at worst, with the same
@@ -114,6 +114,19 @@ export class PlanLifecycle {
   /** A job of the plan failed for good. A completed plan stays completed (a late failure of a re-run job). */
   async fail(planId: string, error: string): Promise<void> {
     await this.plans.update({ id: planId, state: Not('completed') }, { state: 'failed', error });
+  }
+
+  /**
+   * Deletes a finished plan, its points and its jobs (job ids are deterministic: Bull would take a resubmission
+   * for a duplicate). Returns the blobs its rows referred to, for the caller to delete those no other row uses.
+   */
+  async delete(plan: PlanEntity): Promise<string[]> {
+    await this.jobs.removePlanJobs(plan.id, plan.points);
+    const rows = await this.store.points(plan.id);
+    await this.pointRows.delete({ planId: plan.id });
+    await this.plans.delete({ id: plan.id });
+    const blobs = [plan.resultSha256, plan.timeseriesSha256, ...rows.flatMap((r) => [r.resultSha256, r.timeseriesSha256])];
+    return [...new Set(blobs.filter((sha): sha is string => sha !== null))];
   }
 
   /** Inserts the plan unless it exists; returns the stored row and whether it was new. */
