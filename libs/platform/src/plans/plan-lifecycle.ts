@@ -86,28 +86,15 @@ export class PlanLifecycle {
     );
     const rows = await this.store.points(plan.id);
     if (rows.length < plan.points) return { resultSha256: stored, combined: false };
-    const points: PlanResultWithoutSeries[] = [];
-    for (const r of rows) points.push(await this.store.pointResult(r));
-    let combined: PlanResultWithoutSeries;
-    let combinedSeries: string;
-    if (plan.points === 1) {
-      // the plan's result is its only point's (this one): the same blobs
-      [combined, combinedSeries] = [points[0], series];
-    } else {
-      const { timeseries: sweepSeries, ...rest } = combineSweep(plan.spec, points);
-      [combined, combinedSeries] = [rest, await this.putJson(sweepSeries)];
+    // a plan of one point has that point's result: the same blobs
+    let completed = { resultSha256: stored, timeseriesSha256: series, summary: summarizePlanResult(withoutSeries) };
+    if (plan.points > 1) {
+      const points: PlanResultWithoutSeries[] = [];
+      for (const r of rows) points.push(await this.store.pointResult(r));
+      const { timeseries: sweepSeries, ...combined } = combineSweep(plan.spec, points);
+      completed = { resultSha256: await this.putJson(combined), timeseriesSha256: await this.putJson(sweepSeries), summary: summarizePlanResult(combined) };
     }
-    await this.plans.update(
-      { id: plan.id },
-      {
-        state: 'completed',
-        resultSha256: await this.putJson(combined),
-        timeseriesSha256: combinedSeries,
-        summary: summarizePlanResult(combined),
-        completedAtMs: Date.now(),
-        error: null,
-      },
-    );
+    await this.plans.update({ id: plan.id }, { state: 'completed', ...completed, completedAtMs: Date.now(), error: null });
     return { resultSha256: stored, combined: true };
   }
 
