@@ -197,10 +197,10 @@ describe.each(testDatabases())('plans, analyses and density API on $name', (db) 
     // what the worker's plan-point jobs do, in this process
     // the app's module registry (createTestApp reset it), so that its entities are the app's
     // eslint-disable-next-line @typescript-eslint/no-var-requires
-    const { PlanStore, runStoredPlanPoint, StoredInputs } = require('@upm/platform') as typeof import('@upm/platform');
+    const { PlanLifecycle, runStoredPlanPoint, StoredInputs } = require('@upm/platform') as typeof import('@upm/platform');
     const ds = appDataSource(app);
-    const [store, inputs] = [new PlanStore(ds), new StoredInputs(ds)];
-    for (let i = 0; i < 4; i++) await runStoredPlanPoint(store, inputs, id, i);
+    const [lifecycle, inputs] = [new PlanLifecycle(ds), new StoredInputs(ds)];
+    for (let i = 0; i < 4; i++) await runStoredPlanPoint(lifecycle, inputs, id, i);
     const got = await request(app.getHttpServer()).get(`/v1/plans/${id}`).expect(200);
     const r = got.body.result;
     expect(r.host).toEqual({ count: 2, memoryBytes: null, cores: null });

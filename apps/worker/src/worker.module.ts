@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { DatabaseModule, LoggingModule, PingRecordEntity, PlanStore, PlatformConfigModule, QueueModule } from '@upm/platform';
+import { DatabaseModule, LoggingModule, PingRecordEntity, PlanLifecycle, PlanQueue, PlatformConfigModule, QueueModule } from '@upm/platform';
 import { DataSource } from 'typeorm';
 import { AnalysisRegistrar } from './analyses/analysis.registrar';
 import { JobMetrics } from './metrics/job-metrics';
@@ -23,7 +23,7 @@ import { PingProcessor } from './processors/ping.processor';
     PlanPointRegistrar,
     AnalysisRegistrar,
     JobMetrics,
-    { provide: PlanStore, useFactory: (ds: DataSource) => new PlanStore(ds), inject: [DataSource] },
+    { provide: PlanLifecycle, useFactory: (ds: DataSource, queue: PlanQueue) => new PlanLifecycle(ds, queue), inject: [DataSource, PlanQueue] },
   ],
 })
 export class WorkerModule {}

@@ -1,3 +1,5 @@
+import type { AnalysisRequest } from '@upm/model';
+
 /**
  * Plans: the product's main job. A `plan` job (id `plans:<planId>`) expands the plan's sweep and enqueues
  * one `plan-point` job per point (id `plans:<planId>:<index>`). Ids derive from the plan's content hash, so
@@ -41,8 +43,8 @@ export function planPointJobId(planId: string, index: number): string {
 /** A large analysis (POST /v1/analyses) run by a worker; the request is validated before it is enqueued. */
 export interface AnalysisJobPayload {
   version: 1;
-  /** A validated AnalysisRequest (see libs/upm-model merge/analysis.ts). */
-  request: Record<string, unknown>;
+  /** A validated AnalysisRequest (see libs/upm-model merge/analysis.ts), as JSON. */
+  request: AnalysisRequest;
   dumpIds: string[];
 }
 

@@ -31,7 +31,7 @@ export class AnalysesService {
     const { dumps: dumpIds, ...rest } = dto;
     const request = validateAnalysisRequest(rest);
     const entities = await this.inputs.dumpEntities(dumpIds);
-    const residentPages = entities.reduce((n, e) => n + Number((e.summary as { residentPages?: number }).residentPages ?? 0), 0);
+    const residentPages = entities.reduce((n, e) => n + Number(e.summary.residentPages ?? 0), 0);
     if (residentPages <= env(this.config, 'ANALYSIS_SYNC_MAX_PAGES')) {
       const loaded = await this.inputs.loadDumps(dumpIds);
       const out = runAnalysis(request, dumpIds.map((id) => loaded.get(id)!));
@@ -41,7 +41,7 @@ export class AnalysesService {
     const key = createHash('sha256').update(JSON.stringify({ request, dumpIds })).digest('hex');
     const job = await this.queue.add(
       JOB_NAMES.analysis,
-      { version: 1, request: request as unknown as Record<string, unknown>, dumpIds },
+      { version: 1, request, dumpIds },
       { jobId: jobIdFor(QUEUES.analyses, key) },
     );
     return { state: 'queued', jobId: String(job.id), residentPages };

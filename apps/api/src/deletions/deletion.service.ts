@@ -1,10 +1,7 @@
-import { InjectQueue } from '@nestjs/bull';
 import { Injectable } from '@nestjs/common';
-import { planJobId, planPointJobId, QUEUES } from '@upm/jobs';
-import { profileRefs, type PlanSpec } from '@upm/model';
-import type { Queue } from 'bull';
-import { BlobStore, DumpEntity, PlanEntity, PlanPointEntity, TraceEntity } from '@upm/platform';
-import { DataSource, In } from 'typeorm';
+import { profileRefs } from '@upm/model';
+import { BlobStore, DumpEntity, PlanEntity, PlanLifecycle, PlanPointEntity, TraceEntity } from '@upm/platform';
+import { DataSource } from 'typeorm';
 import { ConflictError, NotFoundError } from '../common/errors';
 
 const ACTIVE = ['queued', 'running'] as const;
@@ -19,13 +16,13 @@ export class DeletionService {
 
   constructor(
     private readonly dataSource: DataSource,
-    @InjectQueue(QUEUES.plans) private readonly plansQueue: Queue,
+    private readonly lifecycle: PlanLifecycle,
   ) {
     this.blobs = new BlobStore(dataSource);
   }
 
   private activePlans(): Promise<PlanEntity[]> {
-    return this.dataSource.getRepository(PlanEntity).findBy({ state: In([...ACTIVE]) });
+    return this.lifecycle.store.inStates([...ACTIVE]);
   }
 
   private async refuseIfUsed(kind: 'dump' | 'trace', id: string, uses: (p: PlanEntity) => boolean): Promise<void> {
@@ -38,7 +35,7 @@ export class DeletionService {
     const repo = this.dataSource.getRepository(DumpEntity);
     const dump = await repo.findOneBy({ id });
     if (!dump) throw new NotFoundError(`no dump with id ${id}`);
-    await this.refuseIfUsed('dump', id, (p) => profileRefs((p.spec as unknown as PlanSpec).profiles).includes(id));
+    await this.refuseIfUsed('dump', id, (p) => profileRefs(p.spec.profiles).includes(id));
     await repo.delete({ id });
     await this.deleteBlobIfUnused(dump.sha256);
   }
@@ -53,20 +50,10 @@ export class DeletionService {
   }
 
   async deletePlan(id: string): Promise<void> {
-    const plans = this.dataSource.getRepository(PlanEntity);
-    const points = this.dataSource.getRepository(PlanPointEntity);
-    const plan = await plans.findOneBy({ id });
+    const plan = await this.lifecycle.store.get(id);
     if (!plan) throw new NotFoundError(`no plan with id ${id}`);
     if ((ACTIVE as readonly string[]).includes(plan.state)) throw new ConflictError(`plan ${id} is ${plan.state}: delete it once it has finished`, { state: plan.state });
-    // Its finished jobs go too: job ids are deterministic, and Bull would take a resubmission for a duplicate.
-    for (const jobId of [planJobId(id), ...Array.from({ length: plan.points }, (_, i) => planPointJobId(id, i))]) {
-      const job = await this.plansQueue.getJob(jobId);
-      if (job) await job.remove();
-    }
-    const rows = await points.findBy({ planId: id });
-    await points.delete({ planId: id });
-    await plans.delete({ id });
-    for (const sha of new Set([plan.resultSha256, ...rows.map((r) => r.resultSha256)])) if (sha) await this.deleteBlobIfUnused(sha);
+    for (const sha of await this.lifecycle.delete(plan)) await this.deleteBlobIfUnused(sha);
   }
 
   private async deleteBlobIfUnused(sha256: string): Promise<void> {
@@ -75,7 +62,9 @@ export class DeletionService {
       m.countBy(DumpEntity, { sha256 }),
       m.countBy(TraceEntity, { sha256 }),
       m.countBy(PlanEntity, { resultSha256: sha256 }),
+      m.countBy(PlanEntity, { timeseriesSha256: sha256 }),
       m.countBy(PlanPointEntity, { resultSha256: sha256 }),
+      m.countBy(PlanPointEntity, { timeseriesSha256: sha256 }),
     ]);
     if (uses.every((n) => n === 0)) await this.blobs.delete(sha256);
   }

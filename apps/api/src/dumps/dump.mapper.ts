@@ -29,7 +29,7 @@ export function toDumpDto(e: DumpEntity, deduplicated?: boolean): DumpDto {
     name: e.name,
     bytes: e.sizeBytes,
     labels: e.labels,
-    summary: e.summary as unknown as DumpSummaryDto,
+    summary: e.summary,
     createdAt: new Date(e.createdAtMs).toISOString(),
     ...(deduplicated !== undefined && { deduplicated }),
   };

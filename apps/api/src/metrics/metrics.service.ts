@@ -62,7 +62,8 @@ export class MetricsService {
     try {
       await Promise.all(
         queues.map(async ([name, q]) => {
-          const counts = (await q.getJobCounts()) as unknown as Record<string, number>;
+          // Bull counts paused jobs too, which its JobCounts type leaves out
+          const counts: Partial<Record<(typeof JOB_STATES)[number], number>> = await q.getJobCounts();
           for (const s of JOB_STATES) this.queueJobs.set({ queue: name, state: s }, counts[s] ?? 0);
         }),
       );

@@ -1,7 +1,7 @@
 import { PlanEntity } from '@upm/platform';
 import { PlanStatusDto } from './dto/plan.dto';
 
-export function toPlanStatusDto(p: PlanEntity, progress: number, pointsDone: number, created?: boolean): PlanStatusDto {
+export function toPlanStatusDto(p: PlanEntity, progress: number, pointsDone: number): PlanStatusDto {
   return {
     id: p.id,
     state: p.state,
@@ -13,6 +13,5 @@ export function toPlanStatusDto(p: PlanEntity, progress: number, pointsDone: num
     summary: p.summary,
     createdAt: new Date(p.createdAtMs).toISOString(),
     completedAt: p.completedAtMs ? new Date(p.completedAtMs).toISOString() : null,
-    ...(created !== undefined && { created }),
   };
 }

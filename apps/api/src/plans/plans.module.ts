@@ -1,4 +1,6 @@
 import { Module } from '@nestjs/common';
+import { PlanLifecycle, PlanQueue } from '@upm/platform';
+import { DataSource } from 'typeorm';
 import { JobsModule } from '../jobs/jobs.module';
 import { PlansController } from './plans.controller';
 import { PlansService } from './plans.service';
@@ -6,6 +8,10 @@ import { PlansService } from './plans.service';
 @Module({
   imports: [JobsModule],
   controllers: [PlansController],
-  providers: [PlansService],
+  providers: [
+    PlansService,
+    { provide: PlanLifecycle, useFactory: (ds: DataSource, queue: PlanQueue) => new PlanLifecycle(ds, queue), inject: [DataSource, PlanQueue] },
+  ],
+  exports: [PlanLifecycle],
 })
 export class PlansModule {}

@@ -1,17 +1,13 @@
-import { InjectQueue } from '@nestjs/bull';
 import { Injectable } from '@nestjs/common';
-import { JOB_NAMES, PlanJobPayload, planJobId, planPointJobId, QUEUES } from '@upm/jobs';
 import {
   checkFunctionKeys,
   checkPlanWindow,
   densityPerHost,
-  planSpecHash,
   profileRefs,
   validatePlanSpec,
   type DensityResult,
 } from '@upm/model';
-import { PlanEntity, PlanStore, StoredInputs } from '@upm/platform';
-import type { Queue } from 'bull';
+import { PlanEntity, PlanLifecycle, PlanQueue, PlanStore, StoredInputs } from '@upm/platform';
 import { DataSource } from 'typeorm';
 import { ConflictError, InvalidInputError, NotFoundError } from '../common/errors';
 import { JobStatusService } from '../jobs/job-status.service';
@@ -26,16 +22,18 @@ export class PlansService {
 
   constructor(
     dataSource: DataSource,
-    @InjectQueue(QUEUES.plans) private readonly queue: Queue<PlanJobPayload>,
+    private readonly lifecycle: PlanLifecycle,
+    private readonly queue: PlanQueue,
     private readonly jobs: JobStatusService,
   ) {
-    this.store = new PlanStore(dataSource);
+    this.store = lifecycle.store;
     this.inputs = new StoredInputs(dataSource);
   }
 
   /**
-   * Validates and stores the plan, then enqueues it. The plan's id is its content hash: the same plan
-   * submitted again returns the stored one and runs nothing (unless it had failed: then it runs again).
+   * Validates the plan (the one validation of its spec: what is stored, enqueued and run is this validated
+   * spec), checks it against its inputs, then submits it. The same plan submitted again returns the stored one
+   * and runs nothing (unless it had failed: then it runs again).
    */
   async create(dto: CreatePlanDto): Promise<PlanStatusDto> {
     const spec = validatePlanSpec({ ...dto, version: dto.version ?? 1 });
@@ -47,39 +45,23 @@ export class PlansService {
       checkFunctionKeys(spec, await this.inputs.loadTrace(spec.trace));
     await this.inputs.dumpEntities(profileRefs(spec.profiles));
     await this.jobs.requireRedis();
-    const id = planSpecHash(spec);
-    const { plan, created } = await this.store.createOrGet(id, spec, spec.trace);
-    if (plan.state === 'failed') {
-      await this.removeJobs(plan);
-      await this.store.reset(plan.id);
-      plan.state = 'queued';
-      plan.error = null;
-    }
-    // Adding a job whose id exists is a no-op in Bull, so a repeated submission never runs twice.
-    await this.queue.add(JOB_NAMES.plan, { version: 1, planId: plan.id }, { jobId: planJobId(plan.id) });
-    return toPlanStatusDto(plan, await this.progressOf(plan), await this.store.pointsDone(plan.id), created);
+    const { plan, created } = await this.lifecycle.submit(spec);
+    const [status] = await this.statuses([plan]);
+    // `created` last, as it always was
+    return { ...status, created };
   }
 
   async get(id: string): Promise<PlanDto> {
     const plan = await this.plan(id);
-    const result = await this.store.result(plan);
-    let withoutSeries: Record<string, unknown> | null = null;
-    if (result) {
-      const { timeseries: _omitted, ...rest } = result;
-      withoutSeries = rest as unknown as Record<string, unknown>;
-    }
-    return {
-      ...toPlanStatusDto(plan, await this.progressOf(plan), await this.store.pointsDone(plan.id)),
-      spec: plan.spec,
-      result: withoutSeries,
-    };
+    const [status] = await this.statuses([plan]);
+    return { ...status, spec: plan.spec, result: await this.store.result(plan) };
   }
 
   /** The time series of a plan, or of one point of a sweep (`point`, required for a sweep). */
   async timeseries(id: string, format: 'json' | 'csv', point?: number): Promise<{ contentType: string; body: string }> {
     const plan = await this.plan(id);
-    let result = await this.store.result(plan);
-    if (!result) throw new NotFoundError(`Plan ${id} has no result yet (state ${plan.state})`);
+    if (!plan.resultSha256) throw new NotFoundError(`Plan ${id} has no result yet (state ${plan.state})`);
+    let json: string | null;
     if (plan.points > 1) {
       if (point === undefined)
         throw new InvalidInputError(
@@ -87,20 +69,20 @@ export class PlansService {
         );
       if (point >= plan.points)
         throw new InvalidInputError(`point must be less than ${plan.points} (the sweep's points), got ${point}`);
-      result = await this.store.pointResult(plan, point);
-      if (!result) throw new NotFoundError(`Point ${point} of plan ${id} has no result`);
-    } else if (point !== undefined && point !== 0) {
-      throw new InvalidInputError(`point must be 0 (plan ${id} is not a sweep), got ${point}`);
+      json = await this.store.pointTimeseriesJson(plan, point);
+      if (json === null) throw new NotFoundError(`Point ${point} of plan ${id} has no result`);
+    } else {
+      if (point !== undefined && point !== 0) throw new InvalidInputError(`point must be 0 (plan ${id} is not a sweep), got ${point}`);
+      json = await this.store.timeseriesJson(plan);
+      if (json === null) throw new NotFoundError(`Plan ${id} has no result yet (state ${plan.state})`);
     }
-    if (format === 'csv') return { contentType: 'text/csv; charset=utf-8', body: timeseriesToCsv(result) };
-    return { contentType: 'application/json; charset=utf-8', body: JSON.stringify(result.timeseries) };
+    if (format === 'csv') return { contentType: 'text/csv; charset=utf-8', body: timeseriesToCsv({ timeseries: JSON.parse(json) }) };
+    return { contentType: 'application/json; charset=utf-8', body: json };
   }
 
   async list(limit = 50, offset = 0): Promise<PlanListDto> {
     const [rows, total] = await this.store.list(limit, offset);
-    const items: PlanStatusDto[] = [];
-    for (const p of rows) items.push(toPlanStatusDto(p, await this.progressOf(p), await this.store.pointsDone(p.id)));
-    return { items, total };
+    return { items: await this.statuses(rows), total };
   }
 
   /** How many containers of each function fit on one host under each model (answered at once). */
@@ -130,21 +112,9 @@ export class PlansService {
     return plan;
   }
 
-  /** 100 when done; else the mean progress of the point jobs (0 for points not enqueued yet). */
-  private async progressOf(plan: PlanEntity): Promise<number> {
-    if (plan.state === 'completed') return 100;
-    if (plan.state === 'queued') return 0;
-    let sum = 0;
-    for (let i = 0; i < plan.points; i++) {
-      const job = await this.queue.getJob(planPointJobId(plan.id, i));
-      const p = job ? ((await job.isCompleted()) ? 100 : Number(job.progress()) || 0) : 0;
-      sum += p;
-    }
-    return Math.min(99, Math.round(sum / plan.points));
-  }
-
-  private async removeJobs(plan: PlanEntity): Promise<void> {
-    const ids = [planJobId(plan.id), ...Array.from({ length: plan.points }, (_, i) => planPointJobId(plan.id, i))];
-    for (const id of ids) await (await this.queue.getJob(id))?.remove();
+  /** The status of each plan: its points done in one query, the progress of all in one Redis round trip. */
+  private async statuses(plans: PlanEntity[]): Promise<PlanStatusDto[]> {
+    const [progress, done] = await Promise.all([this.queue.progressOf(plans), this.store.pointsDoneOf(plans.map((p) => p.id))]);
+    return plans.map((p) => toPlanStatusDto(p, progress.get(p.id) ?? 0, done.get(p.id) ?? 0));
   }
 }

@@ -40,7 +40,7 @@ const skipUnlimited = (ctx: ExecutionContext): boolean => UNLIMITED_PATHS.has(ct
               ttl,
               limit: perAddress,
               skipIf: (ctx: ExecutionContext) => perAddress === 0 || skipUnlimited(ctx),
-              getTracker: (req: Record<string, unknown>) => String((req as unknown as Request).ip ?? 'unknown'),
+              getTracker: (_req: unknown, ctx: ExecutionContext) => String(ctx.switchToHttp().getRequest<Request>().ip ?? 'unknown'),
             },
             {
               name: 'key',
@@ -48,7 +48,8 @@ const skipUnlimited = (ctx: ExecutionContext): boolean => UNLIMITED_PATHS.has(ct
               limit: perKey,
               skipIf: (ctx: ExecutionContext) =>
                 perKey === 0 || skipUnlimited(ctx) || bearerToken(ctx.switchToHttp().getRequest<Request>().headers) === undefined,
-              getTracker: (req: Record<string, unknown>) => hashApiKey(bearerToken((req as unknown as Request).headers) ?? '').slice(0, 32),
+              getTracker: (_req: unknown, ctx: ExecutionContext) =>
+                hashApiKey(bearerToken(ctx.switchToHttp().getRequest<Request>().headers) ?? '').slice(0, 32),
             },
           ],
         };

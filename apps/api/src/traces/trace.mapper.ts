@@ -1,6 +1,6 @@
-import { joinReportWarnings, type JoinReport } from '@upm/model';
+import { joinReportWarnings } from '@upm/model';
 import { TraceEntity } from '@upm/platform';
-import { TraceDto, TraceFileDto, TraceStatsDto } from './dto/trace.dto';
+import { TraceDto } from './dto/trace.dto';
 
 export function toTraceDto(e: TraceEntity): TraceDto {
   return {
@@ -9,10 +9,10 @@ export function toTraceDto(e: TraceEntity): TraceDto {
     format: e.format,
     sourceBytes: e.sourceBytes,
     window: e.window,
-    stats: e.stats as unknown as TraceStatsDto,
+    stats: e.stats,
     joinReport: e.joinReport,
-    warnings: joinReportWarnings(e.joinReport as unknown as JoinReport | null),
-    files: e.files as unknown as TraceFileDto[],
+    warnings: joinReportWarnings(e.joinReport),
+    files: e.files,
     createdAt: new Date(e.createdAtMs).toISOString(),
   };
 }

@@ -3,7 +3,7 @@ import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { ModuleRef } from '@nestjs/core';
 import { ALL_QUEUES, JOB_NAMES } from '@upm/jobs';
-import { addToCounter, env, recordJob, type JobOutcome } from '@upm/platform';
+import { addToCounter, env, jobFailedForGood, recordJob, type JobOutcome } from '@upm/platform';
 import type { Job, Queue } from 'bull';
 
 /**
@@ -27,8 +27,7 @@ export class JobMetrics implements OnModuleInit {
       const queue = this.moduleRef.get<Queue>(getQueueToken(name), { strict: false });
       queue.on('completed', (job: Job) => void this.observe(queue, name, job, 'completed'));
       queue.on('failed', (job: Job, err: Error) => {
-        const final = job.attemptsMade >= (job.opts.attempts ?? 1) || (job as unknown as { _discarded?: boolean })._discarded === true;
-        void this.observe(queue, name, job, final ? 'failed' : 'retried', err);
+        void this.observe(queue, name, job, jobFailedForGood(job) ? 'failed' : 'retried', err);
       });
     }
   }

@@ -1,7 +1,7 @@
 import { InjectQueue } from '@nestjs/bull';
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { JOB_NAMES, PlanJobPayload, PlanPointJobPayload, QUEUES } from '@upm/jobs';
-import { PlanStore } from '@upm/platform';
+import { jobFailedForGood, PlanLifecycle } from '@upm/platform';
 import type { Job, Queue } from 'bull';
 import { extname, join } from 'node:path';
 
@@ -18,7 +18,7 @@ export class PlanPointRegistrar implements OnModuleInit {
 
   constructor(
     @InjectQueue(QUEUES.plans) private readonly queue: Queue,
-    private readonly store: PlanStore,
+    private readonly lifecycle: PlanLifecycle,
   ) {}
 
   onModuleInit(): void {
@@ -28,12 +28,10 @@ export class PlanPointRegistrar implements OnModuleInit {
   }
 
   private async onFailed(job: Job<PlanJobPayload | PlanPointJobPayload>, err: Error): Promise<void> {
-    // Bull retries until attempts run out, unless the processor discarded the job (its `_discarded` flag).
-    const final = job.attemptsMade >= (job.opts.attempts ?? 1) || (job as unknown as { _discarded?: boolean })._discarded === true;
-    if (!final) return;
+    if (!jobFailedForGood(job)) return;
     const fields = { planId: job.data.planId, jobId: String(job.id) };
     this.logger.error(fields, `plan job ${job.id} failed for good: ${err.message}`);
-    await this.store.setState(job.data.planId, 'failed', `${job.name} ${job.id}: ${err.message}`).catch((e) =>
+    await this.lifecycle.fail(job.data.planId, `${job.name} ${job.id}: ${err.message}`).catch((e) =>
       this.logger.error(fields, `could not mark plan ${job.data.planId} failed: ${e}`),
     );
   }

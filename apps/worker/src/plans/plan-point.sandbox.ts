@@ -4,7 +4,7 @@
  */
 import 'reflect-metadata';
 import { PlanPointJobPayload, PlanPointJobResult } from '@upm/jobs';
-import { buildDataSourceOptions, PlanStore, runStoredPlanPoint, StoredInputs, validateEnvironment } from '@upm/platform';
+import { buildDataSourceOptions, PlanLifecycle, runStoredPlanPoint, StoredInputs, validateEnvironment } from '@upm/platform';
 import type { Job } from 'bull';
 import { DataSource } from 'typeorm';
 
@@ -13,7 +13,7 @@ import { DataSource } from 'typeorm';
 process.on('disconnect', () => process.exit(0));
 
 interface SandboxContext {
-  store: PlanStore;
+  lifecycle: PlanLifecycle;
   inputs: StoredInputs;
 }
 
@@ -24,15 +24,16 @@ async function connect(): Promise<SandboxContext> {
   const env = validateEnvironment(process.env);
   const dataSource = new DataSource(buildDataSourceOptions(env.DATABASE_URL));
   await dataSource.initialize();
-  return { store: new PlanStore(dataSource), inputs: new StoredInputs(dataSource) };
+  // no queue: a point only reports itself done; the worker's own process enqueues and marks failures
+  return { lifecycle: new PlanLifecycle(dataSource), inputs: new StoredInputs(dataSource) };
 }
 
 export default async function processPlanPoint(job: Job<PlanPointJobPayload>): Promise<PlanPointJobResult> {
-  const { store, inputs } = await (context ??= connect());
+  const { lifecycle, inputs } = await (context ??= connect());
   const { planId, index } = job.data;
   // In a sandbox, progress(0) reads instead of setting: start at 1.
   await job.progress(1);
-  const saved = await runStoredPlanPoint(store, inputs, planId, index, (p) => void job.progress(p));
+  const saved = await runStoredPlanPoint(lifecycle, inputs, planId, index, (p) => void job.progress(p));
   await job.progress(100);
   return { version: 1, planId, index, resultSha256: saved.resultSha256, combined: saved.combined };
 }

@@ -1,17 +1,14 @@
-import { combineSweep, expandSweep, modelSummaries, type PlanResult, type PlanSpec } from '@upm/model';
-import { DataSource, Like } from 'typeorm';
-import { PlanEntity, PlanPointEntity, PlanState } from '../database/entities/plan.entity';
+import type { PlanResult } from '@upm/model';
+import { DataSource, In, Like } from 'typeorm';
+import { PlanEntity, PlanPointEntity } from '../database/entities/plan.entity';
 import { BlobStore } from '../storage/blob-store';
 
-/** The headline numbers of a result, per model, kept on the plan row for listings. */
-export function summarizePlanResult(result: PlanResult): Record<string, unknown> {
-  return { models: modelSummaries(result) };
-}
+/** A PlanResult as GET /v1/plans/:id shows it: everything but the time series (at /timeseries). */
+export type PlanResultWithoutSeries = Omit<PlanResult, 'timeseries'>;
 
 /**
- * Plans and their points in the database; results as blobs. Every write is idempotent, because Bull may
- * run a job again after its worker died: a point re-run overwrites its own row, and whichever point
- * finds all points present combines them (twice at worst, with the same result).
+ * Reads plans, their points and their results. It writes nothing: every write to a plan or its points is a
+ * state transition, made by PlanLifecycle.
  */
 export class PlanStore {
   private readonly blobs: BlobStore;
@@ -46,84 +43,71 @@ export class PlanStore {
     return rows[0];
   }
 
-  /** Inserts the plan unless it exists; returns the stored row and whether it was new. */
-  async createOrGet(id: string, spec: PlanSpec, traceId: string): Promise<{ plan: PlanEntity; created: boolean }> {
-    const existing = await this.get(id);
-    if (existing) return { plan: existing, created: false };
-    const plan = this.plans.create({
-      id,
-      traceId,
-      spec: spec as unknown as Record<string, unknown>,
-      state: 'queued',
-      points: expandSweep(spec).length,
-      resultSha256: null,
-      summary: null,
-      error: null,
-      createdAtMs: Date.now(),
-      completedAtMs: null,
-    });
-    try {
-      await this.plans.insert(plan as never);
-      return { plan, created: true };
-    } catch (e) {
-      const raced = await this.get(id);
-      if (raced) return { plan: raced, created: false };
-      throw e;
-    }
+  async list(limit: number, offset: number): Promise<[PlanEntity[], number]> {
+    return this.plans.findAndCount({ order: { createdAtMs: 'DESC', id: 'ASC' }, take: limit, skip: offset });
   }
 
-  async setState(id: string, state: PlanState, error: string | null = null): Promise<void> {
-    await this.plans.update({ id }, { state, error });
-  }
-
-  /** Back to queued for a re-run of a failed plan: its old points are dropped. */
-  async reset(id: string): Promise<void> {
-    await this.pointRows.delete({ planId: id });
-    await this.plans.update({ id }, { state: 'queued', error: null, resultSha256: null, summary: null, completedAtMs: null });
-  }
-
-  /**
-   * Stores one point's result; when every point is stored, combines them into the plan's result.
-   * Returns whether this call completed the plan.
-   */
-  async savePoint(plan: PlanEntity, index: number, result: PlanResult): Promise<{ resultSha256: string; combined: boolean }> {
-    const blob = await this.blobs.put([Buffer.from(JSON.stringify(result))], Number.MAX_SAFE_INTEGER);
-    await this.pointRows.upsert({ planId: plan.id, index, resultSha256: blob.sha256, completedAtMs: Date.now() }, ['planId', 'index']);
-    const rows = await this.pointRows.find({ where: { planId: plan.id }, order: { index: 'ASC' } });
-    if (rows.length < plan.points) return { resultSha256: blob.sha256, combined: false };
-    const points: PlanResult[] = [];
-    for (const r of rows) points.push(JSON.parse((await this.blobs.read(r.resultSha256)).toString('utf8')) as PlanResult);
-    const spec = plan.spec as unknown as PlanSpec;
-    const combined = plan.points === 1 ? points[0] : combineSweep(spec, points);
-    const stored = await this.blobs.put([Buffer.from(JSON.stringify(combined))], Number.MAX_SAFE_INTEGER);
-    await this.plans.update({ id: plan.id }, {
-      state: 'completed',
-      resultSha256: stored.sha256,
-      // simple-json column: TypeORM's partial-entity type does not model it.
-      summary: summarizePlanResult(combined) as never,
-      completedAtMs: Date.now(),
-      error: null,
-    });
-    return { resultSha256: blob.sha256, combined: true };
+  /** The plans in one of these states (what deletions check against). */
+  async inStates(states: PlanEntity['state'][]): Promise<PlanEntity[]> {
+    return this.plans.findBy({ state: In(states) });
   }
 
   async pointsDone(id: string): Promise<number> {
     return this.pointRows.countBy({ planId: id });
   }
 
-  async result(plan: PlanEntity): Promise<PlanResult | null> {
+  /** Points stored per plan, for a page of plans in one query (plans without any are absent: 0). */
+  async pointsDoneOf(ids: string[]): Promise<Map<string, number>> {
+    if (ids.length === 0) return new Map();
+    const rows: { planId: string; n: string | number }[] = await this.pointRows
+      .createQueryBuilder('p')
+      .select('p.planId', 'planId')
+      .addSelect('COUNT(*)', 'n')
+      .where({ planId: In(ids) })
+      .groupBy('p.planId')
+      .getRawMany();
+    return new Map(rows.map((r) => [r.planId, Number(r.n)]));
+  }
+
+  /** The point rows of a plan, in index order. */
+  async points(id: string): Promise<PlanPointEntity[]> {
+    return this.pointRows.find({ where: { planId: id }, order: { index: 'ASC' } });
+  }
+
+  /** The plan's result without its time series, which is not read when it is stored apart (every new plan). */
+  async result(plan: PlanEntity): Promise<PlanResultWithoutSeries | null> {
     if (!plan.resultSha256) return null;
-    return JSON.parse((await this.blobs.read(plan.resultSha256)).toString('utf8')) as PlanResult;
+    return this.readWithoutSeries(plan.resultSha256, plan.timeseriesSha256);
   }
 
-  /** The result of one point of a plan (a sweep's point i), or null when it is not stored. */
-  async pointResult(plan: PlanEntity, index: number): Promise<PlanResult | null> {
+  /** A point's result without its time series (what combining a sweep needs). */
+  async pointResult(point: PlanPointEntity): Promise<PlanResultWithoutSeries> {
+    return this.readWithoutSeries(point.resultSha256, point.timeseriesSha256);
+  }
+
+  /** The plan's time series as JSON text, or null before it completes. */
+  async timeseriesJson(plan: PlanEntity): Promise<string | null> {
+    if (!plan.resultSha256) return null;
+    return this.readSeries(plan.resultSha256, plan.timeseriesSha256);
+  }
+
+  /** The time series of point `index` of a plan as JSON text, or null when the point is not stored. */
+  async pointTimeseriesJson(plan: PlanEntity, index: number): Promise<string | null> {
     const row = await this.pointRows.findOneBy({ planId: plan.id, index });
-    if (!row) return null;
-    return JSON.parse((await this.blobs.read(row.resultSha256)).toString('utf8')) as PlanResult;
+    return row ? this.readSeries(row.resultSha256, row.timeseriesSha256) : null;
   }
 
-  async list(limit: number, offset: number): Promise<[PlanEntity[], number]> {
-    return this.plans.findAndCount({ order: { createdAtMs: 'DESC', id: 'ASC' }, take: limit, skip: offset });
+  private async readWithoutSeries(resultSha256: string, timeseriesSha256: string | null): Promise<PlanResultWithoutSeries> {
+    const stored = JSON.parse((await this.blobs.read(resultSha256)).toString('utf8')) as PlanResultWithoutSeries;
+    if (timeseriesSha256) return stored;
+    // a row stored before the series had a blob of its own: the result holds it
+    const { timeseries: _dropped, ...rest } = stored as PlanResult;
+    return rest;
+  }
+
+  private async readSeries(resultSha256: string, timeseriesSha256: string | null): Promise<string> {
+    if (timeseriesSha256) return (await this.blobs.read(timeseriesSha256)).toString('utf8');
+    const whole = JSON.parse((await this.blobs.read(resultSha256)).toString('utf8')) as PlanResult;
+    return JSON.stringify(whole.timeseries);
   }
 }

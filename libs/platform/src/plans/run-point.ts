@@ -1,21 +1,22 @@
-import { expandSweep, resolveProfiles, runPlan, type PlanSpec } from '@upm/model';
+import { expandSweep, resolveProfiles, runPlan } from '@upm/model';
 import type { StoredInputs } from '../inputs/stored-inputs';
-import type { PlanStore } from './plan-store';
+import type { PlanLifecycle } from './plan-lifecycle';
 
 /**
- * Runs point `index` of a stored plan over its stored inputs and saves its result (combining the plan when it
- * was the last point): the whole work of a plan-point job. `onProgress` gets percentages 5..99.
+ * Runs point `index` of a stored plan over its stored inputs and reports it done (combining the plan when it
+ * was the last point): the whole work of a plan-point job. `onProgress` gets percentages 5..99. The stored spec
+ * was validated by the API before it was stored: it is used as it is.
  */
 export async function runStoredPlanPoint(
-  store: PlanStore,
+  lifecycle: PlanLifecycle,
   inputs: StoredInputs,
   planId: string,
   index: number,
   onProgress: (percent: number) => void = () => undefined,
 ): Promise<{ resultSha256: string; combined: boolean }> {
-  const plan = await store.get(planId);
+  const plan = await lifecycle.store.get(planId);
   if (!plan) throw new Error(`plan ${planId} is not in the database`);
-  const point = expandSweep(plan.spec as unknown as PlanSpec)[index];
+  const point = expandSweep(plan.spec)[index];
   if (!point) throw new Error(`plan ${planId} has no point ${index}`);
   const trace = await inputs.loadTrace(plan.traceId);
   const dumps = await inputs.loadDumps(resolveProfiles(point, trace).refs);
@@ -30,5 +31,5 @@ export async function runStoredPlanPoint(
       }
     },
   });
-  return store.savePoint(plan, index, result);
+  return lifecycle.pointDone(plan, index, result);
 }

@@ -1,12 +1,15 @@
-import { BullModule } from '@nestjs/bull';
+import { BullModule, getQueueToken } from '@nestjs/bull';
 import { Global, Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { ALL_QUEUES, DEFAULT_JOB_OPTIONS } from '@upm/jobs';
+import { ALL_QUEUES, DEFAULT_JOB_OPTIONS, QUEUES } from '@upm/jobs';
+import type { Queue } from 'bull';
 import { env } from '../config/app-config';
+import { PlanQueue } from './plan-queue';
 
 /**
  * Bull on Redis, shared by every process. Registering a queue here gives producers; only the worker
- * declares processors. Lock settings decide how fast a job whose worker died is picked up again.
+ * declares processors. Lock settings decide how fast a job whose worker died is picked up again. PlanQueue is
+ * the plans queue behind the calls API and worker make on it.
  */
 @Global()
 @Module({
@@ -31,6 +34,7 @@ import { env } from '../config/app-config';
     }),
     BullModule.registerQueue(...ALL_QUEUES.map((name) => ({ name }))),
   ],
-  exports: [BullModule],
+  providers: [{ provide: PlanQueue, useFactory: (queue: Queue) => new PlanQueue(queue), inject: [getQueueToken(QUEUES.plans)] }],
+  exports: [BullModule, PlanQueue],
 })
 export class QueueModule {}

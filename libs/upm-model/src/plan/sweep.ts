@@ -7,9 +7,10 @@ import { expandSweep, PlanSpec, planSpecHash, PlanSpecError, validatePlanSpec } 
  * TTL inner: point i is the i-th) with its models' headline numbers and its sizing. The result is the
  * sweep's, not any point's: `host` and `policy` are the sweep spec's, `models` is empty, `timeseries` has no
  * samples and `sizing` is null (each point has its own: its summary here, its time series from the point's
- * own result); `warnings` are every point's, once. `pointResults` must be the results of expandSweep(spec).
+ * own result); `warnings` are every point's, once. `pointResults` must be the results of expandSweep(spec)
+ * (their time series are not read: a store may pass them without).
  */
-export function combineSweep(spec: PlanSpec, pointResults: PlanResult[]): PlanResult {
+export function combineSweep(spec: PlanSpec, pointResults: Omit<PlanResult, 'timeseries'>[]): PlanResult {
   const s = validatePlanSpec(spec);
   const points = expandSweep(s);
   if (pointResults.length !== points.length) {
@@ -56,7 +57,7 @@ export function combineSweep(spec: PlanSpec, pointResults: PlanResult[]): PlanRe
 }
 
 /** The headline numbers of each model of a result (a sweep point's summary, a plan listing's summary). */
-export function modelSummaries(r: PlanResult): SweepPointSummary['models'] {
+export function modelSummaries(r: Pick<PlanResult, 'models'>): SweepPointSummary['models'] {
   const models: SweepPointSummary['models'] = {};
   for (const m of r.models) {
     models[m.model] = {

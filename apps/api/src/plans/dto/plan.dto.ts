@@ -1,5 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
+import type { PlanSpec } from '@upm/model';
+import type { PlanResultWithoutSeries, PlanSummary } from '@upm/platform';
 import { IsArray, IsIn, IsInt, IsNumber, IsObject, IsOptional, IsUUID, Min } from 'class-validator';
 import {
   ColdStartSchema,
@@ -103,15 +105,15 @@ export class PlanStatusDto {
   @ApiProperty() pointsDone: number;
   @ApiProperty({ format: 'uuid' }) trace: string;
   @ApiPropertyOptional({ nullable: true, type: String }) error: string | null;
-  @ApiPropertyOptional({ nullable: true, type: Object, description: 'Headline numbers per model' }) summary: Record<string, unknown> | null;
+  @ApiPropertyOptional({ nullable: true, type: Object, description: 'Headline numbers per model' }) summary: PlanSummary | null;
   @ApiProperty({ type: String, format: 'date-time' }) createdAt: string;
   @ApiPropertyOptional({ nullable: true, type: String, format: 'date-time' }) completedAt: string | null;
   @ApiPropertyOptional({ description: 'False when the same plan was already stored: it is not run again' }) created?: boolean;
 }
 
 export class PlanDto extends PlanStatusDto {
-  @ApiProperty({ type: Object, description: 'The validated plan spec with defaults applied' }) spec: Record<string, unknown>;
-  @ApiPropertyOptional({ nullable: true, type: Object, description: 'The PlanResult (timeseries at /timeseries)' }) result: Record<string, unknown> | null;
+  @ApiProperty({ type: Object, description: 'The validated plan spec with defaults applied' }) spec: PlanSpec;
+  @ApiPropertyOptional({ nullable: true, type: Object, description: 'The PlanResult (timeseries at /timeseries)' }) result: PlanResultWithoutSeries | null;
 }
 
 export class PlanListDto {

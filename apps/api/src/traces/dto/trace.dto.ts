@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
+import type { JoinReport, RowError } from '@upm/model';
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 
 export class TraceStatsDto {
@@ -19,7 +20,7 @@ export class TraceFileDto {
   @ApiProperty() kind: string;
   @ApiProperty() rows: number;
   @ApiProperty({ description: 'Rows rejected (each with line and column in errors)' }) badRows: number;
-  @ApiProperty({ type: [Object] }) errors: Record<string, unknown>[];
+  @ApiProperty({ type: [Object] }) errors: RowError[];
 }
 
 export class TraceDto {
@@ -30,7 +31,7 @@ export class TraceDto {
   @ApiProperty({ description: 'Seconds since the trace origin, [startS, endS)' }) window: { startS: number; endS: number };
   @ApiProperty({ type: TraceStatsDto }) stats: TraceStatsDto;
   @ApiPropertyOptional({ nullable: true, type: Object, description: 'Azure 2019: what did not join, and why' })
-  joinReport: Record<string, unknown> | null;
+  joinReport: JoinReport | null;
   @ApiProperty({ type: [String], description: 'What the upload leaves to defaults (e.g. functions without a durations or memory row)' })
   warnings: string[];
   @ApiProperty({ type: [TraceFileDto] }) files: TraceFileDto[];

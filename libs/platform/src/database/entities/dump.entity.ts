@@ -1,5 +1,28 @@
+import type { DumpSummary } from '@upm/model';
 import { Column, Entity, PrimaryColumn } from 'typeorm';
-import { bigintNumber } from './transformers';
+import { bigintNumber, jsonOf } from './transformers';
+
+/**
+ * The summary kept on a dump row: the DumpSummary's headline figures with the capture time as an ISO string
+ * (what GET /v1/dumps shows; the per-process list stays in the blob).
+ */
+export type StoredDumpSummary = Pick<
+  DumpSummary,
+  | 'snapshots'
+  | 'processes'
+  | 'vmas'
+  | 'residentPages'
+  | 'distinctHashes'
+  | 'zeroPages'
+  | 'ksmPages'
+  | 'anonPages'
+  | 'filePages'
+  | 'swappedPages'
+  | 'thpPages'
+  | 'pageSize'
+  | 'hash'
+  | 'host'
+> & { capturedAt: string };
 
 /** An uploaded page-hash dump: its bytes live in the blob store under `sha256`; this row is its index card. */
 @Entity({ name: 'dumps' })
@@ -17,12 +40,12 @@ export class DumpEntity {
   sizeBytes: number;
 
   /** HEAD labels (function=, runtime=, ...). */
-  @Column({ type: 'simple-json' })
+  @Column({ type: 'text', transformer: jsonOf<Record<string, string>>() })
   labels: Record<string, string>;
 
-  /** The DumpSummary computed while the upload streamed in. */
-  @Column({ type: 'simple-json' })
-  summary: Record<string, unknown>;
+  /** Computed while the upload streamed in. */
+  @Column({ type: 'text', transformer: jsonOf<StoredDumpSummary>() })
+  summary: StoredDumpSummary;
 
   @Column({ type: 'bigint', name: 'created_at_ms', transformer: bigintNumber })
   createdAtMs: number;

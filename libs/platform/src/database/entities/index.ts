@@ -7,5 +7,6 @@ import { TraceEntity } from './trace.entity';
 /** Every entity, registered with TypeORM in one place. */
 export const ENTITIES = [PingRecordEntity, DumpEntity, TraceEntity, PlanEntity, PlanPointEntity, ApiKeyEntity];
 export { ApiKeyEntity, DumpEntity, PingRecordEntity, PlanEntity, PlanPointEntity, TraceEntity };
-export type { PlanState } from './plan.entity';
+export type { PlanState, PlanSummary } from './plan.entity';
+export type { StoredDumpSummary } from './dump.entity';
 export type { ApiKeyScope } from './api-key.entity';

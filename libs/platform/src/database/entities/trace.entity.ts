@@ -1,5 +1,6 @@
+import type { FileReadSummary, JoinReport, TraceStats } from '@upm/model';
 import { Column, Entity, PrimaryColumn } from 'typeorm';
-import { bigintNumber } from './transformers';
+import { bigintNumber, jsonOf } from './transformers';
 
 /** An ingested trace: the normalized trace is a blob under `sha256`; stats and reports are kept here for listing. */
 @Entity({ name: 'traces' })
@@ -24,18 +25,18 @@ export class TraceEntity {
   @Column({ type: 'bigint', name: 'source_bytes', transformer: bigintNumber })
   sourceBytes: number;
 
-  @Column({ type: 'simple-json' })
+  @Column({ type: 'text', transformer: jsonOf<{ startS: number; endS: number }>() })
   window: { startS: number; endS: number };
 
-  @Column({ type: 'simple-json' })
-  stats: Record<string, unknown>;
+  @Column({ type: 'text', transformer: jsonOf<TraceStats>() })
+  stats: TraceStats;
 
-  @Column({ type: 'simple-json', name: 'join_report', nullable: true })
-  joinReport: Record<string, unknown> | null;
+  @Column({ type: 'text', name: 'join_report', nullable: true, transformer: jsonOf<JoinReport>() })
+  joinReport: JoinReport | null;
 
   /** Per source file: kind, rows, rejected rows and the first errors. */
-  @Column({ type: 'simple-json' })
-  files: Record<string, unknown>[];
+  @Column({ type: 'text', transformer: jsonOf<FileReadSummary[]>() })
+  files: FileReadSummary[];
 
   @Column({ type: 'bigint', name: 'created_at_ms', transformer: bigintNumber })
   createdAtMs: number;

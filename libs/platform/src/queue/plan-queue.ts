@@ -1,0 +1,107 @@
+import { JOB_NAMES, planJobId, planPointJobId, type PlanJobPayload, type PlanPointJobPayload } from '@upm/jobs';
+import type { Job, Queue } from 'bull';
+import type { PlanState } from '../database/entities/plan.entity';
+
+/** Point jobs added per Redis transaction: a 10000-point sweep is enqueued in 10 round trips, not 10000. */
+const ENQUEUE_BATCH = 1000;
+
+/** What the progress of a plan is computed from. */
+export interface PlanProgressQuery {
+  id: string;
+  state: PlanState;
+  points: number;
+}
+
+/**
+ * Every Bull call about plans: enqueueing the plan job and its point jobs, removing them, reading their
+ * progress (and, below, telling a job that failed for good from one Bull will retry). It lives in libs/platform,
+ * beside QueueModule (the Bull infrastructure API and worker share), not in libs/jobs: libs/jobs is the contract
+ * (names, payloads, ids) that both sides import without a Redis connection; this is the one implementation of
+ * that contract over Bull, used by the API (the producer) and the worker (the consumer) alike.
+ */
+export class PlanQueue {
+  constructor(private readonly queue: Queue<PlanJobPayload | PlanPointJobPayload>) {}
+
+  /** Enqueues the coordinating job. Adding a job whose id exists is a no-op in Bull: a plan never runs twice. */
+  async enqueuePlan(planId: string): Promise<void> {
+    await this.queue.add(JOB_NAMES.plan, { version: 1, planId }, { jobId: planJobId(planId) });
+  }
+
+  /** Enqueues one job per point. Their ids are deterministic: enqueueing again (a coordinator re-run) adds nothing. */
+  async enqueuePoints(planId: string, points: number): Promise<void> {
+    for (let start = 0; start < points; start += ENQUEUE_BATCH) {
+      const jobs = [];
+      for (let index = start; index < Math.min(points, start + ENQUEUE_BATCH); index++) {
+        const data: PlanPointJobPayload = { version: 1, planId, index };
+        jobs.push({ name: JOB_NAMES.planPoint, data, opts: { jobId: planPointJobId(planId, index) } });
+      }
+      await this.queue.addBulk(jobs);
+    }
+  }
+
+  /** Removes the plan's jobs, finished or not, so that its id can be enqueued again (a re-run, a deletion). */
+  async removePlanJobs(planId: string, points: number): Promise<void> {
+    const ids = [planJobId(planId), ...Array.from({ length: points }, (_, i) => planPointJobId(planId, i))];
+    for (const id of ids) await (await this.queue.getJob(id))?.remove();
+  }
+
+  /**
+   * The progress (0..100) of each plan: 100 when completed, 0 when queued, else the mean progress of its point
+   * jobs (100 for a completed job, 0 for one not enqueued yet), at most 99. One Redis round trip for all the
+   * plans, however many points they have: a pipeline reads each point job's `progress` field (Bull keeps a job
+   * as a hash at `<prefix>:<queue>:<jobId>`, its progress as JSON) and its score in the completed set (what
+   * Job.isCompleted reads).
+   */
+  async progressOf(plans: readonly PlanProgressQuery[]): Promise<Map<string, number>> {
+    const progress = new Map<string, number>();
+    const pending: PlanProgressQuery[] = [];
+    for (const p of plans) {
+      if (p.state === 'completed') progress.set(p.id, 100);
+      else if (p.state === 'queued' || p.points === 0) progress.set(p.id, 0);
+      else pending.push(p);
+    }
+    if (pending.length === 0) return progress;
+    await this.queue.isReady();
+    const pipeline = this.queue.client.pipeline();
+    const completed = this.queue.toKey('completed');
+    for (const p of pending) {
+      for (let i = 0; i < p.points; i++) {
+        const jobId = planPointJobId(p.id, i);
+        pipeline.hget(this.queue.toKey(jobId), 'progress');
+        pipeline.zscore(completed, jobId);
+      }
+    }
+    const replies = (await pipeline.exec()) ?? [];
+    let r = 0;
+    for (const p of pending) {
+      let sum = 0;
+      for (let i = 0; i < p.points; i++, r += 2) {
+        const [progressErr, raw] = replies[r] ?? [];
+        const [scoreErr, score] = replies[r + 1] ?? [];
+        if (progressErr || scoreErr) throw progressErr ?? scoreErr;
+        sum += score !== null && score !== undefined ? 100 : jobProgress(raw);
+      }
+      progress.set(p.id, Math.min(99, Math.round(sum / p.points)));
+    }
+    return progress;
+  }
+}
+
+/**
+ * Whether a failed job (of any queue) will not be retried: its attempts are used up, or its processor discarded
+ * it (`job.discard()`; Bull's typings leave Job.isDiscarded out). The one copy of this check.
+ */
+export function jobFailedForGood(job: Job): boolean {
+  const discardable: Job & { isDiscarded?: () => boolean } = job;
+  return job.attemptsMade >= (job.opts.attempts ?? 1) || discardable.isDiscarded?.() === true;
+}
+
+/** A job's stored `progress` field as a number, as Job.fromJSON and Number(job.progress()) would read it. */
+function jobProgress(raw: unknown): number {
+  if (typeof raw !== 'string') return 0;
+  try {
+    return Number(JSON.parse(raw)) || 0;
+  } catch {
+    return 0;
+  }
+}
