@@ -126,10 +126,6 @@ export function number(v: unknown, path: string, o: NumberRange = {}): number {
   return v as number;
 }
 
-export function integer(v: unknown, path: string, o: Omit<NumberRange, 'int'> = {}): number {
-  return number(v, path, { ...o, int: true });
-}
-
 export function boolean(v: unknown, path: string): boolean {
   if (typeof v !== 'boolean') fail(path, 'true or false', v);
   return v;
@@ -163,14 +159,22 @@ export interface ArrayRule {
   what?: string;
 }
 
-/** An array whose every item passes `item` (called with the item's path). */
-export function arrayOf<T>(v: unknown, path: string, item: (x: unknown, path: string) => T, o: ArrayRule = {}): T[] {
+/** An array whose every item passes `item` (a Rule, or a check called with the item's path). */
+export function arrayOf<T>(v: unknown, path: string, item: Item<T>, o: ArrayRule = {}): T[] {
   if (!Array.isArray(v) || (o.minLength !== undefined && v.length < o.minLength))
     fail(path, o.what ?? (o.minLength ? 'a non-empty array' : 'an array'), v);
   if (o.maxLength !== undefined && v.length > o.maxLength)
     fail(path, `an array of at most ${o.maxLength} items`, `${v.length} items`);
   const out = new Array<T>(v.length);
-  for (let i = 0; i < v.length; i++) out[i] = item(v[i], `${path}[${i}]`);
+  if (typeof item === 'function') {
+    for (let i = 0; i < v.length; i++) out[i] = item(v[i], `${path}[${i}]`);
+  } else {
+    for (let i = 0; i < v.length; i++) {
+      const x: unknown = v[i];
+      if (!item.test(x)) fail(`${path}[${i}]`, expectation(item, x), x);
+      out[i] = x;
+    }
+  }
   return out;
 }
 
@@ -178,13 +182,79 @@ export function arrayOf<T>(v: unknown, path: string, item: (x: unknown, path: st
  * An object of any keys whose every value passes `item`, as a fresh object. Keys are defined as own properties
  * so a "__proto__" key stays data, not a prototype.
  */
-export function recordOf<T>(v: unknown, path: string, item: (x: unknown, path: string) => T, what?: string): Record<string, T> {
+export function recordOf<T>(v: unknown, path: string, item: Item<T>, what?: string): Record<string, T> {
   const o = object(v, path, undefined, what);
   const out: Record<string, T> = {};
   for (const k of Object.keys(o)) {
-    Object.defineProperty(out, k, { value: item(o[k], joinPath(path, k)), enumerable: true, writable: true, configurable: true });
+    const x = o[k];
+    let value: T;
+    if (typeof item === 'function') value = item(x, joinPath(path, k));
+    else if (item.test(x)) value = x;
+    else fail(joinPath(path, k), expectation(item, x), x);
+    Object.defineProperty(out, k, { value, enumerable: true, writable: true, configurable: true });
   }
   return out;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Rules: a test and what it expects, made once. For hot paths (a dump's VMAs, a list of calls): no path or
+// message is built unless the value fails.
+
+export interface Rule<T> {
+  test(v: unknown): v is T;
+  /** What the rule expects, as a noun phrase. */
+  expected: string;
+  /** What was expected of this bad value, when it depends on the value (default: `expected`). */
+  explain?: (v: unknown) => string;
+}
+
+function expectation<T>(rule: Rule<T>, v: unknown): string {
+  return rule.explain ? rule.explain(v) : rule.expected;
+}
+
+/** An item check: a Rule, or a function given the item and its path. */
+export type Item<T> = Rule<T> | ((x: unknown, path: string) => T);
+
+export function numberRule(o: NumberRange): Rule<number> {
+  const { min, max, gt, int } = o;
+  return {
+    test: (v): v is number =>
+      typeof v === 'number' &&
+      Number.isFinite(v) &&
+      (!int || Number.isInteger(v)) &&
+      (min === undefined || v >= min) &&
+      (max === undefined || v <= max) &&
+      (gt === undefined || v > gt),
+    expected: describeRange(o),
+  };
+}
+
+/** A string (non-blank with `nonEmpty`, matching `pattern`); a non-string is told "a string" whatever the pattern. */
+export function stringRule(o: StringRule = {}): Rule<string> {
+  const { nonEmpty, pattern } = o;
+  const kind = nonEmpty ? 'a non-empty string' : 'a string';
+  const expected = pattern ? (o.what ?? String(pattern)) : kind;
+  return {
+    test: (v): v is string =>
+      typeof v === 'string' && (!nonEmpty || v.trim() !== '') && (pattern === undefined || pattern.test(v)),
+    expected,
+    explain: (v) => (typeof v !== 'string' || (nonEmpty && v.trim() === '') ? kind : expected),
+  };
+}
+
+export const BOOLEAN: Rule<boolean> = { test: (v): v is boolean => typeof v === 'boolean', expected: 'true or false' };
+export const STRING: Rule<string> = stringRule();
+
+export function check<T>(v: unknown, path: string, rule: Rule<T>): T {
+  if (!rule.test(v)) fail(path, expectation(rule, v), v);
+  return v;
+}
+
+/** A required field of `o` passing `rule`; its path (`path.key`) is made only on failure. */
+export function fieldOf<T>(o: Record<string, unknown>, key: string, path: string, rule: Rule<T>): T {
+  const v = field(o, key, path);
+  if (!rule.test(v)) fail(joinPath(path, key), expectation(rule, v), v);
+  return v;
 }
 
 /** `dflt` when the value is absent, else the checked value. */
