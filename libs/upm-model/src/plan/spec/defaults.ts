@@ -5,6 +5,15 @@ import type { HybridHistogramPolicy, KsmPlanParams } from './types';
 
 /** Seed of the replay when the spec gives none. */
 export const DEFAULT_SEED = 0;
+
+/**
+ * A seed written as text (a command-line flag, a query or form field): up to 15 digits is that integer, any
+ * other text is a string seed. The CLI and the API read seeds this way, so "--seed 7" and `"seed": "7"` name
+ * the same plan as `"seed": 7`.
+ */
+export function parseSeed(text: string): number | string {
+  return /^\d{1,15}$/.test(text) ? Number(text) : text;
+}
 export const DEFAULT_TIMESERIES_STEP_S = 60;
 export const DEFAULT_MAX_HOSTS = 1024;
 export const DEFAULT_SHARED_FRACTION = 0.3;
