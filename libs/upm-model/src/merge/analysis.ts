@@ -27,7 +27,11 @@ export interface AnalysisRequest {
 }
 
 export class AnalysisRequestError extends Error {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    /** JSON path of the bad field, when the error is about one field. */
+    readonly path?: string,
+  ) {
     super(message);
     this.name = 'AnalysisRequestError';
   }
@@ -60,7 +64,7 @@ export function validateAnalysisRequest(json: unknown): AnalysisRequest {
   try {
     return validateRequest(json);
   } catch (e) {
-    if (e instanceof ValidationError) throw new AnalysisRequestError(e.message);
+    if (e instanceof ValidationError) throw new AnalysisRequestError(e.message, e.path);
     throw e;
   }
 }
