@@ -5,14 +5,15 @@
  *   analysis         validateAnalysisRequest with 1000 madvise calls
  *   dump-proc        validateProcess on a PROC section of 400 VMAs (the dump decoder's per-process check)
  *   trace-decode     decodeTrace of a 46,000-function trace (Azure 2019 day size), minute counts
- * Rounds of baseline and current alternate (median reported) so that load on the machine hits both alike.
+ * Rounds of baseline and current alternate (median CPU ms per call reported) so that load on the machine hits
+ * both alike; baseline and current must give deeply equal results.
  *
  *   git archive <base> libs/upm-model | tar -x -C /tmp/base && ln -s $PWD/node_modules /tmp/base/node_modules
  *   TS_NODE_TRANSPILE_ONLY=1 npx ts-node -r tsconfig-paths/register bench/validation.bench.ts \
  *     [--baseline /tmp/base/libs/upm-model/src] [--rounds 15]
  */
 import * as path from 'node:path';
-import { performance } from 'node:perf_hooks';
+import { isDeepStrictEqual } from 'node:util';
 import * as current from '../libs/upm-model/src';
 import { validateProcess } from '../libs/upm-model/src/dump/section-json';
 
@@ -166,10 +167,12 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)];
 }
 
+/** CPU ms per call (user + system: the process is single-threaded, and CPU time is what load leaves honest). */
 function time(run: () => void, reps: number): number {
-  const t0 = performance.now();
+  const c0 = process.cpuUsage();
   for (let i = 0; i < reps; i++) run();
-  return (performance.now() - t0) / reps;
+  const c = process.cpuUsage(c0);
+  return (c.user + c.system) / 1000 / reps;
 }
 
 function main(): void {
@@ -206,6 +209,11 @@ function main(): void {
   ];
   const rows: Record<string, number | string | null>[] = [];
   for (const c of cases) {
+    if (base) {
+      // the same answer from both, or the timing compares different work
+      const out = (m: Model) => (c.name === 'plan-spec' ? m.validatePlanSpec(spec) : c.name === 'analysis' ? m.validateAnalysisRequest(req) : c.name === 'dump-proc' ? m.validateProcess(proc, 4096) : m.decodeTrace(traceBytes));
+      if (!isDeepStrictEqual(out(base), out(cur))) throw new Error(`${c.name}: baseline and current give different results`);
+    }
     const t: { base: number[]; cur: number[]; ajv: number[] } = { base: [], cur: [], ajv: [] };
     for (let r = 0; r < rounds + 2; r++) {
       const warm = r < 2;
@@ -219,10 +227,10 @@ function main(): void {
     }
     rows.push({
       case: c.name,
-      baselineMs: base ? +median(t.base).toFixed(4) : null,
-      currentMs: +median(t.cur).toFixed(4),
+      baselineCpuMs: base ? +median(t.base).toFixed(4) : null,
+      currentCpuMs: +median(t.cur).toFixed(4),
       ratio: base ? +(median(t.cur) / median(t.base)).toFixed(3) : null,
-      ajvMs: c.ajv ? +median(t.ajv).toFixed(4) : null,
+      ajvCpuMs: c.ajv ? +median(t.ajv).toFixed(4) : null,
     });
   }
   console.table(rows);

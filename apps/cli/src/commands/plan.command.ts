@@ -118,8 +118,11 @@ export interface PlanFlag {
   option: keyof PlanRunOptions;
   /** Spec path the value goes to ("host.memoryGiB"); errors of validatePlanSpec under it name the flag. */
   path: string;
-  /** Flag text to JSON: only its syntax; ranges and types are validatePlanSpec's (one set of rules). */
-  parse: (value: string & string[], flag: string) => unknown;
+  /**
+   * Flag text to JSON: only its syntax; ranges and types are validatePlanSpec's (one set of rules). The value
+   * is a string, or an array of them for a variadic flag ("<file...>").
+   */
+  parse: (value: string & string[]) => unknown;
   /** Merge an object value into the spec file's (--dumps adds to profiles.functions). */
   merge?: boolean;
   /** What the flag needs of the rest of the spec: a message when it is missing. */
@@ -321,7 +324,7 @@ export function buildSpec(opts: PlanRunOptions): PlanSpec {
     const value = opts[f.option] as string & string[];
     let parsed: unknown;
     try {
-      parsed = f.parse(value, name);
+      parsed = f.parse(value);
     } catch (e) {
       if (e instanceof FlagSyntaxError) throw new CliError(`${name} ${shown(value)}: ${e.message}`, 2);
       throw e;
