@@ -10,7 +10,7 @@
  *
  *   git archive <base> libs/upm-model | tar -x -C /tmp/base && ln -s $PWD/node_modules /tmp/base/node_modules
  *   TS_NODE_TRANSPILE_ONLY=1 npx ts-node -r tsconfig-paths/register bench/validation.bench.ts \
- *     [--baseline /tmp/base/libs/upm-model/src] [--rounds 15]
+ *     [--baseline /tmp/base/libs/upm-model/src] [--rounds 15] [--only plan-spec|analysis|dump-proc|trace-decode]
  */
 import * as path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
@@ -207,8 +207,9 @@ function main(): void {
     },
     { name: 'trace-decode', reps: 2, run: (m) => m.decodeTrace(traceBytes) },
   ];
+  const only = arg('--only');
   const rows: Record<string, number | string | null>[] = [];
-  for (const c of cases) {
+  for (const c of cases.filter((x) => !only || x.name === only)) {
     if (base) {
       // the same answer from both, or the timing compares different work
       const out = (m: Model) => (c.name === 'plan-spec' ? m.validatePlanSpec(spec) : c.name === 'analysis' ? m.validateAnalysisRequest(req) : c.name === 'dump-proc' ? m.validateProcess(proc, 4096) : m.decodeTrace(traceBytes));
@@ -217,8 +218,16 @@ function main(): void {
     const t: { base: number[]; cur: number[]; ajv: number[] } = { base: [], cur: [], ajv: [] };
     for (let r = 0; r < rounds + 2; r++) {
       const warm = r < 2;
-      const b = base ? time(() => c.run(base), c.reps) : NaN;
-      const k = time(() => c.run(cur), c.reps);
+      // which goes first alternates too: the garbage one leaves is collected during the other's time
+      let b = NaN;
+      let k: number;
+      if (r % 2 === 0) {
+        if (base) b = time(() => c.run(base), c.reps);
+        k = time(() => c.run(cur), c.reps);
+      } else {
+        k = time(() => c.run(cur), c.reps);
+        if (base) b = time(() => c.run(base), c.reps);
+      }
       const a = c.ajv ? time(c.ajv, c.reps) : NaN;
       if (warm) continue;
       t.base.push(b);
