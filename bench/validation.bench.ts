@@ -239,6 +239,8 @@ function main(): void {
       baselineCpuMs: base ? +median(t.base).toFixed(4) : null,
       currentCpuMs: +median(t.cur).toFixed(4),
       ratio: base ? +(median(t.cur) / median(t.base)).toFixed(3) : null,
+      // the least disturbed round of each: on a loaded machine the steadier figure
+      minRatio: base ? +(Math.min(...t.cur) / Math.min(...t.base)).toFixed(3) : null,
       ajvCpuMs: c.ajv ? +median(t.ajv).toFixed(4) : null,
     });
   }

@@ -341,8 +341,12 @@ function check(cond: unknown, why: string): asserts cond {
   if (!cond) throw new TraceError('BAD_SERIALIZATION', `not a valid serialized trace: ${why}`);
 }
 /** Parsed JSON is typed by the Header cast; these checks (the shared predicates of ../validation) make it honest. */
+/** A duration or memory figure: null, or a finite non-negative number (called for every figure of every function). */
+function isFigure(v: unknown): boolean {
+  return v === null || (isFiniteNumber(v) && v >= 0);
+}
 function isTuple(x: unknown, len: number): x is (number | null)[] {
-  return Array.isArray(x) && x.length === len && x.every((v) => v === null || (isFiniteNumber(v) && v >= 0));
+  return Array.isArray(x) && x.length === len && x.every(isFigure);
 }
 function align8(n: number): number {
   return Math.ceil(n / 8) * 8;
