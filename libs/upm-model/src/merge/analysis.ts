@@ -120,7 +120,7 @@ export function upmCall(v: unknown, p: string): UpmCall {
   const call: UpmCall = { pid: fieldOf(c, 'pid', p, PID), timeMs: fieldOf(c, 'timeMs', p, FINITE) };
   if (c.startTime !== undefined) call.startTime = check(c.startTime, `${p}.startTime`, COUNT);
   if (c.ranges !== undefined)
-    call.ranges = arrayOf(c.ranges, `${p}.ranges`, RANGE, { what: 'an array of [start, end) pairs' }).map(([s, e]) => [s, e]);
+    call.ranges = arrayOf(c.ranges, `${p}.ranges`, RANGE, { what: 'an array of [start, end) pairs' }).map((r) => [r[0], r[1]]);
   return call;
 }
 
