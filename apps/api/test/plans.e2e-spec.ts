@@ -77,6 +77,17 @@ describe.each(testDatabases())('plans, analyses and density API on $name', (db) 
     expect(list.body.total).toBe(1);
   });
 
+  it('takes a seed as upm plan run does: any string, digits as the integer; refuses a fraction naming seed', async () => {
+    const post = (seed: unknown) => request(app.getHttpServer()).post('/v1/plans').send({ ...plan(), sweep: null, seed });
+    const foo = await post('foo').expect(202);
+    const stored = await request(app.getHttpServer()).get(`/v1/plans/${foo.body.id}`).expect(200);
+    expect(stored.body.spec.seed).toBe('foo');
+    const digits = await post('7').expect(202);
+    expect(digits.body.id).toBe((await post(7).expect(202)).body.id);
+    const bad = await post(1.5).expect(422);
+    expect(bad.body.detail).toBe('invalid plan: seed must be an integer >= 0 and <= 9007199254740991, got 1.5');
+  });
+
   it('refuses an invalid plan with 422 naming the field', async () => {
     const res = await request(app.getHttpServer())
       .post('/v1/plans')

@@ -29,4 +29,21 @@ describe('upm analyze: error messages', () => {
       message: expect.stringMatching(/^--calls .*calls\.json: not valid JSON \(/),
     });
   });
+
+  it('checks its flags with the API\'s validateAnalysisRequest, naming the flag and its value', async () => {
+    await expect(analyze([sample], { model: 'ksm', pagesToScan: '0' })).rejects.toEqual(
+      new CliError("--pages-to-scan '0': ksm.pagesToScan must be a whole number from 1 to 16777216, got 0", 2),
+    );
+    await expect(analyze([sample], { model: 'ksm', smartScan: 'yes' })).rejects.toEqual(
+      new CliError("--smart-scan 'yes': expected 0 or 1", 2),
+    );
+    await expect(analyze([sample], { sharing: true, snapshot: '-1' })).rejects.toEqual(
+      new CliError("--snapshot '-1': snapshot must be a whole number from 0 to 9007199254740991, got -1", 2),
+    );
+    const calls = join(dir, 'bad-calls.json');
+    writeFileSync(calls, JSON.stringify([{ pid: 1, timeMs: 0, ranges: [[8192, 4096]] }]));
+    await expect(analyze([sample], { model: 'upm', calls })).rejects.toEqual(
+      new CliError(`--calls ${calls}: upmCalls[0].ranges[0] must be [start, end) with start < end, got [8192,4096]`, 1),
+    );
+  });
 });

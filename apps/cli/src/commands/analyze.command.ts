@@ -3,15 +3,12 @@ import * as fs from 'fs';
 import { loadDump } from '@upm/model/dump';
 import type { Dump } from '@upm/model/dump/types';
 import {
-  runKsmModel,
-  runNoneModel,
-  runUpmModel,
-  shapeMergeResult,
-  KsmParams,
-  MergeResultBase,
-  UpmCall,
+  AnalysisRequest,
+  AnalysisRequestError,
+  analysisJson,
+  runAnalysis,
+  validateAnalysisRequest,
 } from '@upm/model/merge';
-import { analyzeSharing } from '@upm/model/sharing';
 import { CliError, renderModel, renderSharing } from '@upm/client';
 
 interface AnalyzeOptions {
@@ -60,43 +57,88 @@ export function registerAnalyzeCommands(program: Command): void {
     });
 }
 
-/** Runs the command and returns what it prints (exported for tests). */
-export async function analyze(files: string[], opts: AnalyzeOptions): Promise<string> {
-  if (!files.length) throw new CliError('give at least one dump file', 2);
+/** A flag of `upm analyze` and the field of the analysis request (POST /v1/analyses) it sets. */
+interface AnalyzeFlag {
+  flag: string;
+  option: keyof AnalyzeOptions;
+  /** Path in the request: validateAnalysisRequest's errors under it name the flag. */
+  path: string;
+  /** Flag text to JSON: only its syntax; ranges are validateAnalysisRequest's. */
+  parse: (value: string) => unknown;
+}
+
+class FlagSyntaxError extends Error {}
+
+function number(text: string): number {
+  const n = Number(text);
+  if (text.trim() === '' || !Number.isFinite(n)) throw new FlagSyntaxError('expected a number');
+  return n;
+}
+
+function zeroOrOne(text: string): boolean {
+  if (text !== '0' && text !== '1') throw new FlagSyntaxError('expected 0 or 1');
+  return text === '1';
+}
+
+const ANALYZE_FLAGS: readonly AnalyzeFlag[] = [
+  { flag: '--pages-to-scan', option: 'pagesToScan', path: 'ksm.pagesToScan', parse: number },
+  { flag: '--sleep-ms', option: 'sleepMs', path: 'ksm.sleepMs', parse: number },
+  { flag: '--max-page-sharing', option: 'maxPageSharing', path: 'ksm.maxPageSharing', parse: number },
+  { flag: '--use-zero-pages', option: 'useZeroPages', path: 'ksm.useZeroPages', parse: zeroOrOne },
+  { flag: '--smart-scan', option: 'smartScan', path: 'ksm.smartScan', parse: zeroOrOne },
+  { flag: '--hz', option: 'hz', path: 'ksm.hz', parse: number },
+  { flag: '--snapshot', option: 'snapshot', path: 'snapshot', parse: (v) => (v === 'first' || v === 'last' ? v : number(v)) },
+];
+
+/** The options as the analysis request the API and the worker take, checked by the same validateAnalysisRequest. */
+export function analysisRequest(opts: AnalyzeOptions): AnalysisRequest {
   if (!opts.sharing && !opts.model) throw new CliError('choose --model none|ksm|upm or --sharing', 2);
   if (opts.model && !(MODELS as readonly string[]).includes(opts.model))
     throw new CliError(`--model must be one of ${MODELS.join(', ')}, got '${opts.model}'`, 2);
   if ((opts.timeline || opts.assumeMergeable) && opts.model !== 'ksm') throw new CliError(`${opts.timeline ? '--timeline' : '--assume-mergeable'} needs --model ksm`, 2);
   if (opts.sharing && opts.model === 'none') throw new CliError('--sharing takes --model ksm or upm (merge rules), not none', 2);
+  const req: Record<string, unknown> = { model: opts.sharing ? 'sharing' : opts.model };
+  if (opts.sharing && opts.model) req.mergeability = opts.model;
+  const ksm: Record<string, unknown> = {};
+  const given = ANALYZE_FLAGS.filter((f) => opts[f.option] !== undefined);
+  for (const f of given) {
+    const text = opts[f.option] as string;
+    let value: unknown;
+    try {
+      value = f.parse(text);
+    } catch (e) {
+      if (e instanceof FlagSyntaxError) throw new CliError(`${f.flag} '${text}': ${e.message}`, 2);
+      throw e;
+    }
+    if (f.path.startsWith('ksm.')) ksm[f.path.slice(4)] = value;
+    else req[f.path] = value;
+  }
+  if (opts.assumeMergeable) ksm.assumeMergeable = true;
+  if (Object.keys(ksm).length > 0) req.ksm = ksm;
+  if (opts.timeline) req.timeline = true;
+  if (opts.calls !== undefined) req.upmCalls = readCalls(opts.calls);
+  try {
+    return validateAnalysisRequest(req);
+  } catch (e) {
+    if (!(e instanceof AnalysisRequestError)) throw e;
+    const path = e.path ?? '';
+    const flag = given.find((f) => path === f.path);
+    if (flag) throw new CliError(`${flag.flag} '${String(opts[flag.option])}': ${e.message}`, 2);
+    // the calls are a file's contents: bad input, not bad usage
+    if (opts.calls !== undefined && path.startsWith('upmCalls')) throw new CliError(`--calls ${opts.calls}: ${e.message}`, 1);
+    throw new CliError(e.message, 2);
+  }
+}
+
+/** Runs the command and returns what it prints (exported for tests). */
+export async function analyze(files: string[], opts: AnalyzeOptions): Promise<string> {
+  if (!files.length) throw new CliError('give at least one dump file', 2);
+  const req = analysisRequest(opts);
   const dumps = await loadAll(files);
   try {
-    if (opts.sharing) {
-      const report = analyzeSharing(dumps, {
-        mergeability: (opts.model as 'ksm' | 'upm' | undefined) ?? 'upm',
-        snapshot: parseSnapshot(opts.snapshot),
-      });
-      return opts.json ? JSON.stringify(report) + '\n' : renderSharing(report);
-    }
-    let result: MergeResultBase;
-    if (opts.model === 'none') result = runNoneModel(dumps);
-    else if (opts.model === 'upm') result = runUpmModel(dumps, { calls: opts.calls ? readCalls(opts.calls) : undefined });
-    else {
-      const params: Partial<KsmParams> = {};
-      const pts = intOpt('--pages-to-scan', opts.pagesToScan, 1);
-      if (pts !== undefined) params.pagesToScan = pts;
-      const sl = intOpt('--sleep-ms', opts.sleepMs, 0);
-      if (sl !== undefined) params.sleepMs = sl;
-      const mps = intOpt('--max-page-sharing', opts.maxPageSharing, 2);
-      if (mps !== undefined) params.maxPageSharing = mps;
-      const uz = intOpt('--use-zero-pages', opts.useZeroPages, 0, 1);
-      if (uz !== undefined) params.useZeroPages = uz === 1;
-      const ss = intOpt('--smart-scan', opts.smartScan, 0, 1);
-      if (ss !== undefined) params.smartScan = ss === 1;
-      const hz = intOpt('--hz', opts.hz, 1, 10000);
-      result = runKsmModel(dumps, { params, timing: hz ? { hz } : undefined, assumeMergeable: !!opts.assumeMergeable });
-    }
-    const shaped = shapeMergeResult(result, !!opts.timeline);
-    return opts.json ? JSON.stringify(shaped) + '\n' : renderModel(result, !!opts.timeline);
+    const out = runAnalysis(req, dumps);
+    if (!opts.json) return out.kind === 'sharing' ? renderSharing(out.report) : renderModel(out.result, !!req.timeline);
+    return `${JSON.stringify(analysisJson(req, out))}\n`;
   } catch (e) {
     if (e instanceof CliError) throw e;
     throw new CliError((e as Error).message, 1);
@@ -118,19 +160,8 @@ async function loadAll(files: string[]): Promise<Dump[]> {
   return dumps;
 }
 
-function intOpt(name: string, v: string | undefined, min: number, max = Number.MAX_SAFE_INTEGER): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < min || n > max) throw new CliError(`${name} must be a whole number from ${min} to ${max}, got '${v}'`, 2);
-  return n;
-}
-
-function parseSnapshot(v: string | undefined): 'first' | 'last' | number | undefined {
-  if (v === undefined || v === 'first' || v === 'last') return v as 'first' | 'last' | undefined;
-  return intOpt('--snapshot', v, 0);
-}
-
-function readCalls(file: string): UpmCall[] {
+/** The --calls file's JSON array; its calls are checked with the rest of the request. */
+function readCalls(file: string): unknown[] {
   let parsed: unknown;
   try {
     parsed = JSON.parse(fs.readFileSync(file, 'utf8'));
@@ -142,12 +173,5 @@ function readCalls(file: string): UpmCall[] {
     throw new CliError(`--calls ${file}: cannot read it (${code ?? (e as Error).message})`, 1);
   }
   if (!Array.isArray(parsed)) throw new CliError(`--calls ${file}: expected a JSON array of calls`, 1);
-  return parsed.map((c, i) => {
-    const call = c as UpmCall;
-    if (!call || !Number.isInteger(call.pid) || typeof call.timeMs !== 'number')
-      throw new CliError(`--calls ${file}: call ${i} needs an integer pid and a numeric timeMs`, 1);
-    if (call.ranges !== undefined && !(Array.isArray(call.ranges) && call.ranges.every((r) => Array.isArray(r) && r.length === 2 && r[0] < r[1])))
-      throw new CliError(`--calls ${file}: call ${i}: ranges must be [start, end) pairs`, 1);
-    return call;
-  });
+  return parsed;
 }

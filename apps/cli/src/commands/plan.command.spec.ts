@@ -2,11 +2,12 @@ import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
-import { ingestTrace, runPlan, synthesizeDump } from '@upm/model';
+import { DEFAULT_SEED, ingestTrace, planSpecHash, runPlan, synthesizeDump } from '@upm/model';
 import type { PlanResult } from '@upm/model';
 import { invitroTrace } from '../../../../test/support/shared-dir';
-import { CliError } from '@upm/client';
-import { PlanRunOptions, registerPlanCommands, runPlanCommand } from './plan.command';
+import { ApiClient, CliError } from '@upm/client';
+import { buildSpec, PLAN_FLAGS, PlanRunOptions, registerPlanCommands, runPlanCommand } from './plan.command';
+import { registerPlanRemoteCommands } from './plan-remote.command';
 import { traceFunctions } from './trace.command';
 
 describe('upm plan run', () => {
@@ -169,20 +170,24 @@ describe('upm plan run', () => {
   it.each([
     [{ policy: 'ttl' }, 'give the trace with --trace FILE... (or "trace" in --spec)', 2],
     [{ trace: ['T'] }, 'choose --policy ttl|hybrid-histogram|greedy-dual (or "policy" in --spec)', 2],
-    [{ trace: ['T'], policy: 'ttl', hostMemGib: '0' }, "--host-mem-gib must be a number > 0, got '0'", 2],
+    [{ trace: ['T'], policy: 'ttl', hostMemGib: '0' }, "--host-mem-gib '0': host.memoryGiB must be a positive number or null, got 0", 2],
+    [{ trace: ['T'], policy: 'ttl', hosts: 'x' }, "--hosts 'x': expected a number", 2],
+    [{ trace: ['T'], policy: 'ttl', hosts: '1.5' }, "--hosts '1.5': host.count must be an integer >= 1 and <= 1000000, got 1.5", 2],
+    [{ trace: ['T'], policy: 'ttl', seed: '' }, "--seed '': must not be empty", 2],
+    [{ trace: ['T'], policy: 'ttl', window: '5' }, "--window '5': expected FROM:TO in seconds", 2],
     [{ trace: ['T'], policy: 'greedy-dual', ttlMin: '3' }, '--ttl-min needs --policy ttl, got greedy-dual', 2],
-    [{ trace: ['T'], policy: 'ttl', warmup: '-5' }, "--warmup must be a number >= 0, got '-5'", 2],
+    [{ trace: ['T'], policy: 'ttl', warmup: '-5' }, "--warmup '-5': warmupMinutes must be a number >= 0 and <= 10000000, got -5", 2],
     [
       { trace: ['T'], policy: 'ttl', window: '0:600', warmup: '10' },
-      'invalid plan: warmupMinutes must be shorter than the window (600 s = 10 min), got 10',
+      "--warmup '10': warmupMinutes must be shorter than the window (600 s = 10 min), got 10",
       2,
     ],
     [
       { trace: ['T'], policy: 'ttl', models: 'none,zram' },
-      `invalid plan: models[1] must be one of 'none', 'ksm', 'upm', got "zram"`,
+      `--models 'none,zram': models[1] must be one of 'none', 'ksm', 'upm', got "zram"`,
       2,
     ],
-    [{ trace: ['T'], policy: 'ttl', dumps: ['nofile'] }, "--dumps takes FUNCTION=DUMP[,DUMP...], got 'nofile'", 2],
+    [{ trace: ['T'], policy: 'ttl', dumps: ['nofile'] }, "--dumps 'nofile': expected FUNCTION=DUMP[,DUMP...]", 2],
     [{ trace: ['/no/such/trace.csv'], policy: 'ttl' }, '/no/such/trace.csv: no such file', 1],
     [{ trace: ['T'], policy: 'ttl', defaultDumps: ['/no/such.dump'] }, '/no/such.dump: no such dump file', 1],
   ] as [PlanRunOptions, string, number][])('fails with a message and an exit code: %#', async (opts, message, code) => {
@@ -224,5 +229,100 @@ describe('upm plan run', () => {
     ]) {
       expect(flags).toContain(f);
     }
+  });
+});
+
+describe('the plan flags table', () => {
+  const base: PlanRunOptions = { trace: ['t.csv'], policy: 'ttl' };
+  /** One sample per flag of the table: the options given, and the value validatePlanSpec gives at its path. */
+  const samples: Record<string, [PlanRunOptions, unknown]> = {
+    trace: [{ trace: ['a.csv', 'b.csv'] }, 'a.csv,b.csv'],
+    policy: [{ policy: 'greedy-dual' }, { kind: 'greedy-dual', maxIdleMinutes: null }],
+    ttlMin: [{ ttlMin: '7' }, 7],
+    models: [{ models: 'upm, none' }, ['none', 'upm']],
+    hostMemGib: [{ hostMemGib: '8' }, 8],
+    hosts: [{ hosts: '3' }, 3],
+    cores: [{ cores: '4' }, 4],
+    dumps: [{ dumps: ['a/f=x.dump,y.dump', 'g=z.dump'] }, { 'a/f': ['x.dump', 'y.dump'], g: ['z.dump'] }],
+    defaultDumps: [{ defaultDumps: ['d.dump'] }, ['d.dump']],
+    seed: [{ seed: 'foo' }, 'foo'],
+    coldStartMs: [{ coldStartMs: '250' }, 250],
+    window: [{ window: '60:600' }, { fromS: 60, toS: 600 }],
+    warmup: [{ warmup: '2' }, 2],
+    step: [{ step: '30' }, 30],
+    targetColdRate: [{ hostMemGib: '8', targetColdRate: '0.05' }, 0.05],
+    maxHosts: [{ hostMemGib: '8', targetColdRate: '0.05', maxHosts: '9' }, 9],
+  };
+  const at = (o: unknown, path: string) => path.split('.').reduce((v, k) => (v as Record<string, unknown>)[k], o);
+
+  it.each(PLAN_FLAGS.map((f) => [f.flag, f] as const))('%s sets its spec path', (_flag, f) => {
+    const sample = samples[f.option];
+    expect(sample).toBeDefined(); // a new flag needs a sample here
+    expect(at(buildSpec({ ...base, ...sample[0] }), f.path)).toEqual(sample[1]);
+  });
+
+  it('reads digits as an integer seed, other text as a string seed, and defaults to the domain default', () => {
+    expect(buildSpec({ ...base, seed: '42' }).seed).toBe(42);
+    expect(buildSpec({ ...base, seed: '4x' }).seed).toBe('4x');
+    expect(buildSpec(base).seed).toBe(DEFAULT_SEED);
+  });
+
+  it('names the flag, its value and what the field expects when validatePlanSpec refuses it', () => {
+    expect(() => buildSpec({ ...base, cores: '0' })).toThrow(
+      new CliError("--cores '0': host.cores must be an integer >= 1 and <= 1048576, got 0", 2),
+    );
+    expect(() => buildSpec({ ...base, targetColdRate: '2', hostMemGib: '8' })).toThrow(
+      "--target-cold-rate '2': sizing.targetColdStartRate must be a number >= 0 and <= 1, got 2",
+    );
+  });
+});
+
+describe('upm plan run and upm plan submit', () => {
+  const trace = invitroTrace('example', 'Azure2021', 'Azure2021_200.csv');
+  let posted: unknown[];
+  let printed: string[];
+
+  beforeEach(() => {
+    posted = [];
+    printed = [];
+    jest.spyOn(ApiClient.prototype, 'uploadTrace').mockResolvedValue({ id: 'trace-id', stats: {} });
+    jest.spyOn(ApiClient.prototype, 'request').mockImplementation(async (_method, _path, body) => {
+      posted.push(body);
+      return { status: 202, body: { id: 'p'.repeat(64), state: 'queued', created: true } } as never;
+    });
+    jest.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => {
+      printed.push(String(s));
+      return true;
+    });
+  });
+  afterEach(() => jest.restoreAllMocks());
+
+  const upm = () => {
+    const program = new Command('upm').exitOverride();
+    registerPlanRemoteCommands(registerPlanCommands(program));
+    return (args: string[]) => program.parseAsync(args, { from: 'user' });
+  };
+
+  it('--seed foo: both build the same spec, run replays it and submit posts it with seed "foo"', async () => {
+    const args = ['--trace', trace, '--policy', 'ttl', '--models', 'none', '--seed', 'foo'];
+    const spec = buildSpec({ trace: [trace], policy: 'ttl', models: 'none', seed: 'foo' });
+    expect(spec.seed).toBe('foo');
+    await upm()(['plan', 'run', ...args, '--json']);
+    expect((JSON.parse(printed.join('')) as PlanResult).specHash).toBe(planSpecHash(spec));
+    await upm()(['plan', 'submit', ...args, '--api', 'http://127.0.0.1:9', '--json']);
+    expect(posted).toEqual([{ ...spec, trace: 'trace-id' }]);
+  });
+
+  it('both refuse a bad flag value with the same message before running or uploading anything', async () => {
+    const args = ['--trace', trace, '--policy', 'ttl', '--seed', '', '--hosts', '0'];
+    const error = new CliError("--seed '': must not be empty", 2);
+    await expect(upm()(['plan', 'run', ...args])).rejects.toEqual(error);
+    await expect(upm()(['plan', 'submit', ...args])).rejects.toEqual(error);
+    const hosts = ['--trace', trace, '--policy', 'ttl', '--hosts', '0'];
+    const hostsError = new CliError("--hosts '0': host.count must be an integer >= 1 and <= 1000000, got 0", 2);
+    await expect(upm()(['plan', 'run', ...hosts])).rejects.toEqual(hostsError);
+    await expect(upm()(['plan', 'submit', ...hosts])).rejects.toEqual(hostsError);
+    expect(posted).toEqual([]);
+    expect(ApiClient.prototype.uploadTrace).not.toHaveBeenCalled();
   });
 });

@@ -5,6 +5,12 @@ import { loadDump } from '@upm/model/dump';
 import type { Dump } from '@upm/model/dump/types';
 import {
   checkFunctionKeys,
+  DEFAULT_COLD_START_MS,
+  DEFAULT_MAX_HOSTS,
+  DEFAULT_SEED,
+  DEFAULT_TIMESERIES_STEP_S,
+  DEFAULT_TTL_MINUTES,
+  parseSeed,
   PLAN_MODELS,
   PLAN_POLICY_KINDS,
   PlanResult,
@@ -46,40 +52,12 @@ export interface PlanRunOptions {
  */
 export function registerPlanCommands(program: Command): Command {
   const plan = program.command('plan').description('capacity plans: replay a trace under no merging, KSM and UPM');
-  plan
-    .command('run')
-    .description('run a plan locally, without a server, and print its result')
-    .option(
-      '--trace <file...>',
-      'trace files: an Azure 2021 file, the three files of an Azure 2019 day, or Huawei 2023 files',
-    )
-    .addOption(new Option('--policy <policy>', 'keep-alive policy').choices([...PLAN_POLICY_KINDS]))
-    .option('--ttl-min <minutes>', 'ttl: keep-alive after an invocation, minutes (default 10)')
-    .option('--models <list>', `comma-separated subset of ${PLAN_MODELS.join(',')} (default all three)`)
-    .option('--host-mem-gib <n>', 'memory per host, GiB (default: unlimited)')
-    .option('--hosts <n>', 'number of hosts (default 1)')
-    .option('--cores <n>', 'concurrent invocations per host (default: unlimited)')
-    .option(
-      '--dumps <FUNCTION=DUMP,DUMP...>',
-      'page-hash dumps of a function ("<app>/<id>" or "<id>"); several allowed',
-    )
-    .option(
-      '--default-dumps <dump...>',
-      'dumps for every function not given with --dumps (others: from app memory percentiles)',
-    )
-    .option('--seed <seed>', 'seed for spreading per-minute counts (an integer or any string; default 0)')
-    .option('--cold-start-ms <ms>', 'cold-start latency (default 500)')
-    .option('--window <FROM:TO>', 'replay only invocations starting in [FROM, TO) seconds')
-    .option(
-      '--warmup <MIN>',
-      'replay the first MIN minutes of the window but leave them out of every count and rate (steady state)',
-    )
-    .option('--step <s>', 'time-series step, seconds (default 60)')
-    .option(
-      '--target-cold-rate <rate>',
-      'sizing: find the fewest hosts of --host-mem-gib keeping (cold + rejected) / invocations at most this',
-    )
-    .option('--max-hosts <n>', 'sizing: largest host count tried (default 1024)')
+  const run = plan.command('run').description('run a plan locally, without a server, and print its result');
+  for (const f of PLAN_FLAGS) {
+    const o = new Option(f.flag, f.description);
+    run.addOption(f.choices ? o.choices([...f.choices]) : o);
+  }
+  run
     .option('--spec <file>', 'a plan spec (JSON, version 1); the options above override its fields')
     .option('--json', 'print the PlanResult JSON')
     .action(async (opts: PlanRunOptions) => {
@@ -131,117 +109,264 @@ export async function runPlanCommand(opts: PlanRunOptions, progress = process.st
   return opts.json ? `${JSON.stringify(result)}\n` : renderPlan(result);
 }
 
+/** A flag of `upm plan run` / `upm plan submit` and the spec field it sets. */
+export interface PlanFlag {
+  /** As commander takes it: "--host-mem-gib <n>". */
+  flag: string;
+  description: string;
+  /** The PlanRunOptions key commander gives the flag's value under. */
+  option: keyof PlanRunOptions;
+  /** Spec path the value goes to ("host.memoryGiB"); errors of validatePlanSpec under it name the flag. */
+  path: string;
+  /**
+   * Flag text to JSON: only its syntax; ranges and types are validatePlanSpec's (one set of rules). The value
+   * is a string, or an array of them for a variadic flag ("<file...>").
+   */
+  parse: (value: string & string[]) => unknown;
+  /** Merge an object value into the spec file's (--dumps adds to profiles.functions). */
+  merge?: boolean;
+  /** What the flag needs of the rest of the spec: a message when it is missing. */
+  needs?: (spec: Record<string, unknown>) => string | null;
+  choices?: readonly string[];
+}
+
+class FlagSyntaxError extends Error {}
+
+function number(text: string): number {
+  const n = Number(text);
+  if (text.trim() === '' || !Number.isFinite(n)) throw new FlagSyntaxError('expected a number');
+  return n;
+}
+
+function list(text: string): string[] {
+  return text
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean);
+}
+
+function nonEmpty(values: string[]): string[] {
+  if (values.length === 0) throw new FlagSyntaxError('expected at least one file');
+  return values;
+}
+
+/**
+ * Every flag that sets a field of the plan spec: flag, spec path, parser. buildSpec applies them over the spec
+ * file and gives the result to the domain's validatePlanSpec, so `plan run` and `plan submit` build the same
+ * spec and refuse the same input with the same message (flag, value, what the field expects).
+ */
+export const PLAN_FLAGS: readonly PlanFlag[] = [
+  {
+    flag: '--trace <file...>',
+    description: 'trace files: an Azure 2021 file, the three files of an Azure 2019 day, or Huawei 2023 files',
+    option: 'trace',
+    path: 'trace',
+    parse: (files) => nonEmpty(files).join(','),
+  },
+  {
+    flag: '--policy <policy>',
+    description: 'keep-alive policy',
+    option: 'policy',
+    path: 'policy',
+    parse: (kind) => ({ kind }),
+    choices: PLAN_POLICY_KINDS,
+  },
+  {
+    flag: '--ttl-min <minutes>',
+    description: `ttl: keep-alive after an invocation, minutes (default ${DEFAULT_TTL_MINUTES})`,
+    option: 'ttlMin',
+    path: 'policy.ttlMinutes',
+    parse: number,
+    needs: (spec) => {
+      const kind = (spec.policy as { kind?: unknown } | undefined)?.kind;
+      return kind === 'ttl' ? null : `needs --policy ttl, got ${String(kind)}`;
+    },
+  },
+  {
+    flag: '--models <list>',
+    description: `comma-separated subset of ${PLAN_MODELS.join(',')} (default all three)`,
+    option: 'models',
+    path: 'models',
+    parse: list,
+  },
+  {
+    flag: '--host-mem-gib <n>',
+    description: 'memory per host, GiB (default: unlimited)',
+    option: 'hostMemGib',
+    path: 'host.memoryGiB',
+    parse: number,
+  },
+  { flag: '--hosts <n>', description: 'number of hosts (default 1)', option: 'hosts', path: 'host.count', parse: number },
+  {
+    flag: '--cores <n>',
+    description: 'concurrent invocations per host (default: unlimited)',
+    option: 'cores',
+    path: 'host.cores',
+    parse: number,
+  },
+  {
+    flag: '--dumps <FUNCTION=DUMP,DUMP...>',
+    description: 'page-hash dumps of a function ("<app>/<id>" or "<id>"); several allowed',
+    option: 'dumps',
+    path: 'profiles.functions',
+    merge: true,
+    parse: (items) => {
+      const functions: Record<string, string[]> = {};
+      for (const item of items) {
+        const eq = item.indexOf('=');
+        const files = list(item.slice(eq + 1));
+        if (eq <= 0 || item.slice(0, eq).trim() === '' || files.length === 0)
+          throw new FlagSyntaxError(`expected FUNCTION=DUMP[,DUMP...]${items.length > 1 ? ` (in '${item}')` : ''}`);
+        functions[item.slice(0, eq).trim()] = files;
+      }
+      return functions;
+    },
+  },
+  {
+    flag: '--default-dumps <dump...>',
+    description: 'dumps for every function not given with --dumps (others: from app memory percentiles)',
+    option: 'defaultDumps',
+    path: 'profiles.default',
+    parse: (files) => {
+      if (files.length === 0) throw new FlagSyntaxError('needs at least one dump file');
+      return files;
+    },
+  },
+  {
+    flag: '--seed <seed>',
+    description: `seed for spreading per-minute counts (an integer or any string; default ${DEFAULT_SEED})`,
+    option: 'seed',
+    path: 'seed',
+    parse: (text) => {
+      if (text === '') throw new FlagSyntaxError('must not be empty');
+      return parseSeed(text);
+    },
+  },
+  {
+    flag: '--cold-start-ms <ms>',
+    description: `cold-start latency (default ${DEFAULT_COLD_START_MS})`,
+    option: 'coldStartMs',
+    path: 'coldStartMs.default',
+    parse: number,
+  },
+  {
+    flag: '--window <FROM:TO>',
+    description: 'replay only invocations starting in [FROM, TO) seconds',
+    option: 'window',
+    path: 'window',
+    parse: (text) => {
+      const m = /^\s*(-?[\d.]+)\s*:\s*(-?[\d.]+)\s*$/.exec(text);
+      if (!m) throw new FlagSyntaxError('expected FROM:TO in seconds');
+      return { fromS: Number(m[1]), toS: Number(m[2]) };
+    },
+  },
+  {
+    flag: '--warmup <MIN>',
+    description: 'replay the first MIN minutes of the window but leave them out of every count and rate (steady state)',
+    option: 'warmup',
+    path: 'warmupMinutes',
+    parse: number,
+  },
+  {
+    flag: '--step <s>',
+    description: `time-series step, seconds (default ${DEFAULT_TIMESERIES_STEP_S})`,
+    option: 'step',
+    path: 'timeseriesStepS',
+    parse: number,
+  },
+  {
+    flag: '--target-cold-rate <rate>',
+    description: 'sizing: find the fewest hosts of --host-mem-gib keeping (cold + rejected) / invocations at most this',
+    option: 'targetColdRate',
+    path: 'sizing.targetColdStartRate',
+    parse: number,
+  },
+  {
+    flag: '--max-hosts <n>',
+    description: `sizing: largest host count tried (default ${DEFAULT_MAX_HOSTS})`,
+    option: 'maxHosts',
+    path: 'sizing.maxHosts',
+    parse: number,
+  },
+];
+
+/** Sets `value` at a dotted path, copying the objects on the way (a number or array there is replaced). */
+function setPath(json: Record<string, unknown>, path: string, value: unknown, merge: boolean): void {
+  const keys = path.split('.');
+  let o = json;
+  for (const k of keys.slice(0, -1)) {
+    const v = o[k];
+    o[k] = typeof v === 'object' && v !== null && !Array.isArray(v) ? { ...(v as Record<string, unknown>) } : {};
+    o = o[k] as Record<string, unknown>;
+  }
+  const last = keys[keys.length - 1];
+  const old = o[last];
+  o[last] =
+    merge && typeof old === 'object' && old !== null && !Array.isArray(old)
+      ? { ...(old as Record<string, unknown>), ...(value as Record<string, unknown>) }
+      : value;
+}
+
+function flagName(f: PlanFlag): string {
+  return f.flag.split(' ')[0];
+}
+
+function shown(value: string | string[]): string {
+  return `'${Array.isArray(value) ? value.join(' ') : value}'`;
+}
+
+/** The flags' values over the spec file (if any), validated by validatePlanSpec. */
 export function buildSpec(opts: PlanRunOptions): PlanSpec {
-  let json: Record<string, unknown> = { version: 1 };
-  if (opts.spec !== undefined) {
-    let text: string;
+  const json = opts.spec !== undefined ? readSpecFile(opts.spec) : { version: 1 };
+  const given = PLAN_FLAGS.filter((f) => opts[f.option] !== undefined);
+  for (const f of given) {
+    const name = flagName(f);
+    const value = opts[f.option] as string & string[];
+    let parsed: unknown;
     try {
-      text = fs.readFileSync(opts.spec, 'utf8');
+      parsed = f.parse(value);
     } catch (e) {
-      throw new CliError(
-        `--spec ${opts.spec}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`,
-        1,
-      );
+      if (e instanceof FlagSyntaxError) throw new CliError(`${name} ${shown(value)}: ${e.message}`, 2);
+      throw e;
     }
-    try {
-      const parsed: unknown = JSON.parse(text);
-      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not a JSON object');
-      json = parsed as Record<string, unknown>;
-    } catch (e) {
-      throw new CliError(`--spec ${opts.spec}: ${(e as Error).message}`, 1);
-    }
+    setPath(json, f.path, parsed, f.merge === true);
   }
-  const obj = (k: string): Record<string, unknown> => {
-    const v = json[k];
-    const o = typeof v === 'object' && v !== null && !Array.isArray(v) ? { ...(v as Record<string, unknown>) } : {};
-    json[k] = o;
-    return o;
-  };
-  if (opts.trace !== undefined) {
-    if (opts.trace.length === 0) throw new CliError('--trace needs at least one file', 2);
-    json.trace = opts.trace.join(',');
-  } else if (typeof json.trace !== 'string')
-    throw new CliError('give the trace with --trace FILE... (or "trace" in --spec)', 2);
-  if (opts.policy !== undefined) {
-    json.policy = { kind: opts.policy };
-  } else if (json.policy === undefined)
+  if (typeof json.trace !== 'string') throw new CliError('give the trace with --trace FILE... (or "trace" in --spec)', 2);
+  if (json.policy === undefined)
     throw new CliError(`choose --policy ${PLAN_POLICY_KINDS.join('|')} (or "policy" in --spec)`, 2);
-  if (opts.ttlMin !== undefined) {
-    const p = obj('policy');
-    if (p.kind !== 'ttl') throw new CliError(`--ttl-min needs --policy ttl, got ${String(p.kind)}`, 2);
-    p.ttlMinutes = num('--ttl-min', opts.ttlMin, 0);
+  for (const f of given) {
+    const problem = f.needs?.(json);
+    if (problem) throw new CliError(`${flagName(f)} ${problem}`, 2);
   }
-  if (opts.models !== undefined)
-    json.models = opts.models
-      .split(',')
-      .map((m) => m.trim())
-      .filter(Boolean);
-  else if (json.models === undefined) json.models = [...PLAN_MODELS];
-  if (opts.hostMemGib !== undefined) obj('host').memoryGiB = num('--host-mem-gib', opts.hostMemGib, 0, true);
-  if (opts.hosts !== undefined) obj('host').count = int('--hosts', opts.hosts, 1);
-  if (opts.cores !== undefined) obj('host').cores = int('--cores', opts.cores, 1);
-  if (opts.dumps !== undefined && opts.dumps.length > 0) {
-    const functions = { ...((obj('profiles').functions as Record<string, unknown>) ?? {}) };
-    for (const item of opts.dumps) {
-      const eq = item.indexOf('=');
-      const fn = item.slice(0, eq).trim();
-      const files = item
-        .slice(eq + 1)
-        .split(',')
-        .map((f) => f.trim())
-        .filter(Boolean);
-      if (eq <= 0 || fn === '' || files.length === 0)
-        throw new CliError(`--dumps takes FUNCTION=DUMP[,DUMP...], got '${item}'`, 2);
-      functions[fn] = files;
-    }
-    obj('profiles').functions = functions;
-  }
-  if (opts.defaultDumps !== undefined) {
-    if (opts.defaultDumps.length === 0) throw new CliError('--default-dumps needs at least one dump file', 2);
-    obj('profiles').default = opts.defaultDumps;
-  }
-  if (opts.seed !== undefined) {
-    if (opts.seed === '') throw new CliError('--seed must not be empty', 2);
-    json.seed = /^\d{1,15}$/.test(opts.seed) ? Number(opts.seed) : opts.seed;
-  }
-  if (opts.coldStartMs !== undefined) {
-    const c = json.coldStartMs;
-    const ms = num('--cold-start-ms', opts.coldStartMs, 0);
-    json.coldStartMs = typeof c === 'object' && c !== null ? { ...(c as Record<string, unknown>), default: ms } : ms;
-  }
-  if (opts.window !== undefined) {
-    const m = /^\s*(-?[\d.]+)\s*:\s*(-?[\d.]+)\s*$/.exec(opts.window);
-    if (!m) throw new CliError(`--window takes FROM:TO in seconds, got '${opts.window}'`, 2);
-    json.window = { fromS: Number(m[1]), toS: Number(m[2]) };
-  }
-  if (opts.warmup !== undefined) json.warmupMinutes = num('--warmup', opts.warmup, 0);
-  if (opts.step !== undefined) json.timeseriesStepS = num('--step', opts.step, 0, true);
-  if (opts.targetColdRate !== undefined || opts.maxHosts !== undefined) {
-    const s = obj('sizing');
-    if (opts.targetColdRate !== undefined) s.targetColdStartRate = num('--target-cold-rate', opts.targetColdRate, 0);
-    if (opts.maxHosts !== undefined) s.maxHosts = int('--max-hosts', opts.maxHosts, 1);
-  }
+  if (json.models === undefined) json.models = [...PLAN_MODELS];
   try {
     return validatePlanSpec(json);
   } catch (e) {
-    // a bad spec file is bad input; a bad combination of options is bad usage
-    if (e instanceof PlanSpecError) throw new CliError(`invalid plan: ${e.message}`, opts.spec !== undefined ? 1 : 2);
-    throw e;
+    if (!(e instanceof PlanSpecError)) throw e;
+    // a bad flag value names the flag and the value it was given; a bad spec file is bad input (exit 1)
+    const flag = given.find((f) => e.path === f.path || e.path.startsWith(`${f.path}.`) || e.path.startsWith(`${f.path}[`));
+    if (flag) throw new CliError(`${flagName(flag)} ${shown(opts[flag.option] as string)}: ${e.message}`, 2);
+    throw new CliError(`invalid plan: ${e.message}`, opts.spec !== undefined ? 1 : 2);
   }
 }
 
-function num(name: string, v: string, min: number, exclusive = false): number {
-  const n = Number(v);
-  if (v.trim() === '' || !Number.isFinite(n) || n < min || (exclusive && n === min)) {
-    throw new CliError(`${name} must be a number ${exclusive ? '>' : '>='} ${min}, got '${v}'`, 2);
+function readSpecFile(file: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new CliError(
+      `--spec ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`,
+      1,
+    );
   }
-  return n;
-}
-
-function int(name: string, v: string, min: number): number {
-  const n = Number(v);
-  if (!/^\d+$/.test(v.trim()) || n < min) throw new CliError(`${name} must be a whole number >= ${min}, got '${v}'`, 2);
-  return n;
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not a JSON object');
+    return parsed as Record<string, unknown>;
+  } catch (e) {
+    throw new CliError(`--spec ${file}: ${(e as Error).message}`, 1);
+  }
 }
 
 /** Trace files or directories holding them, read as `upm trace inspect` reads them. */

@@ -1,9 +1,23 @@
 /**
- * Hand-written validators for the JSON sections (HEAD, SNAP, PROC, TAIL). Each takes the parsed JSON value
+ * Validators for the JSON sections (HEAD, SNAP, PROC, TAIL). Each takes the parsed JSON value
  * and returns a fresh object holding only the known keys, every one type- and range-checked; unknown keys are
- * ignored (forward compatibility within a major version). Problems are thrown as InvalidSection with the
- * field path, e.g. `vmas[3].end: expected an integer in [0, 2^53), got -1`.
+ * ignored (forward compatibility within a major version). The checks are the shared ones (../validation);
+ * problems are thrown as InvalidSection with the field path, e.g. `vmas[3].end: expected an integer in [0, 2^53), got -1`.
  */
+import {
+  arrayOf,
+  BOOLEAN,
+  field,
+  fieldOf,
+  joinPath,
+  numberRule,
+  object as checkObject,
+  recordOf,
+  Rule,
+  STRING,
+  stringRule,
+  ValidationError,
+} from '../validation';
 import { invalid } from './errors';
 import type {
   DumpHeader,
@@ -33,101 +47,83 @@ function describe(v: unknown): string {
   return String(v);
 }
 
-function at(path: string, key: string | number): string {
-  if (typeof key === 'number') return `${path}[${key}]`;
-  return path === '' ? key : `${path}.${key}`;
+/** Runs a section's checks; a failed check becomes InvalidSection worded `path: expected ..., got ...`. */
+function checked<T>(run: () => T): T {
+  try {
+    return run();
+  } catch (e) {
+    if (!(e instanceof ValidationError)) throw e;
+    if (e.kind === 'missing') invalid(`${e.path}: missing`);
+    invalid(`${e.path || 'body'}: expected ${e.expected}, got ${describe(e.got)}`);
+  }
 }
 
 function expected(path: string, what: string, got: unknown): never {
-  invalid(`${path}: expected ${what}, got ${describe(got)}`);
+  throw new ValidationError(path, what, got);
 }
 
-function isObject(v: unknown): v is JsonObject {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
+const object = (v: unknown, path: string): JsonObject => checkObject(v, path, undefined, 'a JSON object');
 
-function object(v: unknown, path: string): JsonObject {
-  if (!isObject(v)) expected(path === '' ? 'body' : path, 'a JSON object', v);
-  return v;
-}
-
-function field(o: JsonObject, key: string, path: string): unknown {
-  // undefined counts as missing: JSON.stringify would drop it
-  if (!Object.prototype.hasOwnProperty.call(o, key) || o[key] === undefined) invalid(`${at(path, key)}: missing`);
-  return o[key];
-}
-
-function str(o: JsonObject, key: string, path: string, pattern?: RegExp, patternText?: string): string {
-  const v = field(o, key, path);
-  if (typeof v !== 'string') expected(at(path, key), 'a string', v);
-  if (pattern && !pattern.test(v)) expected(at(path, key), patternText ?? String(pattern), v);
-  return v;
+/** A string field, matching `pattern` when given. */
+function str(o: JsonObject, key: string, path: string, pattern: Rule<string> = STRING): string {
+  return fieldOf(o, key, path, pattern);
 }
 
 function bool(o: JsonObject, key: string, path: string): boolean {
-  const v = field(o, key, path);
-  if (typeof v !== 'boolean') expected(at(path, key), 'true or false', v);
-  return v;
+  return fieldOf(o, key, path, BOOLEAN);
 }
 
-function rangeText(min: number, max: number): string {
-  const hi = max === MAX_SAFE ? '2^53)' : `${max}]`;
-  return `[${min}, ${hi}`;
+function intRule(min: number, max: number): Rule<number> {
+  return numberRule({ int: true, min, max, what: `an integer in [${min}, ${max === MAX_SAFE ? '2^53)' : `${max}]`}` });
 }
-
-function int(o: JsonObject, key: string, path: string, min = 0, max = MAX_SAFE): number {
-  const v = field(o, key, path);
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
-    expected(at(path, key), `an integer in ${rangeText(min, max)}`, v);
-  }
-  return v;
-}
-
+const U53 = intRule(0, MAX_SAFE);
+const PID = intRule(1, MAX_PID);
+const FORMAT_VERSION = intRule(1, 1);
+const PAGE_SIZE = intRule(512, 1 << 20);
 /** Times and sizes: finite, non-negative, below 2^53. */
+const NON_NEGATIVE = numberRule({ min: 0, max: MAX_SAFE, what: 'a number in [0, 2^53)' });
+const KB = numberRule({ min: 0, max: MAX_SAFE, what: 'a number of kB in [0, 2^53)' });
+const ALGORITHM = stringRule({ pattern: /^\S{1,64}$/, what: '1 to 64 non-blank characters' });
+const HEX16_DIGITS = stringRule({ pattern: HEX16, what: '16 lowercase hex digits' });
+const PERMISSIONS = stringRule({ pattern: PERMS, what: 'four characters like "rw-p"' });
+const VM_FLAG_NAME = stringRule({ pattern: VM_FLAG, what: 'a two-letter VmFlags mnemonic' });
+const KSM_VALUE: Rule<number | string> = {
+  test: (v): v is number | string => typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v)),
+  expected: 'a number or a string',
+};
+
+function int(o: JsonObject, key: string, path: string, range = U53): number {
+  return fieldOf(o, key, path, range);
+}
+
 function nonNegative(o: JsonObject, key: string, path: string): number {
-  const v = field(o, key, path);
-  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || v > MAX_SAFE) {
-    expected(at(path, key), 'a number in [0, 2^53)', v);
-  }
-  return v;
+  return fieldOf(o, key, path, NON_NEGATIVE);
 }
 
 function stringRecord(v: unknown, path: string): Record<string, string> {
-  const o = object(v, path);
-  const out: Record<string, string> = {};
-  for (const [k, value] of Object.entries(o)) {
-    if (typeof value !== 'string') expected(at(path, k), 'a string', value);
-    // defineProperty: a "__proto__" key must stay an own property, not replace the prototype
-    Object.defineProperty(out, k, { value, enumerable: true, writable: true, configurable: true });
-  }
-  return out;
+  return recordOf(v, path, STRING, 'a JSON object');
 }
 
-function stringArray(v: unknown, path: string, pattern?: RegExp, patternText?: string): string[] {
-  if (!Array.isArray(v)) expected(path, 'an array of strings', v);
-  return v.map((s: unknown, i) => {
-    if (typeof s !== 'string') expected(at(path, i), 'a string', s);
-    if (pattern && !pattern.test(s)) expected(at(path, i), patternText ?? String(pattern), s);
-    return s;
-  });
+function stringArray(v: unknown, path: string, item: Rule<string> = STRING): string[] {
+  return arrayOf(v, path, item, { what: 'an array of strings' });
 }
 
 function isPowerOfTwo(n: number): boolean {
   return n > 0 && (n & (n - 1)) === 0;
 }
 
-export function validateHeader(v: unknown): DumpHeader {
+function validateHeaderFields(v: unknown): DumpHeader {
   const o = object(v, '');
-  const formatVersion = int(o, 'formatVersion', '', 1, 1);
-  const pageSize = int(o, 'pageSize', '', 512, 1 << 20);
+  const formatVersion = int(o, 'formatVersion', '', FORMAT_VERSION);
+  const pageSize = int(o, 'pageSize', '', PAGE_SIZE);
   if (!isPowerOfTwo(pageSize)) expected('pageSize', 'a power of two', pageSize);
 
   const h = object(field(o, 'hash', ''), 'hash');
   const hash = {
-    algorithm: str(h, 'algorithm', 'hash', /^\S{1,64}$/, '1 to 64 non-blank characters'),
-    keyId: str(h, 'keyId', 'hash', HEX16, '16 lowercase hex digits'),
+    algorithm: str(h, 'algorithm', 'hash', ALGORITHM),
+    keyId: str(h, 'keyId', 'hash', HEX16_DIGITS),
     defaultKey: bool(h, 'defaultKey', 'hash'),
-    zeroPageHash: str(h, 'zeroPageHash', 'hash', HEX16, '16 lowercase hex digits'),
+    zeroPageHash: str(h, 'zeroPageHash', 'hash', HEX16_DIGITS),
   };
   // 0 is reserved for "not hashed"; writers store a real hash of 0 as 1
   if (hash.zeroPageHash === '0000000000000000') expected('hash.zeroPageHash', 'a non-zero hash', hash.zeroPageHash);
@@ -148,7 +144,7 @@ export function validateHeader(v: unknown): DumpHeader {
   return { formatVersion, pageSize, hash, host, captureTimeMs, ksm, thp, labels, tool };
 }
 
-export function validateSnapshot(v: unknown): SnapshotInfo {
+function validateSnapshotFields(v: unknown): SnapshotInfo {
   const o = object(v, '');
   return {
     index: int(o, 'index', ''),
@@ -163,16 +159,16 @@ function validateVma(v: unknown, path: string, pageSize: number): VmaInfo {
   const o = object(v, path);
   const start = int(o, 'start', path);
   const end = int(o, 'end', path);
-  if (start % pageSize !== 0) expected(at(path, 'start'), `a multiple of the page size ${pageSize}`, start);
-  if (end % pageSize !== 0) expected(at(path, 'end'), `a multiple of the page size ${pageSize}`, end);
-  if (end <= start) expected(at(path, 'end'), `an address above start ${start}`, end);
-  const perms = str(o, 'perms', path, PERMS, 'four characters like "rw-p"');
+  if (start % pageSize !== 0) expected(joinPath(path, 'start'), `a multiple of the page size ${pageSize}`, start);
+  if (end % pageSize !== 0) expected(joinPath(path, 'end'), `a multiple of the page size ${pageSize}`, end);
+  if (end <= start) expected(joinPath(path, 'end'), `an address above start ${start}`, end);
+  const perms = str(o, 'perms', path, PERMISSIONS);
   const shared = bool(o, 'shared', path);
   if (shared !== (perms[3] === 's')) {
-    invalid(`${at(path, 'shared')}: is ${shared} but perms ${JSON.stringify(perms)} say ${perms[3] === 's' ? 'shared' : 'private'}`);
+    invalid(`${joinPath(path, 'shared')}: is ${shared} but perms ${JSON.stringify(perms)} say ${perms[3] === 's' ? 'shared' : 'private'}`);
   }
   const kind = field(o, 'kind', path);
-  if (kind !== 'anon' && kind !== 'file') expected(at(path, 'kind'), '"anon" or "file"', kind);
+  if (kind !== 'anon' && kind !== 'file') expected(joinPath(path, 'kind'), '"anon" or "file"', kind);
   return {
     start,
     end,
@@ -180,39 +176,22 @@ function validateVma(v: unknown, path: string, pageSize: number): VmaInfo {
     shared,
     kind,
     pgoff: int(o, 'pgoff', path),
-    flags: stringArray(field(o, 'flags', path), at(path, 'flags'), VM_FLAG, 'a two-letter VmFlags mnemonic'),
+    flags: stringArray(field(o, 'flags', path), `${path}.flags`, VM_FLAG_NAME),
     path: str(o, 'path', path),
   };
 }
 
 function validateKsmStat(v: unknown): Record<string, number | string> | null {
-  if (v === null) return null;
-  const o = object(v, 'ksm');
-  const out: Record<string, number | string> = {};
-  for (const [k, value] of Object.entries(o)) {
-    if (!(typeof value === 'string' || (typeof value === 'number' && Number.isFinite(value)))) {
-      expected(at('ksm', k), 'a number or a string', value);
-    }
-    Object.defineProperty(out, k, { value, enumerable: true, writable: true, configurable: true });
-  }
-  return out;
+  return v === null ? null : recordOf(v, 'ksm', KSM_VALUE, 'a JSON object');
 }
 
 function validateRollup(v: unknown): Record<string, number> {
-  const o = object(v, 'rollup');
-  const out: Record<string, number> = {};
-  for (const [k, value] of Object.entries(o)) {
-    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > MAX_SAFE) {
-      expected(at('rollup', k), 'a number of kB in [0, 2^53)', value);
-    }
-    Object.defineProperty(out, k, { value, enumerable: true, writable: true, configurable: true });
-  }
-  return out;
+  return recordOf(v, 'rollup', KB, 'a JSON object');
 }
 
-export function validateProcess(v: unknown, pageSize: number): ProcessInfo {
+function validateProcessFields(v: unknown, pageSize: number): ProcessInfo {
   const o = object(v, '');
-  const pid = int(o, 'pid', '', 1, MAX_PID);
+  const pid = int(o, 'pid', '', PID);
   const startTime = int(o, 'startTime', '');
   const comm = str(o, 'comm', '');
   const cmdline = stringArray(field(o, 'cmdline', ''), 'cmdline');
@@ -230,7 +209,7 @@ export function validateProcess(v: unknown, pageSize: number): ProcessInfo {
   if (!Array.isArray(vmaValues)) expected('vmas', 'an array', vmaValues);
   const vmas: VmaInfo[] = new Array(vmaValues.length);
   for (let i = 0; i < vmaValues.length; i++) {
-    const vma = validateVma(vmaValues[i], at('vmas', i), pageSize);
+    const vma = validateVma(vmaValues[i], joinPath('vmas', i), pageSize);
     if (i > 0 && vma.start < vmas[i - 1].end) {
       invalid(`vmas[${i}]: starts at ${vma.start}, before vmas[${i - 1}] ends at ${vmas[i - 1].end}: VMAs must be in address order without overlap`);
     }
@@ -252,7 +231,7 @@ export function validateProcess(v: unknown, pageSize: number): ProcessInfo {
   };
 }
 
-export function validateTail(v: unknown): DumpTail {
+function validateTailFields(v: unknown): DumpTail {
   const o = object(v, '');
   return {
     snapshots: int(o, 'snapshots', ''),
@@ -260,4 +239,20 @@ export function validateTail(v: unknown): DumpTail {
     pageSections: int(o, 'pageSections', ''),
     pages: int(o, 'pages', ''),
   };
+}
+
+export function validateHeader(v: unknown): DumpHeader {
+  return checked(() => validateHeaderFields(v));
+}
+
+export function validateSnapshot(v: unknown): SnapshotInfo {
+  return checked(() => validateSnapshotFields(v));
+}
+
+export function validateProcess(v: unknown, pageSize: number): ProcessInfo {
+  return checked(() => validateProcessFields(v, pageSize));
+}
+
+export function validateTail(v: unknown): DumpTail {
+  return checked(() => validateTailFields(v));
 }

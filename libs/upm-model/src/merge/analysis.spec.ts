@@ -22,7 +22,7 @@ describe('validateAnalysisRequest', () => {
     [{ model: 'upm', ksm: {} }, /ksm parameters need model ksm/],
     [{ model: 'upm', timeline: true }, /timeline needs model ksm/],
     [{ model: 'upm', upmCalls: [{ pid: 1, timeMs: 0, ranges: [[10, 5]] }] }, /upmCalls\[0\]\.ranges\[0\] must be \[start, end\)/],
-    [{ model: 'none', extra: 1 }, /extra is not a field/],
+    [{ model: 'none', extra: 1 }, /extra is not a known field \(expected one of model, ksm, timeline/],
     [{ model: 'sharing', snapshot: -1 }, /snapshot must be a whole number/],
   ])('refuses %j naming the field', (json, message) => {
     expect(() => validateAnalysisRequest(json)).toThrow(AnalysisRequestError);

@@ -8,6 +8,7 @@ import type { MergeResultBase, ModelProgress } from './common/types';
 import { KSM_DEFAULTS, runKsmModel, type KsmParams, type KsmResult } from './ksm/ksm-model';
 import { runNoneModel } from './none/none-model';
 import { runUpmModel, type UpmCall } from './upm/upm-model';
+import { arrayOf, boolean, BOOLEAN, check, fieldOf, isObject, numberRule, object, oneOf, Rule, ValidationError } from '../validation';
 
 export const ANALYSIS_MODELS = ['none', 'ksm', 'upm', 'sharing'] as const;
 export type AnalysisModel = (typeof ANALYSIS_MODELS)[number];
@@ -26,95 +27,101 @@ export interface AnalysisRequest {
 }
 
 export class AnalysisRequestError extends Error {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    /** JSON path of the bad field, when the error is about one field. */
+    readonly path?: string,
+  ) {
     super(message);
     this.name = 'AnalysisRequestError';
   }
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-function int(path: string, v: unknown, min: number, max = Number.MAX_SAFE_INTEGER): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
-    throw new AnalysisRequestError(`${path} must be a whole number from ${min} to ${max}, got ${JSON.stringify(v)}`);
-  }
-  return v;
+/** "a whole number from 1 to 16777216": the wording the API documents for analysis parameters. */
+function wholeNumber(min: number, max = Number.MAX_SAFE_INTEGER): Rule<number> {
+  return numberRule({ int: true, min, max, what: `a whole number from ${min} to ${max}` });
 }
+const PID = wholeNumber(1, 2 ** 31);
+const COUNT = wholeNumber(0);
 
-function bool(path: string, v: unknown): boolean {
-  if (typeof v !== 'boolean') throw new AnalysisRequestError(`${path} must be true or false, got ${JSON.stringify(v)}`);
-  return v;
-}
+/** The KSM knobs an analysis may set, each with its rule. */
+const KSM_FIELDS: Record<string, Rule<number> | Rule<boolean>> = {
+  pagesToScan: wholeNumber(1, 1 << 24),
+  sleepMs: wholeNumber(0, 3_600_000),
+  maxPageSharing: wholeNumber(2, 1 << 20),
+  stableNodeChainsPruneMs: wholeNumber(0, 3_600_000),
+  useZeroPages: BOOLEAN,
+  smartScan: BOOLEAN,
+  assumeMergeable: BOOLEAN,
+  hz: wholeNumber(1, 10_000),
+};
+
+const REQUEST_FIELDS = ['model', 'ksm', 'timeline', 'upmCalls', 'mergeability', 'snapshot'];
 
 /** Checks every field; errors name the JSON path. Unknown keys are refused so typos do not pass silently. */
 export function validateAnalysisRequest(json: unknown): AnalysisRequest {
   if (!isObject(json)) throw new AnalysisRequestError('the analysis request must be a JSON object');
-  const known = ['model', 'ksm', 'timeline', 'upmCalls', 'mergeability', 'snapshot'];
-  for (const k of Object.keys(json)) if (!known.includes(k)) throw new AnalysisRequestError(`${k} is not a field of an analysis request`);
-  const model = json.model;
-  if (typeof model !== 'string' || !(ANALYSIS_MODELS as readonly string[]).includes(model)) {
-    throw new AnalysisRequestError(`model must be one of ${ANALYSIS_MODELS.join(', ')}, got ${JSON.stringify(model)}`);
+  try {
+    return validateRequest(json);
+  } catch (e) {
+    if (e instanceof ValidationError) throw new AnalysisRequestError(e.message, e.path);
+    throw e;
   }
-  const req: AnalysisRequest = { model: model as AnalysisModel };
+}
+
+function validateRequest(json: Record<string, unknown>): AnalysisRequest {
+  object(json, '', REQUEST_FIELDS);
+  const model = oneOf(json.model, 'model', ANALYSIS_MODELS, `one of ${ANALYSIS_MODELS.join(', ')}`);
+  const req: AnalysisRequest = { model };
   if (json.ksm !== undefined) {
     if (model !== 'ksm') throw new AnalysisRequestError('ksm parameters need model ksm');
-    if (!isObject(json.ksm)) throw new AnalysisRequestError('ksm must be an object');
-    const k = json.ksm;
-    const out: AnalysisRequest['ksm'] = {};
+    const k = object(json.ksm, 'ksm');
+    const out: Record<string, number | boolean> = {};
     for (const key of Object.keys(k)) {
-      const v = k[key];
-      const path = `ksm.${key}`;
-      switch (key) {
-        case 'pagesToScan': out.pagesToScan = int(path, v, 1, 1 << 24); break;
-        case 'sleepMs': out.sleepMs = int(path, v, 0, 3_600_000); break;
-        case 'maxPageSharing': out.maxPageSharing = int(path, v, 2, 1 << 20); break;
-        case 'stableNodeChainsPruneMs': out.stableNodeChainsPruneMs = int(path, v, 0, 3_600_000); break;
-        case 'useZeroPages': out.useZeroPages = bool(path, v); break;
-        case 'smartScan': out.smartScan = bool(path, v); break;
-        case 'assumeMergeable': out.assumeMergeable = bool(path, v); break;
-        case 'hz': out.hz = int(path, v, 1, 10_000); break;
-        default: throw new AnalysisRequestError(`${path} is not a KSM parameter (known: ${[...Object.keys(KSM_DEFAULTS), 'hz', 'assumeMergeable'].join(', ')})`);
-      }
+      const rule = Object.prototype.hasOwnProperty.call(KSM_FIELDS, key) ? KSM_FIELDS[key] : undefined;
+      if (!rule)
+        throw new AnalysisRequestError(
+          `ksm.${key} is not a KSM parameter (known: ${[...Object.keys(KSM_DEFAULTS), 'hz', 'assumeMergeable'].join(', ')})`,
+        );
+      out[key] = check<number | boolean>(k[key], `ksm.${key}`, rule);
     }
-    req.ksm = out;
+    req.ksm = out as AnalysisRequest['ksm'];
   }
   if (json.timeline !== undefined) {
-    req.timeline = bool('timeline', json.timeline);
+    req.timeline = boolean(json.timeline, 'timeline');
     if (req.timeline && model !== 'ksm') throw new AnalysisRequestError('timeline needs model ksm');
   }
   if (json.upmCalls !== undefined) {
     if (model !== 'upm') throw new AnalysisRequestError('upmCalls need model upm');
-    if (!Array.isArray(json.upmCalls)) throw new AnalysisRequestError('upmCalls must be an array of {pid, timeMs, startTime?, ranges?}');
-    req.upmCalls = json.upmCalls.map((c, i) => {
-      const p = `upmCalls[${i}]`;
-      if (!isObject(c)) throw new AnalysisRequestError(`${p} must be an object`);
-      const call: UpmCall = { pid: int(`${p}.pid`, c.pid, 1, 2 ** 31), timeMs: 0 };
-      if (typeof c.timeMs !== 'number' || !Number.isFinite(c.timeMs)) throw new AnalysisRequestError(`${p}.timeMs must be a number`);
-      call.timeMs = c.timeMs;
-      if (c.startTime !== undefined) call.startTime = int(`${p}.startTime`, c.startTime, 0);
-      if (c.ranges !== undefined) {
-        if (!Array.isArray(c.ranges)) throw new AnalysisRequestError(`${p}.ranges must be an array of [start, end) pairs`);
-        call.ranges = c.ranges.map((r, j) => {
-          if (!Array.isArray(r) || r.length !== 2 || !r.every((x) => Number.isSafeInteger(x) && x >= 0) || !(r[0] < r[1])) {
-            throw new AnalysisRequestError(`${p}.ranges[${j}] must be [start, end) with start < end`);
-          }
-          return [r[0], r[1]] as [number, number];
-        });
-      }
-      return call;
-    });
+    req.upmCalls = arrayOf(json.upmCalls, 'upmCalls', upmCall, { what: 'an array of {pid, timeMs, startTime?, ranges?}' });
   }
   if (json.mergeability !== undefined) {
     if (model !== 'sharing') throw new AnalysisRequestError('mergeability needs model sharing');
-    if (json.mergeability !== 'ksm' && json.mergeability !== 'upm') throw new AnalysisRequestError('mergeability must be ksm or upm');
-    req.mergeability = json.mergeability;
+    req.mergeability = oneOf(json.mergeability, 'mergeability', ['ksm', 'upm'] as const, 'ksm or upm');
   }
   if (json.snapshot !== undefined) {
     if (model !== 'sharing') throw new AnalysisRequestError('snapshot needs model sharing');
     const s = json.snapshot;
-    req.snapshot = s === 'first' || s === 'last' ? s : int('snapshot', s, 0);
+    req.snapshot = s === 'first' || s === 'last' ? s : check(s, 'snapshot', COUNT);
   }
   return req;
+}
+
+const FINITE = numberRule({});
+const RANGE: Rule<[number, number]> = {
+  test: (r): r is [number, number] =>
+    Array.isArray(r) && r.length === 2 && r.every((x) => Number.isSafeInteger(x) && x >= 0) && r[0] < r[1],
+  expected: '[start, end) with start < end',
+};
+
+/** One madvise call of an analysis request or of `upm analyze --calls FILE`. */
+export function upmCall(v: unknown, p: string): UpmCall {
+  const c = object(v, p);
+  const call: UpmCall = { pid: fieldOf(c, 'pid', p, PID), timeMs: fieldOf(c, 'timeMs', p, FINITE) };
+  if (c.startTime !== undefined) call.startTime = check(c.startTime, `${p}.startTime`, COUNT);
+  if (c.ranges !== undefined)
+    call.ranges = arrayOf(c.ranges, `${p}.ranges`, RANGE, { what: 'an array of [start, end) pairs' }).map((r) => [r[0], r[1]]);
+  return call;
 }
 
 /** The JSON shape of a model result: the common keys first, then the model's own; the KSM timeline on request. */

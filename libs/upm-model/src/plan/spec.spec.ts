@@ -67,7 +67,7 @@ describe('validatePlanSpec', () => {
       { ...base, policy: { kind: 'hybrid-histogram', cvThreshold: 'high' } },
       'policy.cvThreshold must be a non-negative number, got "high"',
     ],
-    [{ ...base, models: [] }, "models must be a non-empty array of 'none', 'ksm', 'upm'"],
+    [{ ...base, models: [] }, "models must be a non-empty array of 'none', 'ksm', 'upm', got []"],
     [{ ...base, models: ['none', 'zram'] }, "models[1] must be one of 'none', 'ksm', 'upm', got \"zram\""],
     [
       { ...base, modelParams: { ksm: { pagesToScan: 0 } } },
@@ -83,7 +83,7 @@ describe('validatePlanSpec', () => {
     ],
     [
       { ...base, profiles: { functions: { 'app/fn': [] } } },
-      'profiles.functions["app/fn"] must be a non-empty array of dump references',
+      'profiles.functions["app/fn"] must be a non-empty array of dump references, got []',
     ],
     [
       { ...base, profiles: { rules: [{ match: { name: '(' }, dumps: ['d'] }] } },
@@ -120,7 +120,7 @@ describe('validatePlanSpec', () => {
     ],
     [{ ...base, sweep: { hostMemoryGiB: [8, 0] } }, 'sweep.hostMemoryGiB[1] must be a positive number, got 0'],
     [{ ...base, extra: 1 }, /^extra is not a known field/],
-    [[], ' must be an object'],
+    [[], ' must be an object, got []'],
   ])('names the path of the bad field: %#', (json, message) => {
     const e = errorOf(json);
     if (typeof message === 'string') expect(e.message).toBe(message.trimStart());

@@ -1,6 +1,31 @@
-/** Combining the point results of a sweep (expandSweep) into one PlanResult. */
+/** Sweeps: one point spec per combination (expandSweep), and the point results combined into one PlanResult. */
 import type { PlanResult, SweepPointSummary } from './result';
-import { expandSweep, PlanSpec, planSpecHash, PlanSpecError, validatePlanSpec } from './spec';
+import { planSpecHash } from './spec/hash';
+import { PlanSpec, PlanSpecError } from './spec/types';
+import { validatePlanSpec } from './spec/validate';
+
+/**
+ * One point spec per combination of the sweep (host memory outer, TTL inner), each without a sweep. A spec
+ * without a sweep gives itself (normalized).
+ */
+export function expandSweep(spec: PlanSpec): PlanSpec[] {
+  const s = validatePlanSpec(spec);
+  if (!s.sweep) return [s];
+  const mems: (number | null)[] = s.sweep.hostMemoryGiB ?? [s.host.memoryGiB];
+  const ttls: (number | null)[] = s.sweep.ttlMinutes ?? [null];
+  const out: PlanSpec[] = [];
+  for (const m of mems) {
+    for (const ttl of ttls) {
+      const p: PlanSpec = JSON.parse(JSON.stringify({ ...s, sweep: null }));
+      p.host.memoryGiB = m;
+      // sizing without its own memory sizes hosts of this point's memory
+      if (p.sizing && (s.sizing?.hostMemoryGiB ?? null) === null) p.sizing.hostMemoryGiB = m;
+      if (ttl !== null && p.policy.kind === 'ttl') p.policy.ttlMinutes = ttl;
+      out.push(validatePlanSpec(p));
+    }
+  }
+  return out;
+}
 
 /**
  * One PlanResult for a sweep: `sweep.points` summarises every point (in expandSweep's order: host memory outer,

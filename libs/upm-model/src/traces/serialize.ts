@@ -15,6 +15,7 @@
  */
 import { promises as fsp } from 'node:fs';
 import * as os from 'node:os';
+import { isCount, isFiniteNumber, isObject } from '../validation';
 import { TraceError } from './errors';
 import { computeTraceStats } from './stats';
 import {
@@ -202,8 +203,8 @@ export function decodeTrace(bytes: Uint8Array): NormalizedTrace {
   check((TRACE_FORMATS as readonly unknown[]).includes(h.format), `unknown format ${JSON.stringify(h.format)}`);
   check(
     isObject(h.window) &&
-      isFiniteNum(h.window.startS) &&
-      isFiniteNum(h.window.endS) &&
+      isFiniteNumber(h.window.startS) &&
+      isFiniteNumber(h.window.endS) &&
       h.window.startS <= h.window.endS,
     'bad window',
   );
@@ -339,18 +340,13 @@ export async function readTraceFile(path: string): Promise<NormalizedTrace> {
 function check(cond: unknown, why: string): asserts cond {
   if (!cond) throw new TraceError('BAD_SERIALIZATION', `not a valid serialized trace: ${why}`);
 }
-/** Parsed JSON is typed by the Header cast; these checks make the cast honest. */
-function isObject(x: unknown): boolean {
-  return typeof x === 'object' && x !== null && !Array.isArray(x);
-}
-function isFiniteNum(x: unknown): x is number {
-  return typeof x === 'number' && Number.isFinite(x);
-}
-function isCount(x: unknown): x is number {
-  return typeof x === 'number' && Number.isInteger(x) && x >= 0;
+/** Parsed JSON is typed by the Header cast; these checks (the shared predicates of ../validation) make it honest. */
+/** A duration or memory figure: null, or a finite non-negative number (called for every figure of every function). */
+function isFigure(v: unknown): boolean {
+  return v === null || (isFiniteNumber(v) && v >= 0);
 }
 function isTuple(x: unknown, len: number): x is (number | null)[] {
-  return Array.isArray(x) && x.length === len && x.every((v) => v === null || (isFiniteNum(v) && v >= 0));
+  return Array.isArray(x) && x.length === len && x.every(isFigure);
 }
 function align8(n: number): number {
   return Math.ceil(n / 8) * 8;

@@ -1,6 +1,6 @@
 /**
  * OpenAPI schemas of the plan spec's nested fields (the body of POST /v1/plans): documentation classes
- * mirroring libs/upm-model/src/plan/spec.ts, never instantiated. They change nothing of what is accepted: the
+ * mirroring libs/upm-model/src/plan/spec/types.ts, never instantiated. They change nothing of what is accepted: the
  * domain's validatePlanSpec checks every field and names the JSON path of a bad one. Defaults are the domain's.
  */
 import { ApiExtraModels, ApiProperty, ApiPropertyOptional, getSchemaPath } from '@nestjs/swagger';

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import type { PlanSpec } from '@upm/model';
+import { Transform, Type } from 'class-transformer';
+import { DEFAULT_SEED, parseSeed, type PlanSpec } from '@upm/model';
 import type { PlanResultWithoutSeries, PlanSummary } from '@upm/platform';
 import { IsArray, IsIn, IsInt, IsNumber, IsObject, IsOptional, IsUUID, Min } from 'class-validator';
 import {
@@ -55,11 +55,14 @@ export class CreatePlanDto {
   @IsObject()
   coldStartMs?: Record<string, unknown>;
 
-  @ApiPropertyOptional({ type: 'integer', minimum: 0, default: 0, description: 'Seed of the replay' })
+  @ApiPropertyOptional({
+    oneOf: [{ type: 'integer', minimum: 0 }, { type: 'string' }],
+    default: DEFAULT_SEED,
+    description: 'Seed of the replay: an integer or any string (digits are read as the integer, as `upm plan run --seed`)',
+  })
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  seed?: number;
+  @Transform(({ value }) => (typeof value === 'string' ? parseSeed(value) : value))
+  seed?: number | string;
 
   @ApiPropertyOptional({ type: WindowSchema, nullable: true, description: 'Replay only this part of the trace (default: all of it)' })
   @IsOptional()
