@@ -1,4 +1,4 @@
-import type { AnalysisRequest } from '@upm/model';
+import type { AnalysisJson, AnalysisRequest } from '@upm/model';
 
 /**
  * Plans: the product's main job. A `plan` job (id `plans:<planId>`) expands the plan's sweep and enqueues
@@ -50,5 +50,5 @@ export interface AnalysisJobPayload {
 
 export interface AnalysisJobResult {
   version: 1;
-  result: Record<string, unknown>;
+  result: AnalysisJson;
 }

@@ -187,7 +187,10 @@ export function runAnalysis(
   }
 }
 
+/** What an analysis answers with: the sharing report, or a model's result shaped for JSON. */
+export type AnalysisJson = SharingReport | Record<string, unknown>;
+
 /** The JSON an analysis answers with (CLI --json and API alike). */
-export function analysisJson(req: AnalysisRequest, out: AnalysisResult): Record<string, unknown> {
-  return out.kind === 'sharing' ? (out.report as unknown as Record<string, unknown>) : shapeMergeResult(out.result, !!req.timeline);
+export function analysisJson(req: AnalysisRequest, out: AnalysisResult): AnalysisJson {
+  return out.kind === 'sharing' ? out.report : shapeMergeResult(out.result, !!req.timeline);
 }

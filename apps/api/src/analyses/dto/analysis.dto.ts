@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsIn, IsObject, IsOptional, IsUUID } from 'class-validator';
+import type { AnalysisJson } from '@upm/model';
 
 /** POST /v1/analyses. Model parameters are validated by the domain's validateAnalysisRequest (path-named errors). */
 export class CreateAnalysisDto {
@@ -50,5 +51,5 @@ export class AnalysisResponseDto {
   residentPages: number;
 
   @ApiPropertyOptional({ type: Object, nullable: true, description: 'The result when answered at once (same JSON as `upm analyze --json`)' })
-  result?: Record<string, unknown>;
+  result?: AnalysisJson;
 }
