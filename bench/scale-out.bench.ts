@@ -6,7 +6,7 @@
  *
  * After each run it prints where the time went, from the Bull timestamps of the plan's jobs (BENCH_PHASES=0: not):
  * submission to the plan job's start, the fan-out (the plan job), the points (the first one each worker ran
- * includes forking its sandbox process), the workers' idle share, and the tail from the last point's end to the
+ * includes forking its sandbox process), how many points ran at once, and the tail from the last point's end to the
  * plan seen completed (the last point's job combines the results, inside its own time).
  *
  *   npm run bench:scale-out        # BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/upm_test), REDIS_URL,
@@ -56,10 +56,16 @@ async function phaseBreakdown(queue: Bull.Queue, planId: string, points: number,
   const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN);
   const s = (ms: number) => (ms / 1000).toFixed(2);
   const span = lastEnd - firstStart;
+  // Points running at once (one per worker was the intent: POINT_CONCURRENCY 1).
+  const events = pts.flatMap((p) => [{ t: p.startMs, d: 1 }, { t: p.endMs, d: -1 }]).sort((a, b) => a.t - b.t || a.d - b.d);
+  let inFlight = 0;
+  let maxInFlight = 0;
+  for (const e of events) maxInFlight = Math.max(maxInFlight, (inFlight += e.d));
   return [
     `  submit -> plan job start ${s(plan.startMs - t0)} s; fan-out (plan job) ${s(plan.endMs - plan.startMs)} s; plan job end -> first point start ${s(firstStart - plan.endMs)} s`,
     `  points: ${s(span)} s from the first start to the last end; point job mean ${s(mean(durations))} s (min ${s(Math.min(...durations))}, max ${s(Math.max(...durations))}), ` +
-      `each worker's first ${s(mean(cold))} s vs the rest ${s(mean(warm))} s; workers idle ${((100 * (workers * span - busy)) / (workers * span)).toFixed(1)}% of that span`,
+      `the first ${workers} to start (each worker's sandbox start) ${s(mean(cold))} s vs the rest ${s(mean(warm))} s`,
+    `  points in flight: ${(busy / span).toFixed(2)} on average, at most ${maxInFlight}, for ${workers} worker(s)`,
     `  tail: last point end -> plan seen completed ${s(seenDoneMs - lastEnd)} s (the combination runs inside the last point's job)`,
   ].join('\n');
 }
