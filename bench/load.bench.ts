@@ -17,14 +17,16 @@
  *   no-log       LOG_LEVEL=silent: no request log line
  *   bare         both
  *   processes=N  production with API_PROCESSES=N (node:cluster, one port)
+ *   baseline     production, but the API of another checkout, BENCH_BASELINE_DIR (its sources; e.g.
+ *                `git archive main | tar -x -C /tmp/base && ln -s $PWD/node_modules /tmp/base/`): old against new
  * BENCH_CASES (comma-separated substrings, e.g. GET) picks the requests.
  *
  *   npm run bench:load
  *   BENCH_VARIANTS=production,no-limits,no-log,bare BENCH_CASES=GET BENCH_SECONDS=5 BENCH_REPEAT=3 npm run bench:load
  */
 import autocannon from 'autocannon';
-import { execFile } from 'node:child_process';
-import { accessSync, constants, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFile, spawn } from 'node:child_process';
+import { accessSync, constants, createWriteStream, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { promisify } from 'node:util';
@@ -69,6 +71,7 @@ function variantEnv(name: string): Record<string, string> {
     API_PROCESSES: process.env.BENCH_API_PROCESSES ?? '1',
   };
   const processes = /^processes=(\d+)$/.exec(name);
+  if (name === 'baseline') return production;
   if (processes) return { ...production, API_PROCESSES: processes[1] };
   switch (name) {
     case 'production':
@@ -80,7 +83,7 @@ function variantEnv(name: string): Record<string, string> {
     case 'bare':
       return { ...production, ...noLimits, ...silent };
     default:
-      throw new Error(`unknown BENCH_VARIANTS entry ${name}: production, no-limits, no-log, bare or processes=N`);
+      throw new Error(`unknown BENCH_VARIANTS entry ${name}: production, no-limits, no-log, bare, processes=N or baseline`);
   }
 }
 
@@ -195,7 +198,28 @@ const median = (xs: number[]) => {
 interface Api {
   variant: string;
   base: string;
-  process: ServiceProcess;
+  process: Pick<ServiceProcess, 'pid' | 'stop'>;
+}
+
+/** The API of the checkout at `root`, from its sources, logging to `logFile`. */
+function startApiAt(root: string, env: Record<string, string>, logFile: string): Pick<ServiceProcess, 'pid' | 'stop'> {
+  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', join(root, 'apps/api/src/main.ts')], {
+    cwd: root,
+    env: { ...process.env, TS_NODE_PROJECT: join(root, 'tsconfig.json'), ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const log = createWriteStream(logFile);
+  child.stdout.pipe(log);
+  child.stderr.pipe(log);
+  return {
+    pid: child.pid ?? -1,
+    stop: async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
 }
 
 async function main(): Promise<void> {
@@ -214,7 +238,10 @@ async function main(): Promise<void> {
     for (const variant of VARIANTS) {
       const port = await freePort();
       const env = { PORT: String(port), DATABASE_URL: dbPath, QUEUE_PREFIX: `upm-bench-load-${process.pid}-${apis.length}`, ...variantEnv(variant) };
-      apis.push({ variant, base: `http://127.0.0.1:${port}`, process: new ServiceProcess('api', env, { fromSource: true, logFile: join(dir, `api-${apis.length}.log`) }) });
+      const logFile = join(dir, `api-${apis.length}.log`);
+      if (variant === 'baseline' && !process.env.BENCH_BASELINE_DIR) throw new Error('the baseline variant needs BENCH_BASELINE_DIR');
+      const api = variant === 'baseline' ? startApiAt(process.env.BENCH_BASELINE_DIR!, env, logFile) : new ServiceProcess('api', env, { fromSource: true, logFile });
+      apis.push({ variant, base: `http://127.0.0.1:${port}`, process: api });
     }
     await Promise.all(apis.map((a) => waitForHttp(`${a.base}/health`, 200, 120_000)));
     const client = new ApiClient(apis[0].base, write);
