@@ -5,8 +5,8 @@
  * completion and checks every run's result is identical. Prints a markdown table for docs/benchmarks.md.
  *
  * After each run it prints where the time went, from the Bull timestamps of the plan's jobs (BENCH_PHASES=0: not):
- * submission to the plan job's start, the fan-out (the plan job), the points (the first one each worker ran
- * includes forking its sandbox process), how many points ran at once, and the tail from the last point's end to the
+ * submission to the plan job's start, the fan-out (the plan job), the points (the first ones to start include
+ * forking their sandbox processes), how many points ran at once, and the tail from the last point's end to the
  * plan seen completed (the last point's job combines the results, inside its own time).
  *
  *   npm run bench:scale-out        # BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/upm_test), REDIS_URL,
@@ -50,9 +50,6 @@ async function phaseBreakdown(queue: Bull.Queue, planId: string, points: number,
   const lastEnd = Math.max(...pts.map((p) => p.endMs));
   const durations = pts.map((p) => p.endMs - p.startMs);
   const busy = durations.reduce((a, b) => a + b, 0);
-  // Each worker's first point (the first `workers` to start) forks and warms its sandbox process.
-  const cold = byStart.slice(0, workers).map((p) => p.endMs - p.startMs);
-  const warm = byStart.slice(workers).map((p) => p.endMs - p.startMs);
   const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN);
   const s = (ms: number) => (ms / 1000).toFixed(2);
   const span = lastEnd - firstStart;
@@ -61,10 +58,13 @@ async function phaseBreakdown(queue: Bull.Queue, planId: string, points: number,
   let inFlight = 0;
   let maxInFlight = 0;
   for (const e of events) maxInFlight = Math.max(maxInFlight, (inFlight += e.d));
+  // The first points to start, one per slot, each fork a sandbox process (Bull's pool keeps it for the next).
+  const cold = byStart.slice(0, maxInFlight).map((p) => p.endMs - p.startMs);
+  const warm = byStart.slice(maxInFlight).map((p) => p.endMs - p.startMs);
   return [
     `  submit -> plan job start ${s(plan.startMs - t0)} s; fan-out (plan job) ${s(plan.endMs - plan.startMs)} s; plan job end -> first point start ${s(firstStart - plan.endMs)} s`,
     `  points: ${s(span)} s from the first start to the last end; point job mean ${s(mean(durations))} s (min ${s(Math.min(...durations))}, max ${s(Math.max(...durations))}), ` +
-      `the first ${workers} to start (each worker's sandbox start) ${s(mean(cold))} s vs the rest ${s(mean(warm))} s`,
+      `the first ${maxInFlight} to start (each forks a sandbox) ${s(mean(cold))} s vs the rest ${s(mean(warm))} s`,
     `  points in flight: ${(busy / span).toFixed(2)} on average, at most ${maxInFlight}, for ${workers} worker(s)`,
     `  tail: last point end -> plan seen completed ${s(seenDoneMs - lastEnd)} s (the combination runs inside the last point's job)`,
   ].join('\n');
