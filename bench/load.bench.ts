@@ -19,14 +19,15 @@
  *   processes=N  production with API_PROCESSES=N (node:cluster, one port)
  *   baseline     production, but the API of another checkout, BENCH_BASELINE_DIR (its sources; e.g.
  *                `git archive main | tar -x -C /tmp/base && ln -s $PWD/node_modules /tmp/base/`): old against new
- * BENCH_CASES (comma-separated substrings, e.g. GET) picks the requests.
+ * BENCH_CASES (comma-separated substrings, e.g. GET) picks the requests. Each API process first gets
+ * BENCH_WARMUP_SECONDS (default 2) of each request, not counted. The API processes log straight to files.
  *
  *   npm run bench:load
  *   BENCH_VARIANTS=production,no-limits,no-log,bare BENCH_CASES=GET BENCH_SECONDS=5 BENCH_REPEAT=3 npm run bench:load
  */
 import autocannon from 'autocannon';
 import { execFile, spawn } from 'node:child_process';
-import { accessSync, constants, createWriteStream, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { accessSync, closeSync, constants, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { promisify } from 'node:util';
@@ -39,6 +40,7 @@ import { REPO_ROOT, ServiceProcess, waitForHttp } from '../scripts/lib/services'
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
 const REPEAT = Number(process.env.BENCH_REPEAT ?? 1);
+const WARMUP_S = Number(process.env.BENCH_WARMUP_SECONDS ?? 2);
 const CASES = process.env.BENCH_CASES?.split(',').filter(Boolean);
 const VARIANTS = (process.env.BENCH_VARIANTS ?? 'production').split(',').filter(Boolean);
 const TICKS_PER_S = 100; // USER_HZ on Linux
@@ -150,11 +152,11 @@ function wrkScript(dir: string, c: Case, key: string): string {
   return file;
 }
 
-async function runWrk(url: string, c: Case, key: string, dir: string): Promise<Sample> {
+async function runWrk(url: string, c: Case, key: string, dir: string, seconds = SECONDS): Promise<Sample> {
   // bash's `times` gives the CPU wrk used (a child of that shell), which Node cannot see for a child.
   const { stdout } = await execFileP(
     'bash',
-    ['-c', '"$@"; times', 'bench', WRK!, '-t1', `-c${CONNECTIONS}`, `-d${SECONDS}s`, '--timeout', '10s', '-s', wrkScript(dir, c, key), url],
+    ['-c', '"$@"; times', 'bench', WRK!, '-t1', `-c${CONNECTIONS}`, `-d${seconds}s`, '--timeout', '10s', '-s', wrkScript(dir, c, key), url],
     { maxBuffer: 16 * 1024 * 1024 },
   );
   const line = /BENCH (\{.*\})/.exec(stdout);
@@ -168,14 +170,14 @@ async function runWrk(url: string, c: Case, key: string, dir: string): Promise<S
   return { rps: r.requests / (r.durationUs / 1e6), p50: ms(r.p50Us), p99: ms(r.p99Us), max: ms(r.maxUs), bad: r.bad, requests: r.requests, driverCpuS };
 }
 
-async function runAutocannon(url: string, c: Case, key: string): Promise<Sample> {
+async function runAutocannon(url: string, c: Case, key: string, seconds = SECONDS): Promise<Sample> {
   const cpu0 = process.cpuUsage();
   const r = await autocannon({
     url,
     method: c.method ?? 'GET',
     body: c.body,
     connections: CONNECTIONS,
-    duration: SECONDS,
+    duration: seconds,
     headers: { authorization: `Bearer ${key}`, ...(c.body && { 'content-type': 'application/json' }) },
   });
   const cpu = process.cpuUsage(cpu0);
@@ -203,14 +205,14 @@ interface Api {
 
 /** The API of the checkout at `root`, from its sources, logging to `logFile`. */
 function startApiAt(root: string, env: Record<string, string>, logFile: string): Pick<ServiceProcess, 'pid' | 'stop'> {
+  // Logs straight to the file (not through a pipe this process would copy from, on the same cores).
+  const log = openSync(logFile, 'a');
   const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', join(root, 'apps/api/src/main.ts')], {
     cwd: root,
     env: { ...process.env, TS_NODE_PROJECT: join(root, 'tsconfig.json'), ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['ignore', log, log],
   });
-  const log = createWriteStream(logFile);
-  child.stdout.pipe(log);
-  child.stderr.pipe(log);
+  closeSync(log);
   return {
     pid: child.pid ?? -1,
     stop: async () => {
@@ -240,7 +242,7 @@ async function main(): Promise<void> {
       const env = { PORT: String(port), DATABASE_URL: dbPath, QUEUE_PREFIX: `upm-bench-load-${process.pid}-${apis.length}`, ...variantEnv(variant) };
       const logFile = join(dir, `api-${apis.length}.log`);
       if (variant === 'baseline' && !process.env.BENCH_BASELINE_DIR) throw new Error('the baseline variant needs BENCH_BASELINE_DIR');
-      const api = variant === 'baseline' ? startApiAt(process.env.BENCH_BASELINE_DIR!, env, logFile) : new ServiceProcess('api', env, { fromSource: true, logFile });
+      const api = startApiAt(variant === 'baseline' ? process.env.BENCH_BASELINE_DIR! : REPO_ROOT, env, logFile);
       apis.push({ variant, base: `http://127.0.0.1:${port}`, process: api });
     }
     await Promise.all(apis.map((a) => waitForHttp(`${a.base}/health`, 200, 120_000)));
@@ -257,6 +259,12 @@ async function main(): Promise<void> {
       { name: 'POST /v1/density', path: '/v1/density', method: 'POST', body: density },
     ] as Case[]).filter((c) => !CASES || CASES.some((s) => c.name.includes(s)));
 
+    // Warm-up, not counted: each process's first requests pay for JIT compilation and first-use caches.
+    for (const c of cases) {
+      for (const a of apis) {
+        if (WARMUP_S > 0) await (DRIVER === 'wrk' ? runWrk(a.base + c.path, c, read, dir, WARMUP_S) : runAutocannon(a.base + c.path, c, read, WARMUP_S));
+      }
+    }
     const samples = new Map<string, Array<Sample & { apiCpuS: number }>>();
     for (let round = 0; round < REPEAT; round++) {
       for (const c of cases) {
