@@ -170,7 +170,11 @@ describe('BOOTSTRAP_API_KEY, AUTH=on and rate limits (sqlite)', () => {
   it('limits per key separately from the address', async () => {
     const app = await make({ BOOTSTRAP_API_KEY: bootstrap, RATE_LIMIT_PER_ADDRESS: '100', RATE_LIMIT_PER_KEY: '3' });
     const statuses: number[] = [];
-    for (let i = 0; i < 4; i++) statuses.push((await request(app.getHttpServer()).get('/v1/plans').set('authorization', `Bearer ${bootstrap}`)).status);
+    const first = await request(app.getHttpServer()).get('/v1/plans').set('authorization', `Bearer ${bootstrap}`);
+    // Both counters, counted in one Redis round trip, each reported in its own headers.
+    expect(first.headers).toMatchObject({ 'x-ratelimit-limit-address': '100', 'x-ratelimit-remaining-address': '99', 'x-ratelimit-limit-key': '3', 'x-ratelimit-remaining-key': '2' });
+    statuses.push(first.status);
+    for (let i = 1; i < 4; i++) statuses.push((await request(app.getHttpServer()).get('/v1/plans').set('authorization', `Bearer ${bootstrap}`)).status);
     expect(statuses).toEqual([200, 200, 200, 429]);
     const res = await request(app.getHttpServer()).get('/v1/plans').set('authorization', `Bearer ${bootstrap}`).expect(429);
     expect(res.body.detail).toMatch(/per API key/);

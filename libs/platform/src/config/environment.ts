@@ -35,6 +35,13 @@ export class EnvironmentVariables {
   })
   LOG_LEVEL = 'info';
 
+  /** API processes serving the one PORT (node:cluster); 1: the API runs in this process alone. */
+  @Transform(intOr(1))
+  @IsInt({ message: 'API_PROCESSES must be an integer from 1 to 64' })
+  @Min(1, { message: 'API_PROCESSES must be an integer from 1 to 64' })
+  @Max(64, { message: 'API_PROCESSES must be an integer from 1 to 64' })
+  API_PROCESSES = 1;
+
   /** How long a worker holds a job's lock; a job whose worker died is retried after about this long. */
   @Transform(({ value }) => (value === undefined || value === '' ? 30000 : Number(value)))
   @IsInt({ message: 'QUEUE_LOCK_MS must be an integer from 1000 to 600000' })
