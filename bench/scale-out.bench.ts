@@ -42,9 +42,9 @@ async function jobTimes(queue: Bull.Queue, id: string): Promise<JobTimes> {
 }
 
 /** Where the wall time of one run went, from the jobs' timestamps (ms since the epoch, one clock: this machine). */
-async function phaseBreakdown(queue: Bull.Queue, planId: string, points: number, workers: number, t0: number, seenDoneMs: number): Promise<string> {
+async function phaseBreakdown(queue: Bull.Queue, pointsQueue: Bull.Queue, planId: string, points: number, workers: number, t0: number, seenDoneMs: number): Promise<string> {
   const plan = await jobTimes(queue, planJobId(planId));
-  const pts = await Promise.all(Array.from({ length: points }, (_, i) => jobTimes(queue, planPointJobId(planId, i))));
+  const pts = await Promise.all(Array.from({ length: points }, (_, i) => jobTimes(pointsQueue, planPointJobId(planId, i))));
   const byStart = [...pts].sort((a, b) => a.startMs - b.startMs);
   const firstStart = byStart[0].startMs;
   const lastEnd = Math.max(...pts.map((p) => p.endMs));
@@ -131,6 +131,7 @@ async function main(): Promise<void> {
       sweep: { hostMemoryGiB: [1, 2, 4, 8], ttlMinutes: [5, 10, 15, 20] },
     };
     const queue = new Bull(QUEUES.plans, process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { prefix: env.QUEUE_PREFIX });
+    const pointsQueue = new Bull(QUEUES.planPoints, process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { prefix: env.QUEUE_PREFIX });
     const baselines: number[] = [];
     let firstHash = '';
     for (let round = 0; round < REPEAT; round++) for (const n of WORKER_COUNTS) {
@@ -156,11 +157,12 @@ async function main(): Promise<void> {
       const baseline = baselines[round];
       rows.push(`| ${n} | ${seconds.toFixed(1)} | ${(baseline / seconds).toFixed(2)}× | ${hash === firstHash ? 'identical' : 'DIFFERENT'} (${hash.slice(0, 12)}) |`);
       process.stderr.write(`${n} worker(s): ${seconds.toFixed(1)} s, result ${hash.slice(0, 12)}\n`);
-      if (PHASES) process.stderr.write(`${await phaseBreakdown(queue, created.id, created.points, n, t0, seenDoneMs)}\n`);
+      if (PHASES) process.stderr.write(`${await phaseBreakdown(queue, pointsQueue, created.id, created.points, n, t0, seenDoneMs)}\n`);
       if (hash !== firstHash) throw new Error(`result with ${n} workers differs from the first run`);
       await client.request('DELETE', `/v1/plans/${created.id}`);
     }
     await queue.close();
+    await pointsQueue.close();
     process.stdout.write(
       [`16-point sweep (host memory 1/2/4/8 GiB × TTL 5/10/15/20 min, none/ksm/upm) on the 500-function Azure sample; workers pinned with taskset to core i mod ${availableParallelism()}; PostgreSQL + Redis`, '', '| workers | wall s | speedup | result |', '|---|---|---|---|', ...rows, ''].join('\n'),
     );

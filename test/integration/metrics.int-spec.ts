@@ -68,9 +68,10 @@ describe('GET /metrics across API and worker', () => {
     }
     const delta = (series: string) => sample(after, series) - sample(before, series);
     expect(delta('upm_plan_points_done_total')).toBe(2);
-    expect(delta('upm_worker_jobs_total{queue="plans",name="plan-point",outcome="completed"}')).toBe(2);
+    expect(delta('upm_worker_jobs_total{queue="plan-points",name="plan-point",outcome="completed"}')).toBe(2);
     expect(delta('upm_worker_jobs_total{queue="plans",name="plan",outcome="completed"}')).toBe(1);
-    expect(delta('upm_worker_job_duration_seconds_count{queue="plans"}')).toBe(3);
+    expect(delta('upm_worker_job_duration_seconds_count{queue="plans"}')).toBe(1);
+    expect(delta('upm_worker_job_duration_seconds_count{queue="plan-points"}')).toBe(2);
     expect(delta('upm_http_requests_total{method="POST",route="/v1/plans",status="202"}')).toBe(1);
     expect(delta('upm_http_requests_total{method="POST",route="/v1/dumps",status="201"}')).toBe(1);
     expect(sample(after, 'upm_http_request_duration_seconds_count{method="POST",route="/v1/plans",status="202"}')).toBeGreaterThanOrEqual(1);

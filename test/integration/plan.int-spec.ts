@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { ApiClient } from '@upm/client';
+import { planPointJobId, QUEUES } from '@upm/jobs';
+import Bull from 'bull';
 import { captureScenarioDumps, sampleDumps, whyNoLiveProbe } from '../../scripts/demo/scenario-dumps';
 import { freePort } from '../../scripts/lib/net';
 import { REPO_ROOT, ServiceProcess, waitForHttp } from '../../scripts/lib/services';
@@ -35,6 +37,8 @@ describe('plan through API → Redis → worker, surviving a worker kill', () =>
   let base: string;
   let env: Record<string, string>;
   let dumps: Map<string, string>;
+  let ids: Map<string, string>;
+  let traceId: string;
   const traceFiles = ['invocations.csv', 'durations.csv', 'memory.csv'].map((f) => invitroTrace('500', f));
 
   const startWorker = async () => {
@@ -72,7 +76,8 @@ describe('plan through API → Redis → worker, surviving a worker kill', () =>
 
   it('completes despite a SIGKILL mid-run, and equals the local CLI run of the same plan', async () => {
     const trace = await client.uploadTrace(traceFiles, 'invitro-500');
-    const ids = new Map<string, string>();
+    traceId = trace.id;
+    ids = new Map<string, string>();
     for (const [fn, path] of dumps) ids.set(fn, (await client.uploadDump(path, fn)).id);
 
     const common = {
@@ -141,4 +146,53 @@ describe('plan through API → Redis → worker, surviving a worker kill', () =>
       expect(ts.t.length).toBeGreaterThan(0);
     }
   }, 300_000);
+
+  // Bull adds up the concurrency of every named processor of a queue: with the coordinator and the points on one
+  // queue, a worker ran two replays at once on its one core. The points have a queue of their own now.
+  it('runs one point at a time per worker: no two point jobs of one worker overlap', async () => {
+    const spec = {
+      trace: traceId,
+      profiles: { rules: [{ match: { trigger: 'http' }, dumps: [ids.get('http-handler')] }], default: [ids.get('image-recognition')] },
+      host: { memoryGiB: 2 },
+      policy: { kind: 'ttl', ttlMinutes: 10 },
+      models: ['none'],
+      seed: 8,
+      sweep: { hostMemoryGiB: null, ttlMinutes: [5, 10, 15] },
+    };
+    const created = (await client.request('POST', '/v1/plans', spec)).body as Json;
+    for (const until = Date.now() + 240_000; ; await sleep(250)) {
+      const plan = await getJson(`/v1/plans/${created.id}`);
+      if (plan.state === 'completed') break;
+      if (plan.state === 'failed' || Date.now() > until) throw new Error(`plan reached ${plan.state} (${plan.progress}%)`);
+    }
+    const points = new Bull(QUEUES.planPoints, process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { prefix: env.QUEUE_PREFIX });
+    try {
+      const spans: { start: number; end: number }[] = [];
+      for (let i = 0; i < 3; i++) {
+        const job = await points.getJob(planPointJobId(created.id, i));
+        expect(job?.processedOn).toEqual(expect.any(Number));
+        spans.push({ start: job!.processedOn!, end: job!.finishedOn! });
+      }
+      spans.sort((a, b) => a.start - b.start);
+      for (let i = 1; i < spans.length; i++) expect(spans[i].start).toBeGreaterThanOrEqual(spans[i - 1].end);
+    } finally {
+      await points.close();
+    }
+  }, 300_000);
+
+  it('moves a point job an older version left on the plans queue to the plan-points queue', async () => {
+    const redis = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+    const plans = new Bull(QUEUES.plans, redis, { prefix: env.QUEUE_PREFIX });
+    const points = new Bull(QUEUES.planPoints, redis, { prefix: env.QUEUE_PREFIX });
+    try {
+      const planId = 'e'.repeat(64);
+      await plans.add('plan-point', { version: 1, planId, index: 2 }, { jobId: `plans:${planId}:2` });
+      let moved = null;
+      for (const until = Date.now() + 30_000; !moved && Date.now() < until; await sleep(100)) moved = await points.getJob(planPointJobId(planId, 2));
+      expect(moved?.data).toEqual({ version: 1, planId, index: 2 });
+      expect(await (await plans.getJob(`plans:${planId}:2`))?.getState()).toBe('completed');
+    } finally {
+      await Promise.all([plans.close(), points.close()]);
+    }
+  }, 60_000);
 });

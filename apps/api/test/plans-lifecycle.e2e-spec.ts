@@ -17,6 +17,7 @@ describe.each(testDatabases())('plan listing and results on $name', (db) => {
   let app: INestApplication;
   let drop: () => Promise<void>;
   let plansQueue: Queue;
+  let pointsQueue: Queue;
   // the app's module registry (createTestApp reset it), so that its entities and classes are the app's
   let platform: typeof import('@upm/platform');
   let model: typeof import('@upm/model');
@@ -27,30 +28,36 @@ describe.each(testDatabases())('plan listing and results on $name', (db) => {
     app = await createTestApp(created.url);
     /* eslint-disable @typescript-eslint/no-var-requires */
     plansQueue = app.get(require('@nestjs/bull').getQueueToken(QUEUES.plans));
+    pointsQueue = app.get(require('@nestjs/bull').getQueueToken(QUEUES.planPoints));
     platform = require('@upm/platform');
     model = require('@upm/model');
     /* eslint-enable @typescript-eslint/no-var-requires */
   });
   afterAll(async () => {
     await plansQueue?.obliterate({ force: true });
+    await pointsQueue?.obliterate({ force: true });
     await app?.close();
     await drop?.();
   });
 
-  /** Writes to the plans queue's Redis connection: a pipeline is one write, each lone command one too. */
+  /** Writes to the plan queues' Redis connections: a pipeline is one write, each lone command one too. */
   async function redisRoundTrips(run: () => Promise<void>): Promise<number> {
-    await plansQueue.isReady();
-    const socket = plansQueue.client.stream;
-    const write = socket.write;
     let writes = 0;
-    socket.write = function (this: typeof socket, ...args: Parameters<typeof write>) {
-      writes++;
-      return write.apply(this, args);
-    } as typeof write;
+    const restore: (() => void)[] = [];
+    for (const q of [plansQueue, pointsQueue]) {
+      await q.isReady();
+      const socket = q.client.stream;
+      const write = socket.write;
+      socket.write = function (this: typeof socket, ...args: Parameters<typeof write>) {
+        writes++;
+        return write.apply(this, args);
+      } as typeof write;
+      restore.push(() => (socket.write = write));
+    }
     try {
       await run();
     } finally {
-      socket.write = write;
+      for (const r of restore) r();
     }
     return writes;
   }
@@ -92,14 +99,14 @@ describe.each(testDatabases())('plan listing and results on $name', (db) => {
   it('lists 100 plans, some running with many points, in a constant number of Redis round trips', async () => {
     // a running plan whose point jobs are at 20%, 40%, completed, and not enqueued yet: (20 + 40 + 100 + 0) / 4
     const [watched] = await storePlans(1, 4, 'running');
-    const jobs = await plansQueue.addBulk(
-      [0, 1, 2].map((index) => ({ name: 'plan-point', data: { version: 1, planId: watched, index }, opts: { jobId: `plans:${watched}:${index}` } })),
+    const jobs = await pointsQueue.addBulk(
+      [0, 1, 2].map((index) => ({ name: 'plan-point', data: { version: 1, planId: watched, index }, opts: { jobId: `plan-points:${watched}:${index}` } })),
     );
     await jobs[0].progress(20);
     await jobs[1].progress(40);
     await jobs[2].progress(10);
     // what Bull writes when a job completes (no worker here to run it): its id in the completed set
-    await plansQueue.client.zadd(plansQueue.toKey('completed'), Date.now(), String(jobs[2].id));
+    await pointsQueue.client.zadd(pointsQueue.toKey('completed'), Date.now(), String(jobs[2].id));
     await appDataSource(app)
       .getRepository(platform.PlanPointEntity)
       .insert([0, 1].map((index) => ({ planId: watched, index, resultSha256: 'f'.repeat(64), timeseriesSha256: null, completedAtMs: Date.now() })));

@@ -1,4 +1,5 @@
 import type { AnalysisJson, AnalysisRequest } from '@upm/model';
+import { jobIdFor, QUEUES } from './queues';
 
 /**
  * Plans: the product's main job. A `plan` job (id `plans:<planId>`) expands the plan's sweep and enqueues
@@ -33,11 +34,12 @@ export interface PlanPointJobResult {
 }
 
 export function planJobId(planId: string): string {
-  return `plans:${planId}`;
+  return jobIdFor(QUEUES.plans, planId);
 }
 
+/** A point job lives in the plan-points queue (see QUEUES.planPoints). */
 export function planPointJobId(planId: string, index: number): string {
-  return `plans:${planId}:${index}`;
+  return jobIdFor(QUEUES.planPoints, `${planId}:${index}`);
 }
 
 /** A large analysis (POST /v1/analyses) run by a worker; the request is validated before it is enqueued. */

@@ -4,6 +4,11 @@ import type { JobOptions } from 'bull';
 export const QUEUES = {
   system: 'system',
   plans: 'plans',
+  /**
+   * The points of plans, apart from their coordinating jobs: Bull adds up the concurrency of every named
+   * processor of a queue, so on one queue a worker ran a point per processor (two replays on its one core).
+   */
+  planPoints: 'plan-points',
   analyses: 'analyses',
 } as const;
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];

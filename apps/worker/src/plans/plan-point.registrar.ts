@@ -9,22 +9,24 @@ import { extname, join } from 'node:path';
 const POINT_CONCURRENCY = 1;
 
 /**
- * Registers the sandboxed plan-point processor (a file, run in a child process by Bull) and marks a plan
- * failed once one of its jobs has failed for good.
+ * Registers the sandboxed plan-point processor (a file, run in a child process by Bull) on the plan-points
+ * queue, and marks a plan failed once one of its jobs (coordinator or point) has failed for good.
  */
 @Injectable()
 export class PlanPointRegistrar implements OnModuleInit {
   private readonly logger = new Logger(PlanPointRegistrar.name);
 
   constructor(
-    @InjectQueue(QUEUES.plans) private readonly queue: Queue,
+    @InjectQueue(QUEUES.plans) private readonly plans: Queue<PlanJobPayload>,
+    @InjectQueue(QUEUES.planPoints) private readonly points: Queue<PlanPointJobPayload>,
     private readonly lifecycle: PlanLifecycle,
   ) {}
 
   onModuleInit(): void {
     const sandbox = join(__dirname, `plan-point.sandbox${extname(__filename)}`);
-    void this.queue.process(JOB_NAMES.planPoint, POINT_CONCURRENCY, sandbox);
-    this.queue.on('failed', (job: Job<PlanJobPayload | PlanPointJobPayload>, err: Error) => void this.onFailed(job, err));
+    void this.points.process(JOB_NAMES.planPoint, POINT_CONCURRENCY, sandbox);
+    for (const queue of [this.plans, this.points])
+      queue.on('failed', (job: Job<PlanJobPayload | PlanPointJobPayload>, err: Error) => void this.onFailed(job, err));
   }
 
   private async onFailed(job: Job<PlanJobPayload | PlanPointJobPayload>, err: Error): Promise<void> {

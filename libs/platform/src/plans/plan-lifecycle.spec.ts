@@ -38,6 +38,7 @@ describe('PlanLifecycle', () => {
   let dir: string;
   let ds: DataSource;
   let queue: Queue;
+  let points: Queue;
   let lifecycle: PlanLifecycle;
 
   beforeAll(async () => {
@@ -45,12 +46,17 @@ describe('PlanLifecycle', () => {
     ds = new DataSource(buildDataSourceOptions(join(dir, 'upm.sqlite')));
     await ds.initialize();
     await runMigrationsExclusively(ds);
-    queue = new Bull('plans', process.env.REDIS_URL_TEST ?? 'redis://127.0.0.1:6379', { prefix: `upm-test-lifecycle-${randomBytes(4).toString('hex')}` });
-    lifecycle = new PlanLifecycle(ds, new PlanQueue(queue));
+    const redis = process.env.REDIS_URL_TEST ?? 'redis://127.0.0.1:6379';
+    const prefix = `upm-test-lifecycle-${randomBytes(4).toString('hex')}`;
+    queue = new Bull('plans', redis, { prefix });
+    points = new Bull('plan-points', redis, { prefix });
+    lifecycle = new PlanLifecycle(ds, new PlanQueue(queue, points));
   });
   afterAll(async () => {
-    await queue?.obliterate({ force: true });
-    await queue?.close();
+    for (const q of [queue, points]) {
+      await q?.obliterate({ force: true });
+      await q?.close();
+    }
     await ds?.destroy();
     rmSync(dir, { recursive: true, force: true });
   });
@@ -78,7 +84,9 @@ describe('PlanLifecycle', () => {
     await lifecycle.start(first.plan.id);
     await lifecycle.start(first.plan.id);
     expect((await lifecycle.store.get(first.plan.id))!.state).toBe('running');
-    expect(await queue.getJobCounts()).toMatchObject({ waiting: 4 });
+    // the point jobs on a queue of their own (one replay at a time per worker)
+    expect(await queue.getJobCounts()).toMatchObject({ waiting: 1 });
+    expect(await points.getJobCounts()).toMatchObject({ waiting: 3 });
     expect(await lifecycle.start('0'.repeat(64))).toBeNull();
   });
 
@@ -116,14 +124,14 @@ describe('PlanLifecycle', () => {
     await lifecycle.pointDone(plan, 1, resultOf(expandSweep(spec)[1], 1));
     await lifecycle.fail(plan.id, 'plan-point plans:x:0: out of memory');
     expect((await lifecycle.store.get(plan.id))!).toMatchObject({ state: 'failed', error: 'plan-point plans:x:0: out of memory' });
-    const pointJob = `plans:${plan.id}:0`;
-    expect(await queue.getJob(pointJob)).not.toBeNull();
+    const pointJob = `plan-points:${plan.id}:0`;
+    expect(await points.getJob(pointJob)).not.toBeNull();
 
     const again = await lifecycle.submit(spec);
     expect(again).toMatchObject({ created: false, plan: { state: 'queued', error: null, resultSha256: null } });
     expect((await lifecycle.store.get(plan.id))!).toMatchObject({ state: 'queued', error: null, summary: null, completedAtMs: null });
     expect(await lifecycle.store.pointsDone(plan.id)).toBe(0);
-    expect(await queue.getJob(pointJob)).toBeNull();
+    expect(await points.getJob(pointJob)).toBeNull();
     expect(await queue.getJob(`plans:${plan.id}`)).not.toBeNull();
   });
 

@@ -20,7 +20,12 @@ export interface PlanProgressQuery {
  * that contract over Bull, used by the API (the producer) and the worker (the consumer) alike.
  */
 export class PlanQueue {
-  constructor(private readonly queue: Queue<PlanJobPayload | PlanPointJobPayload>) {}
+  constructor(
+    /** the coordinating plan jobs (QUEUES.plans) */
+    private readonly queue: Queue<PlanJobPayload>,
+    /** the point jobs (QUEUES.planPoints): a queue of their own, so a worker runs one replay at a time */
+    private readonly points: Queue<PlanPointJobPayload>,
+  ) {}
 
   /** Enqueues the coordinating job. Adding a job whose id exists is a no-op in Bull: a plan never runs twice. */
   async enqueuePlan(planId: string): Promise<void> {
@@ -35,14 +40,20 @@ export class PlanQueue {
         const data: PlanPointJobPayload = { version: 1, planId, index };
         jobs.push({ name: JOB_NAMES.planPoint, data, opts: { jobId: planPointJobId(planId, index) } });
       }
-      await this.queue.addBulk(jobs);
+      await this.points.addBulk(jobs);
     }
+  }
+
+  /** Enqueues point `index` of a plan (a no-op when that job exists). */
+  async enqueuePoint(planId: string, index: number): Promise<void> {
+    const data: PlanPointJobPayload = { version: 1, planId, index };
+    await this.points.add(JOB_NAMES.planPoint, data, { jobId: planPointJobId(planId, index) });
   }
 
   /** Removes the plan's jobs, finished or not, so that its id can be enqueued again (a re-run, a deletion). */
   async removePlanJobs(planId: string, points: number): Promise<void> {
-    const ids = [planJobId(planId), ...Array.from({ length: points }, (_, i) => planPointJobId(planId, i))];
-    for (const id of ids) await (await this.queue.getJob(id))?.remove();
+    await (await this.queue.getJob(planJobId(planId)))?.remove();
+    for (let i = 0; i < points; i++) await (await this.points.getJob(planPointJobId(planId, i)))?.remove();
   }
 
   /**
@@ -61,13 +72,13 @@ export class PlanQueue {
       else pending.push(p);
     }
     if (pending.length === 0) return progress;
-    await this.queue.isReady();
-    const pipeline = this.queue.client.pipeline();
-    const completed = this.queue.toKey('completed');
+    await this.points.isReady();
+    const pipeline = this.points.client.pipeline();
+    const completed = this.points.toKey('completed');
     for (const p of pending) {
       for (let i = 0; i < p.points; i++) {
         const jobId = planPointJobId(p.id, i);
-        pipeline.hget(this.queue.toKey(jobId), 'progress');
+        pipeline.hget(this.points.toKey(jobId), 'progress');
         pipeline.zscore(completed, jobId);
       }
     }

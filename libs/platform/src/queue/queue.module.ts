@@ -9,7 +9,7 @@ import { PlanQueue } from './plan-queue';
 /**
  * Bull on Redis, shared by every process. Registering a queue here gives producers; only the worker
  * declares processors. Lock settings decide how fast a job whose worker died is picked up again. PlanQueue is
- * the plans queue behind the calls API and worker make on it.
+ * the plans and plan-points queues behind the calls API and worker make on them.
  */
 @Global()
 @Module({
@@ -34,7 +34,13 @@ import { PlanQueue } from './plan-queue';
     }),
     BullModule.registerQueue(...ALL_QUEUES.map((name) => ({ name }))),
   ],
-  providers: [{ provide: PlanQueue, useFactory: (queue: Queue) => new PlanQueue(queue), inject: [getQueueToken(QUEUES.plans)] }],
+  providers: [
+    {
+      provide: PlanQueue,
+      useFactory: (plans: Queue, points: Queue) => new PlanQueue(plans, points),
+      inject: [getQueueToken(QUEUES.plans), getQueueToken(QUEUES.planPoints)],
+    },
+  ],
   exports: [BullModule, PlanQueue],
 })
 export class QueueModule {}
