@@ -27,7 +27,7 @@
  */
 import autocannon from 'autocannon';
 import { execFile, spawn } from 'node:child_process';
-import { accessSync, closeSync, constants, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { accessSync, closeSync, constants, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { promisify } from 'node:util';
@@ -203,11 +203,16 @@ interface Api {
   process: Pick<ServiceProcess, 'pid' | 'stop'>;
 }
 
-/** The API of the checkout at `root`, from its sources, logging to `logFile`. */
+/**
+ * The API of the checkout at `root`, logging to `logFile`: its build (dist/, what deploy/systemd runs) when there
+ * is one, else its sources through ts-node.
+ */
 function startApiAt(root: string, env: Record<string, string>, logFile: string): Pick<ServiceProcess, 'pid' | 'stop'> {
   // Logs straight to the file (not through a pipe this process would copy from, on the same cores).
   const log = openSync(logFile, 'a');
-  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', join(root, 'apps/api/src/main.ts')], {
+  const built = join(root, 'dist/apps/api/src/main.js');
+  const args = existsSync(built) ? [built] : ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', join(root, 'apps/api/src/main.ts')];
+  const child = spawn(process.execPath, args, {
     cwd: root,
     env: { ...process.env, TS_NODE_PROJECT: join(root, 'tsconfig.json'), ...env },
     stdio: ['ignore', log, log],

@@ -14,7 +14,7 @@
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -72,11 +72,14 @@ async function phaseBreakdown(queue: Bull.Queue, pointsQueue: Bull.Queue, planId
 const BASE_DB = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/upm_test';
 const TRACE_DIR = join(REPO_ROOT, 'test/fixtures/traces/invitro/data/traces/500');
 
+/** The worker as deployed (dist/, what deploy/systemd runs): from source, each forked point process would spend seconds in ts-node. */
+const WORKER_MAIN = join(REPO_ROOT, 'dist/apps/worker/src/main.js');
+
 function startWorker(i: number, env: Record<string, string>, logDir: string): ChildProcess {
   const core = String(i % availableParallelism());
   const child = spawn(
     'taskset',
-    ['-c', core, process.execPath, '-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', join(REPO_ROOT, 'apps/worker/src/main.ts')],
+    ['-c', core, process.execPath, WORKER_MAIN],
     { cwd: REPO_ROOT, env: { ...process.env, TS_NODE_PROJECT: join(REPO_ROOT, 'tsconfig.json'), ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   const log = createWriteStream(join(logDir, `worker-${i}.log`));
@@ -113,7 +116,8 @@ async function main(): Promise<void> {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   const env = { PORT: String(port), DATABASE_URL: url.toString(), QUEUE_PREFIX: `upm-bench-scale-${process.pid}`, LOG_LEVEL: 'info' };
-  const api = new ServiceProcess('api', env, { fromSource: true, logFile: join(dir, 'api.log') });
+  if (!existsSync(WORKER_MAIN)) throw new Error(`${WORKER_MAIN} is not built: npm run build:ts`);
+  const api = new ServiceProcess('api', env, { fromSource: false, logFile: join(dir, 'api.log') });
   const rows: string[] = [];
   try {
     await waitForHttp(`${base}/health`);
