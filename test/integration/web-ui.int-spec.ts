@@ -259,6 +259,7 @@ describe('web UI in headless Chromium', () => {
     await page.fill('#plan-form input[name=maxHosts]', '16');
     await page.fill('#plan-form input[name=sweepMem]', '1, 2');
     await page.fill('#plan-form input[name=sweepTtl]', '5, 10');
+    await page.fill('#plan-form input[name=warmupMinutes]', '30');
     await notReady();
     await page.click('#plan-form button[type=submit]');
     await page.waitForURL(/#\/plans\/[0-9a-f]+$/, { timeout: 30_000 });
@@ -266,7 +267,8 @@ describe('web UI in headless Chromium', () => {
     await page.waitForSelector('#plan-progress');
     await page.waitForSelector('body[data-ready="true"]', { timeout: 600_000 });
     expect(await page.locator('#plan-state').textContent()).toMatch(/^completed: 100%/);
-    const plan = (await client.request('GET', `/v1/plans/${planId}`)).body as { result: PlanResult };
+    const plan = (await client.request('GET', `/v1/plans/${planId}`)).body as { result: PlanResult; spec: { warmupMinutes?: number } };
+    expect(plan.spec.warmupMinutes).toBe(30);
     const r = plan.result;
     // a sweep: the page draws point 0 first
     const ts = (await client.request('GET', `/v1/plans/${planId}/timeseries?point=0`)).body as PlanTimeseries;

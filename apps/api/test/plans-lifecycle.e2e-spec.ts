@@ -63,7 +63,11 @@ describe.each(testDatabases())('plan listing and results on $name', (db) => {
   }
 
   /** Stores `count` plans of `points` points each in `state`, straight in the database (no worker runs here). */
-  async function storePlans(count: number, points: number, state: 'queued' | 'running' | 'completed'): Promise<string[]> {
+  async function storePlans(
+    count: number,
+    points: number,
+    state: 'queued' | 'running' | 'completed',
+  ): Promise<string[]> {
     const repo = appDataSource(app).getRepository(platform.PlanEntity);
     const ids: string[] = [];
     for (let i = 0; i < count; i++) {
@@ -100,7 +104,11 @@ describe.each(testDatabases())('plan listing and results on $name', (db) => {
     // a running plan whose point jobs are at 20%, 40%, completed, and not enqueued yet: (20 + 40 + 100 + 0) / 4
     const [watched] = await storePlans(1, 4, 'running');
     const jobs = await pointsQueue.addBulk(
-      [0, 1, 2].map((index) => ({ name: 'plan-point', data: { version: 1, planId: watched, index }, opts: { jobId: `plan-points:${watched}:${index}` } })),
+      [0, 1, 2].map((index) => ({
+        name: 'plan-point',
+        data: { version: 1, planId: watched, index },
+        opts: { jobId: `plan-points:${watched}:${index}` },
+      })),
     );
     await jobs[0].progress(20);
     await jobs[1].progress(40);
@@ -109,12 +117,23 @@ describe.each(testDatabases())('plan listing and results on $name', (db) => {
     await pointsQueue.client.zadd(pointsQueue.toKey('completed'), Date.now(), String(jobs[2].id));
     await appDataSource(app)
       .getRepository(platform.PlanPointEntity)
-      .insert([0, 1].map((index) => ({ planId: watched, index, resultSha256: 'f'.repeat(64), timeseriesSha256: null, completedAtMs: Date.now() })));
+      .insert(
+        [0, 1].map((index) => ({
+          planId: watched,
+          index,
+          resultSha256: 'f'.repeat(64),
+          timeseriesSha256: null,
+          completedAtMs: Date.now(),
+        })),
+      );
     await storePlans(5, 10, 'running');
     await storePlans(4, 1, 'queued');
     await storePlans(2, 3, 'completed');
 
-    let body: { items: { id: string; state: string; progress: number; pointsDone: number }[]; total: number } = { items: [], total: 0 };
+    let body: { items: { id: string; state: string; progress: number; pointsDone: number }[]; total: number } = {
+      items: [],
+      total: 0,
+    };
     const few = await redisRoundTrips(async () => {
       body = await listAll();
     });
@@ -139,11 +158,27 @@ describe.each(testDatabases())('plan listing and results on $name', (db) => {
 
   it('reads a plan without its time series blob, serves the series apart, and reads rows stored before the split alike', async () => {
     const server = app.getHttpServer();
-    const traceId = (await request(server).post('/v1/traces').attach('files', invitroTrace('example', 'Azure2021', 'Azure2021_200.csv')).expect(201)).body.id;
-    const dumpId = (
-      await request(server).post('/v1/dumps').set('content-type', 'application/octet-stream').send(readFileSync(SAMPLE_DUMP)).expect(201)
+    const traceId = (
+      await request(server)
+        .post('/v1/traces')
+        .attach('files', invitroTrace('example', 'Azure2021', 'Azure2021_200.csv'))
+        .expect(201)
     ).body.id;
-    const spec = { trace: traceId, profiles: { default: [dumpId] }, host: { memoryGiB: 1, count: 2 }, policy: { kind: 'ttl', ttlMinutes: 10 }, models: ['none', 'upm'], timeseriesStepS: 600 };
+    const dumpId = (
+      await request(server)
+        .post('/v1/dumps')
+        .set('content-type', 'application/octet-stream')
+        .send(readFileSync(SAMPLE_DUMP))
+        .expect(201)
+    ).body.id;
+    const spec = {
+      trace: traceId,
+      profiles: { default: [dumpId] },
+      host: { memoryGiB: 1, count: 2 },
+      policy: { kind: 'ttl', ttlMinutes: 10 },
+      models: ['none', 'upm'],
+      timeseriesStepS: 600,
+    };
     const id: string = (await request(server).post('/v1/plans').send(spec).expect(202)).body.id;
     const ds = appDataSource(app);
     // what the worker's plan-point job does, in this process
@@ -183,6 +218,33 @@ describe.each(testDatabases())('plan listing and results on $name', (db) => {
     await request(server).delete(`/v1/plans/${id}`).expect(204);
     const shas = [row.resultSha256!, row.timeseriesSha256!, legacySha];
     const marks = db.name === 'postgres' ? ['$1', '$2', '$3'] : ['?', '?', '?'];
-    expect(Number((await ds.query(`SELECT COUNT(*) AS n FROM blobs WHERE sha256 IN (${marks.join(', ')})`, shas))[0].n)).toBe(0);
+    expect(
+      Number((await ds.query(`SELECT COUNT(*) AS n FROM blobs WHERE sha256 IN (${marks.join(', ')})`, shas))[0].n),
+    ).toBe(0);
+  });
+
+  it('finds a plan by a unique id prefix, and answers 409 with the matches for a prefix of several', async () => {
+    const [id] = await storePlans(1, 1, 'completed');
+    // a second plan whose id shares the first 10 hex digits (ids are hashes: made here by hand)
+    const twin = id.slice(0, 10) + [...id.slice(10)].map((c) => (c === '0' ? '1' : '0')).join('');
+    const repo = appDataSource(app).getRepository(platform.PlanEntity);
+    await repo.insert({ ...(await repo.findOneByOrFail({ id })), id: twin });
+    expect(
+      (
+        await request(app.getHttpServer())
+          .get(`/v1/plans/${id.slice(0, 12)}`)
+          .expect(200)
+      ).body.id,
+    ).toBe(id);
+    const res = await request(app.getHttpServer())
+      .get(`/v1/plans/${id.slice(0, 10)}`)
+      .expect(409);
+    expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(res.body.detail).toMatch(/matches several plans/);
+    expect([...res.body.matches].sort()).toEqual([id, twin].sort());
+    await request(app.getHttpServer())
+      .get(`/v1/plans/${id.slice(0, 7)}`)
+      .expect(404);
+    await repo.delete([id, twin]);
   });
 });

@@ -38,6 +38,7 @@ export async function plansView(root: HTMLElement, query: URLSearchParams): Prom
   const sweepMem = h('input', { type: 'text', name: 'sweepMem', placeholder: 'e.g. 1, 2, 4', 'data-field': 'sweep.hostMemoryGiB' });
   const sweepTtl = h('input', { type: 'text', name: 'sweepTtl', placeholder: 'e.g. 5, 10, 20', 'data-field': 'sweep.ttlMinutes' });
   const step = h('input', { type: 'number', name: 'timeseriesStepS', value: '60', 'data-field': 'timeseriesStepS' });
+  const warmup = h('input', { type: 'number', name: 'warmupMinutes', min: '0', step: 'any', placeholder: '0', 'data-field': 'warmupMinutes' });
   const submit = h('button', { type: 'submit' }, 'Submit plan');
   const form = h(
     'form',
@@ -56,6 +57,7 @@ export async function plansView(root: HTMLElement, query: URLSearchParams): Prom
       field('Sweep host memory (GiB)', sweepMem),
       field('Sweep TTL (min)', sweepTtl),
       field('Time series step (s)', step),
+      field('Warm-up (min)', warmup, 'the first minutes of the trace fill the hosts and count in no rate'),
     ),
     submit,
   );
@@ -77,6 +79,7 @@ export async function plansView(root: HTMLElement, query: URLSearchParams): Prom
       models: ['none', 'ksm', 'upm'],
       timeseriesStepS: Number(step.value),
     };
+    if (warmup.value !== '') spec.warmupMinutes = Number(warmup.value);
     if (target.value !== '') spec.sizing = { targetColdStartRate: Number(target.value) / 100, maxHosts: Number(maxHosts.value) }; // hosts of the plan's (or each sweep point's) memory
     if (sweepMem.value || sweepTtl.value) spec.sweep = { ...(sweepMem.value && { hostMemoryGiB: numbers(sweepMem.value) }), ...(sweepTtl.value && { ttlMinutes: numbers(sweepTtl.value) }) };
     busy(submit, true, 'Submitting…');
