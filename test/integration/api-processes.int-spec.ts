@@ -6,16 +6,22 @@ import { join } from 'node:path';
 import { freePort } from '../../scripts/lib/net';
 import { ServiceProcess } from '../../scripts/lib/services';
 
-/** One GET on a connection of its own (no keep-alive), so the cluster hands each to the next process. */
-const getFresh = (url: string): Promise<number> =>
+/**
+ * One GET on a connection of its own (no keep-alive), so the cluster hands each to the next process; from
+ * `localAddress` (another loopback address is another client for the rate limits).
+ */
+const fetchFresh = (url: string, localAddress?: string): Promise<{ status: number; body: string }> =>
   new Promise((resolve, reject) => {
-    const req = request(url, { agent: false, headers: { connection: 'close' } }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
+    const req = request(url, { agent: false, localAddress, headers: { connection: 'close' } }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (d: string) => (body += d));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
     });
     req.on('error', reject);
     req.end();
   });
+const getFresh = async (url: string): Promise<number> => (await fetchFresh(url)).status;
 
 /** API_PROCESSES=2 as a real process tree on the real Redis, sqlite in a temporary directory. */
 describe('API_PROCESSES: several API processes on one port', () => {
@@ -65,6 +71,19 @@ describe('API_PROCESSES: several API processes on one port', () => {
     // A request's log line gives the response's status, not its (always the same) headers.
     expect(lines[0].res).toEqual({ statusCode: 200 });
     expect(servedBy.has(api.pid)).toBe(false);
+  });
+
+  it('answers /metrics for every process: the requests of both, summed, whichever process serves the scrape', async () => {
+    const counted = (body: string, status: number) =>
+      Number(new RegExp(`^upm_http_requests_total\\{method="GET",route="/v1/plans",status="${status}"\\} (\\d+)$`, 'm').exec(body)?.[1]);
+    // two scrapes on two connections: one to each process (the 12 requests above came from 127.0.0.1)
+    for (let i = 0; i < 2; i++) {
+      const scrape = await fetchFresh(`${base}/metrics`, '127.0.0.2');
+      expect(scrape.status).toBe(200);
+      expect([counted(scrape.body, 200), counted(scrape.body, 429)]).toEqual([8, 4]);
+      // read once from Redis, not once per process
+      expect(scrape.body.match(/^upm_queue_jobs\{queue="plans",state="waiting"\} /gm)).toHaveLength(1);
+    }
   });
 
   it('stops every process on SIGTERM, exiting 0', async () => {

@@ -6,6 +6,7 @@ import { env, validateEnvironment } from '@upm/platform';
 import { AppModule } from './app.module';
 import { configureApp } from './app.setup';
 import { AuthPolicy } from './auth/auth-policy.service';
+import { serveClusterMetrics } from './metrics/cluster-metrics';
 
 async function bootstrap(): Promise<void> {
   const app = configureApp(await NestFactory.create(AppModule, { bufferLogs: true }));
@@ -19,7 +20,8 @@ async function bootstrap(): Promise<void> {
 /**
  * API_PROCESSES > 1: this process only runs that many API processes on the one port (node:cluster hands them
  * the connections in turn); they share everything through the database and Redis (rate-limit counters
- * included). The first one starts alone (it applies the migrations), the others once it listens. If one exits,
+ * included; `/metrics` gathers every process's counters through this one). The first one starts alone (it
+ * applies the migrations), the others once it listens. If one exits,
  * the others are stopped and this process exits non-zero, for the supervisor to restart the whole.
  */
 async function supervise(processes: number): Promise<void> {
@@ -39,6 +41,7 @@ async function supervise(processes: number): Promise<void> {
     if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(exitCode);
   });
   for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => stopAll(0));
+  serveClusterMetrics();
   for (let i = 0; i < processes && !stopping; i++) {
     const worker = cluster.fork();
     await new Promise<void>((resolve) => {

@@ -6,12 +6,15 @@ import { ALL_QUEUES } from '@upm/jobs';
 import { env, renderWorkerMetrics } from '@upm/platform';
 import type { Queue } from 'bull';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { clusterMetrics, inCluster, shareWithClusterPrimary } from './cluster-metrics';
 
 const JOB_STATES = ['waiting', 'active', 'delayed', 'completed', 'failed', 'paused'] as const;
 
 /**
  * The API's Prometheus metrics: its own (HTTP requests, uploads, process) in a registry of its own (so several
  * apps in one test process do not collide), plus queue depth from Bull and the workers' counters from Redis.
+ * With API_PROCESSES > 1 the first part is every process's, summed (cluster-metrics.ts); queue depth and the
+ * workers' counters are read once, from Redis, in a registry apart (summing them would count them N times).
  */
 @Injectable()
 export class MetricsService {
@@ -35,11 +38,13 @@ export class MetricsService {
     labelNames: ['kind', 'status'],
     registers: [this.registry],
   });
+  /** read from Redis at each scrape: the same for every API process */
+  private readonly sharedRegistry = new Registry();
   private readonly queueJobs = new Gauge({
     name: 'upm_queue_jobs',
     help: 'Jobs in each Bull queue, by state (waiting: the queue depth).',
     labelNames: ['queue', 'state'],
-    registers: [this.registry],
+    registers: [this.sharedRegistry],
   });
   private readonly prefix: string;
 
@@ -49,6 +54,7 @@ export class MetricsService {
   ) {
     this.prefix = env(config, 'QUEUE_PREFIX');
     collectDefaultMetrics({ register: this.registry, prefix: 'upm_api_' });
+    if (inCluster()) shareWithClusterPrimary(this.registry);
   }
 
   private queues(): Array<[string, Queue]> {
@@ -71,6 +77,7 @@ export class MetricsService {
     } catch {
       // Redis down: the API's own metrics still answer; health says what is down.
     }
-    return { contentType: this.registry.contentType, body: (await this.registry.metrics()) + workers };
+    const own = inCluster() ? await clusterMetrics() : await this.registry.metrics();
+    return { contentType: this.registry.contentType, body: `${own.trimEnd()}\n${await this.sharedRegistry.metrics()}${workers}` };
   }
 }
