@@ -48,6 +48,14 @@ describe('plan through API → Redis → worker, surviving a worker kill', () =>
     return w;
   };
   const getJson = async (path: string): Promise<Json> => (await client.request('GET', path)).body;
+  /** The plan once it is completed or failed (polled every 250 ms, for up to 240 s). */
+  const finished = async (id: string): Promise<Json> => {
+    for (const until = Date.now() + 240_000; ; await sleep(250)) {
+      const plan = await getJson(`/v1/plans/${id}`);
+      if (plan.state === 'completed' || plan.state === 'failed') return plan;
+      if (Date.now() > until) throw new Error(`plan still ${plan.state} (${plan.progress}%)`);
+    }
+  };
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'upm-plan-int-'));
@@ -106,12 +114,7 @@ describe('plan through API → Redis → worker, surviving a worker kill', () =>
     await workers[0].stop('SIGKILL');
     await startWorker();
 
-    let plan: Json;
-    for (const until = Date.now() + 240_000; ; await sleep(250)) {
-      plan = await getJson(`/v1/plans/${created.id}`);
-      if (plan.state === 'completed' || plan.state === 'failed') break;
-      if (Date.now() > until) throw new Error(`plan still ${plan.state} (${plan.progress}%)`);
-    }
+    const plan = await finished(created.id);
     expect(plan.state).toBe('completed');
     expect(plan).toMatchObject({ progress: 100, points: 4, pointsDone: 4 });
 
@@ -160,11 +163,7 @@ describe('plan through API → Redis → worker, surviving a worker kill', () =>
       sweep: { hostMemoryGiB: null, ttlMinutes: [5, 10, 15] },
     };
     const created = (await client.request('POST', '/v1/plans', spec)).body as Json;
-    for (const until = Date.now() + 240_000; ; await sleep(250)) {
-      const plan = await getJson(`/v1/plans/${created.id}`);
-      if (plan.state === 'completed') break;
-      if (plan.state === 'failed' || Date.now() > until) throw new Error(`plan reached ${plan.state} (${plan.progress}%)`);
-    }
+    expect((await finished(created.id)).state).toBe('completed');
     const points = new Bull(QUEUES.planPoints, process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { prefix: env.QUEUE_PREFIX });
     try {
       const spans: { start: number; end: number }[] = [];

@@ -98,7 +98,7 @@ describe('PlanLifecycle', () => {
     expect(await lifecycle.pointDone(plan, 0, resultOf(points[0], 1))).toMatchObject({ combined: false });
     // a point job Bull runs again after its worker died: the same row, its last result
     await lifecycle.pointDone(plan, 0, resultOf(points[0], 2));
-    expect(await lifecycle.store.pointsDone(plan.id)).toBe(1);
+    expect((await lifecycle.store.pointsDoneOf([plan.id])).get(plan.id)).toBe(1);
     expect((await lifecycle.store.get(plan.id))!.state).toBe('running');
     expect(await lifecycle.pointDone(plan, 1, resultOf(points[1], 3))).toMatchObject({ combined: true });
     const done = (await lifecycle.store.get(plan.id))!;
@@ -130,7 +130,7 @@ describe('PlanLifecycle', () => {
     const again = await lifecycle.submit(spec);
     expect(again).toMatchObject({ created: false, plan: { state: 'queued', error: null, resultSha256: null } });
     expect((await lifecycle.store.get(plan.id))!).toMatchObject({ state: 'queued', error: null, summary: null, completedAtMs: null });
-    expect(await lifecycle.store.pointsDone(plan.id)).toBe(0);
+    expect((await lifecycle.store.pointsDoneOf([plan.id])).get(plan.id) ?? 0).toBe(0);
     expect(await points.getJob(pointJob)).toBeNull();
     expect(await queue.getJob(`plans:${plan.id}`)).not.toBeNull();
   });

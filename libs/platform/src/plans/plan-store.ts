@@ -52,10 +52,6 @@ export class PlanStore {
     return this.plans.findBy({ state: In(states) });
   }
 
-  async pointsDone(id: string): Promise<number> {
-    return this.pointRows.countBy({ planId: id });
-  }
-
   /** Points stored per plan, for a page of plans in one query (plans without any are absent: 0). */
   async pointsDoneOf(ids: string[]): Promise<Map<string, number>> {
     if (ids.length === 0) return new Map();

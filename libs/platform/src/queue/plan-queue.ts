@@ -36,18 +36,15 @@ export class PlanQueue {
   async enqueuePoints(planId: string, points: number): Promise<void> {
     for (let start = 0; start < points; start += ENQUEUE_BATCH) {
       const jobs = [];
-      for (let index = start; index < Math.min(points, start + ENQUEUE_BATCH); index++) {
-        const data: PlanPointJobPayload = { version: 1, planId, index };
-        jobs.push({ name: JOB_NAMES.planPoint, data, opts: { jobId: planPointJobId(planId, index) } });
-      }
+      for (let index = start; index < Math.min(points, start + ENQUEUE_BATCH); index++) jobs.push(pointJob(planId, index));
       await this.points.addBulk(jobs);
     }
   }
 
   /** Enqueues point `index` of a plan (a no-op when that job exists). */
   async enqueuePoint(planId: string, index: number): Promise<void> {
-    const data: PlanPointJobPayload = { version: 1, planId, index };
-    await this.points.add(JOB_NAMES.planPoint, data, { jobId: planPointJobId(planId, index) });
+    const { name, data, opts } = pointJob(planId, index);
+    await this.points.add(name, data, opts);
   }
 
   /** Removes the plan's jobs, finished or not, so that its id can be enqueued again (a re-run, a deletion). */
@@ -105,6 +102,11 @@ export class PlanQueue {
 export function jobFailedForGood(job: Job): boolean {
   const discardable: Job & { isDiscarded?: () => boolean } = job;
   return job.attemptsMade >= (job.opts.attempts ?? 1) || discardable.isDiscarded?.() === true;
+}
+
+/** Point `index` of a plan as Bull adds it: its id is deterministic, so adding it again adds nothing. */
+function pointJob(planId: string, index: number): { name: string; data: PlanPointJobPayload; opts: { jobId: string } } {
+  return { name: JOB_NAMES.planPoint, data: { version: 1, planId, index }, opts: { jobId: planPointJobId(planId, index) } };
 }
 
 /** A job's stored `progress` field as a number, as Job.fromJSON and Number(job.progress()) would read it. */
