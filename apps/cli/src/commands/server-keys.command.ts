@@ -1,36 +1,15 @@
 import { Command, Option } from 'commander';
-import { DataSource } from 'typeorm';
-import { ApiKeyError, ApiKeyStore, buildDataSourceOptions, runMigrationsExclusively, validateEnvironment, type ApiKeyInfo } from '@upm/platform';
-import { CliError } from '@upm/client';
+import type { ApiKeyInfo, ApiKeyStore } from '@upm/platform';
 
 interface KeysOptions {
   database?: string;
   json?: boolean;
 }
 
-/** Opens the server's database (migrated), runs `fn` on its key store, closes. */
+/** The key store, loaded on first use (see server-keys.store.ts). */
 async function withStore<T>(opts: KeysOptions, fn: (store: ApiKeyStore) => Promise<T>): Promise<T> {
-  let url: string;
-  try {
-    url = validateEnvironment({ DATABASE_URL: opts.database ?? process.env.DATABASE_URL }).DATABASE_URL;
-  } catch (e) {
-    throw new CliError((e as Error).message, 2);
-  }
-  const ds = new DataSource(buildDataSourceOptions(url));
-  try {
-    await ds.initialize();
-  } catch (e) {
-    throw new CliError(`cannot open the database ${url.replace(/\/\/[^@/]*@/, '//***@')}: ${(e as Error).message}`);
-  }
-  try {
-    await runMigrationsExclusively(ds);
-    return await fn(new ApiKeyStore(ds));
-  } catch (e) {
-    if (e instanceof ApiKeyError) throw new CliError(e.message, 2);
-    throw e;
-  } finally {
-    await ds.destroy();
-  }
+  const { withStore: open } = await import('./server-keys.store');
+  return open(opts.database, fn);
 }
 
 const line = (k: ApiKeyInfo) => `${k.id}  ${k.scope.padEnd(5)}  ${k.name.padEnd(20)}  ${k.prefix}…  created ${k.createdAt}${k.revokedAt ? `  REVOKED ${k.revokedAt}` : ''}`;
