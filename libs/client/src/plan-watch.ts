@@ -66,7 +66,8 @@ export async function watchPlan(client: ApiClient, id: string, opts: { json?: bo
 /** A completed plan's PlanResult with its time series, as `upm plan run --json` prints it. */
 export async function fetchPlanResult(client: ApiClient, id: string): Promise<PlanResult> {
   const p = (await client.request('GET', `/v1/plans/${encodeURIComponent(id)}`)).body as PlanStatus;
-  if (p.state !== 'completed') throw new CliError(`plan ${id} is ${p.state}${p.state === 'failed' ? `: ${p.error}` : ` (${p.progress}%)`}; wait for it with upm plan watch ${id}`);
+  if (p.state === 'failed') throw new CliError(`plan ${id} failed: ${p.error}`);
+  if (p.state !== 'completed') throw new CliError(`plan ${id} is ${p.state} (${p.progress}%); wait for it with upm plan watch ${id}`);
   const result = p.result as PlanResult;
   if (result.sweep) {
     // a sweep's points' series are at /timeseries?point=N: all of them, for a report that draws any point

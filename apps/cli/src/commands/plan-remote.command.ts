@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
 import { ApiClient, submitPlan, watchPlan } from '@upm/client';
 import { buildSpec, PlanRunOptions } from './plan.command';
+import { traceFiles } from './trace.command';
 
 interface RemoteOptions {
   api: string;
@@ -29,7 +30,9 @@ export function registerPlanRemoteCommands(plan: Command): void {
     .option('--timeout <seconds>', 'with --watch: how long to wait', '3600')
     .action(async (opts: PlanRunOptions & RemoteOptions & { watch?: boolean }) => {
       const client = new ApiClient(opts.api, opts.apiKey ?? process.env.UPM_API_KEY);
-      const status = await submitPlan(client, buildSpec(opts));
+      const spec = buildSpec(opts);
+      // a directory, as `plan run` takes it, uploads the trace files in it
+      const status = await submitPlan(client, { ...spec, trace: traceFiles(spec.trace.split(',')).join(',') });
       if (!opts.watch) {
         process.stdout.write(opts.json ? `${JSON.stringify(status)}\n` : `plan ${status.id} ${status.state}${status.created === false ? ' (already submitted: not run again)' : ''}\n`);
         return;

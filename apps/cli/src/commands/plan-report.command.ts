@@ -36,9 +36,10 @@ export function registerPlanReportCommand(plan: Command): void {
     .argument('<plan>', 'a plan id on the server (--api), or a PlanResult JSON file (upm plan run --json > result.json)')
     .requiredOption('-o, --out <file>', 'the HTML file to write')
     .addOption(new Option('--api <url>', 'API base URL (for a plan id)').default(process.env.UPM_API_URL ?? 'http://127.0.0.1:3000'))
-    .action(async (ref: string, opts: { out: string; api: string }) => {
+    .addOption(new Option('--api-key <key>', 'API key (default: $UPM_API_KEY)'))
+    .action(async (ref: string, opts: { out: string; api: string; apiKey?: string }) => {
       const isFile = existsSync(ref) || /\.json$/i.test(ref);
-      const result = isFile ? readResultFile(ref) : await fetchPlanResult(new ApiClient(opts.api), ref);
+      const result = isFile ? readResultFile(ref) : await fetchPlanResult(new ApiClient(opts.api, opts.apiKey ?? process.env.UPM_API_KEY), ref);
       let html: string;
       try {
         html = planReportHtml(result, reportBundle(), { id: isFile ? null : ref });

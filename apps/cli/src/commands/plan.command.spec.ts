@@ -169,7 +169,8 @@ describe('upm plan run', () => {
 
   it.each([
     [{ policy: 'ttl' }, 'give the trace with --trace FILE... (or "trace" in --spec)', 2],
-    [{ trace: ['T'] }, 'choose --policy ttl|hybrid-histogram|greedy-dual (or "policy" in --spec)', 2],
+    [{ trace: ['T'], targetColdRate: '1', hostMemGib: '1' }, "--target-cold-rate '1': is a fraction (0.01 = 1 %); for 1 percent write 1%", 2],
+    [{ trace: ['T'], targetColdRate: 'x%', hostMemGib: '1' }, "--target-cold-rate 'x%': expected a number", 2],
     [{ trace: ['T'], policy: 'ttl', hostMemGib: '0' }, "--host-mem-gib '0': host.memoryGiB must be a positive number or null, got 0", 2],
     [{ trace: ['T'], policy: 'ttl', hosts: 'x' }, "--hosts 'x': expected a number", 2],
     [{ trace: ['T'], policy: 'ttl', hosts: '1.5' }, "--hosts '1.5': host.count must be an integer >= 1 and <= 1000000, got 1.5", 2],
@@ -271,9 +272,19 @@ describe('the plan flags table', () => {
     expect(() => buildSpec({ ...base, cores: '0' })).toThrow(
       new CliError("--cores '0': host.cores must be an integer >= 1 and <= 1048576, got 0", 2),
     );
-    expect(() => buildSpec({ ...base, targetColdRate: '2', hostMemGib: '8' })).toThrow(
-      "--target-cold-rate '2': sizing.targetColdStartRate must be a number >= 0 and <= 1, got 2",
+    expect(() => buildSpec({ ...base, targetColdRate: '200%', hostMemGib: '8' })).toThrow(
+      "--target-cold-rate '200%': sizing.targetColdStartRate must be a number >= 0 and <= 1, got 2",
     );
+  });
+
+  it('takes the target cold-start rate as a percentage (as the web form does) or a fraction', () => {
+    const rate = (t: string) => buildSpec({ ...base, hostMemGib: '8', targetColdRate: t }).sizing?.targetColdStartRate;
+    expect([rate('1%'), rate('0.5 %'), rate('0.01'), rate('0')]).toEqual([0.01, 0.005, 0.01, 0]);
+  });
+
+  it('defaults the policy to ttl, also when only --ttl-min is given', () => {
+    expect(buildSpec({ trace: ['t.csv'] }).policy).toEqual(buildSpec({ trace: ['t.csv'], policy: 'ttl' }).policy);
+    expect(buildSpec({ trace: ['t.csv'], ttlMin: '7' }).policy).toMatchObject({ kind: 'ttl', ttlMinutes: 7 });
   });
 });
 
@@ -324,5 +335,18 @@ describe('upm plan run and upm plan submit', () => {
     await expect(upm()(['plan', 'submit', ...hosts])).rejects.toEqual(hostsError);
     expect(posted).toEqual([]);
     expect(ApiClient.prototype.uploadTrace).not.toHaveBeenCalled();
+  });
+
+  it('submit takes a directory as --trace, as run does, and uploads the trace files in it', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'upm-submit-'));
+    try {
+      copyFileSync(trace, join(d, 'Azure2021_200.csv'));
+      writeFileSync(join(d, 'README.md'), 'not a trace');
+      await upm()(['plan', 'submit', '--trace', d, '--models', 'none', '--api', 'http://127.0.0.1:9', '--json']);
+      expect(ApiClient.prototype.uploadTrace).toHaveBeenCalledWith([join(d, 'Azure2021_200.csv')]);
+      expect(posted).toEqual([expect.objectContaining({ trace: 'trace-id', policy: expect.objectContaining({ kind: 'ttl' }) })]);
+    } finally {
+      rmSync(d, { recursive: true, force: true });
+    }
   });
 });

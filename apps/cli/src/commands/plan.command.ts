@@ -138,6 +138,18 @@ function number(text: string): number {
   return n;
 }
 
+/**
+ * A rate as people write it: "1%" or the fraction 0.01 (what the spec holds). A bare number of 1 or more is
+ * refused rather than read as 100 % or more: the web form takes percentages, so "1" most likely means 1 %.
+ */
+function rate(text: string): number {
+  const pct = /^\s*([^%]*?)\s*%\s*$/.exec(text);
+  if (pct) return number(pct[1]) / 100;
+  const n = number(text);
+  if (n >= 1) throw new FlagSyntaxError(`is a fraction (0.01 = 1 %); for ${text} percent write ${text}%`);
+  return n;
+}
+
 function list(text: string): string[] {
   return text
     .split(',')
@@ -165,7 +177,7 @@ export const PLAN_FLAGS: readonly PlanFlag[] = [
   },
   {
     flag: '--policy <policy>',
-    description: 'keep-alive policy',
+    description: 'keep-alive policy (default ttl)',
     option: 'policy',
     path: 'policy',
     parse: (kind) => ({ kind }),
@@ -276,10 +288,10 @@ export const PLAN_FLAGS: readonly PlanFlag[] = [
   },
   {
     flag: '--target-cold-rate <rate>',
-    description: 'sizing: find the fewest hosts of --host-mem-gib keeping (cold + rejected) / invocations at most this',
+    description: 'sizing: find the fewest hosts of --host-mem-gib keeping (cold + rejected) / invocations at most this: a percentage (1%) or a fraction (0.01)',
     option: 'targetColdRate',
     path: 'sizing.targetColdStartRate',
-    parse: number,
+    parse: rate,
   },
   {
     flag: '--max-hosts <n>',
@@ -332,8 +344,9 @@ export function buildSpec(opts: PlanRunOptions): PlanSpec {
     setPath(json, f.path, parsed, f.merge === true);
   }
   if (typeof json.trace !== 'string') throw new CliError('give the trace with --trace FILE... (or "trace" in --spec)', 2);
-  if (json.policy === undefined)
-    throw new CliError(`choose --policy ${PLAN_POLICY_KINDS.join('|')} (or "policy" in --spec)`, 2);
+  // ttl when no policy is named, as in the web form: the policy every platform offers (a fixed idle time)
+  if (json.policy === undefined) json.policy = { kind: 'ttl' };
+  else if (typeof json.policy === 'object' && json.policy !== null && !('kind' in json.policy)) json.policy = { kind: 'ttl', ...json.policy };
   for (const f of given) {
     const problem = f.needs?.(json);
     if (problem) throw new CliError(`${flagName(f)} ${problem}`, 2);

@@ -76,6 +76,17 @@ describe('upm trace', () => {
     expect(r.out).toMatch(/^joined: {6}10 of 10 functions; unjoined rows: 0$/m);
   });
 
+  it("inspect shows what a plan will assume for lack of data (the API's trace warnings)", async () => {
+    const files = [invitroTrace('10', 'invocations.csv'), invitroTrace('10', 'durations.csv')];
+    const text = await run(['trace', 'inspect', ...files]);
+    expect(text.out).toMatch(/^warning: {5}10 of 10 functions have no memory row \(no memory file was given\)/m);
+    expect(text.out).not.toMatch(/no durations row/);
+    const j = JSON.parse((await run(['trace', 'inspect', '--json', ...files])).out) as InspectReport;
+    expect(j.warnings).toEqual([expect.stringMatching(/^10 of 10 functions have no memory row/)]);
+    const full = JSON.parse((await run(['trace', 'inspect', '--json', join(sharedTracesDir(), 'invitro/data/traces/10')])).out) as InspectReport;
+    expect(full.warnings).toEqual([]);
+  });
+
   it('bad input exits 1 with one line naming file:line:column; bad usage exits 2', async () => {
     const bad = join(dir, 'bad.csv');
     writeFileSync(bad, 'app,func,end_timestamp,duration\na,f,1,0.5\na,f,2,x\n');

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { Presets, SingleBar } from 'cli-progress';
 import { Command } from 'commander';
 import {
+  joinReportWarnings,
   NormalizedTrace,
   TRACE_FORMATS,
   TRIGGERS,
@@ -94,6 +95,8 @@ export interface InspectReport {
   peakMinuteStartS: number | null;
   window: { startS: number; endS: number };
   joinReport: { counts: Record<string, number>; joined: number; memoryScope: string | null; examples: string[] } | null;
+  /** What a plan on this trace will assume for lack of data (the API's trace `warnings`, the plan's too). */
+  warnings: string[];
 }
 
 /** `upm trace inspect`; exported for tests. */
@@ -129,7 +132,7 @@ export async function readTrace(args: string[], opts: Pick<InspectOptions, 'form
     throw new CliError(`--format must be auto, ${TRACE_FORMATS.join(', ')}; got '${format}'`, 2);
   }
   const day = opts.day === undefined ? undefined : positiveInt('--day', opts.day);
-  const files = expandInputs(args);
+  const files = traceFiles(args);
   const ingest = new TraceIngest({
     format: format as TraceFormat | 'auto',
     day,
@@ -176,6 +179,7 @@ export async function inspectTrace(args: string[], opts: InspectOptions): Promis
           examples: t.joinReport.examples.slice(0, 10).map((e) => e.message),
         }
       : null,
+    warnings: joinReportWarnings(t.joinReport),
   };
 }
 
@@ -183,8 +187,8 @@ function rank(file: string): number {
   return /invocations_per_function|invocations\.csv$/.test(path.basename(file)) ? 0 : 1;
 }
 
-/** Directories expand to the .csv/.txt files directly inside them. */
-function expandInputs(args: string[]): string[] {
+/** Trace arguments as files: directories expand to the .csv/.txt files directly inside them. */
+export function traceFiles(args: string[]): string[] {
   const out: string[] = [];
   for (const a of args) {
     let st: fs.Stats;
@@ -229,6 +233,7 @@ function renderInspect(r: InspectReport): string {
     for (const e of r.joinReport.examples.slice(0, 5)) lines.push(`  ${e}`);
   }
   for (const f of r.files) for (const e of f.firstErrors) lines.push(`  skipped: ${e}`);
+  for (const w of r.warnings) lines.push(`warning:     ${w}`);
   return lines.join('\n') + '\n';
 }
 
