@@ -5,6 +5,7 @@ import { ApiClient, watchPlan } from '@upm/client';
 import { freePort } from '../lib/net';
 import { REPO_ROOT, ServiceProcess, waitForHttp } from '../lib/services';
 import { ensureRedis } from './ensure-redis';
+import { demoQueuePrefix, dropQueueKeys } from './queue-prefix';
 import { captureScenarioDumps, sampleDumps, whyNoLiveProbe } from './scenario-dumps';
 
 /** The demo's trace: a synthetic Azure 2019 day of this many functions, replayed over these minutes. */
@@ -33,7 +34,9 @@ async function main(): Promise<void> {
     cleanup.push(() => redis.stop());
     const port = process.env.PORT ? Number(process.env.PORT) : await freePort();
     const baseUrl = `http://127.0.0.1:${port}`;
-    const env = { PORT: String(port), REDIS_URL: redis.url, LOG_LEVEL: 'info', QUEUE_PREFIX: 'upm-demo' };
+    const queuePrefix = demoQueuePrefix();
+    cleanup.push(() => dropQueueKeys(redis.url, queuePrefix).then(() => undefined));
+    const env = { PORT: String(port), REDIS_URL: redis.url, LOG_LEVEL: 'info', QUEUE_PREFIX: queuePrefix };
     const api = new ServiceProcess('api', env, { fromSource: false, logFile: join(work, 'api.log') });
     cleanup.push(() => api.stop());
     // The worker starts once the API has migrated the database: on a fresh sqlite file both would migrate at
