@@ -1,5 +1,5 @@
 import { INestApplication, RequestMethod } from '@nestjs/common';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { mountWebUi } from './ui';
 import { requireContentType } from './common/content-type';
@@ -8,21 +8,13 @@ import { applyHttpHardening } from './security/http-hardening';
 
 export const API_PREFIX = 'v1';
 
-/** Everything main.ts does to the app besides listening; e2e tests call it too. */
-export function configureApp(app: INestApplication): INestApplication {
-  app.useLogger(app.get(Logger));
-  applyHttpMetrics(app);
-  // before the body parsers (applyHttpHardening registers them with their limits)
-  app.use(requireContentType);
-  applyHttpHardening(app);
-  app.setGlobalPrefix(API_PREFIX, {
-    exclude: [
-      { path: 'health', method: RequestMethod.GET },
-      { path: 'metrics', method: RequestMethod.GET },
-    ],
-  });
-  app.enableShutdownHooks();
-  const document = SwaggerModule.createDocument(
+/**
+ * The OpenAPI document of the app's controllers and DTOs: what /openapi.json serves and what
+ * libs/client/src/api-types.ts is generated from (npm run gen:api-types), so the CLI, the scripts and the web
+ * UI read the same contract the API validates.
+ */
+export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
+  return SwaggerModule.createDocument(
     app,
     new DocumentBuilder()
       .setTitle('upm-planner')
@@ -32,6 +24,28 @@ export function configureApp(app: INestApplication): INestApplication {
       .addSecurityRequirements('bearer')
       .build(),
   );
+}
+
+/** /v1 before every route but the probes' (/health, /metrics). */
+export function setApiPrefix(app: INestApplication): void {
+  app.setGlobalPrefix(API_PREFIX, {
+    exclude: [
+      { path: 'health', method: RequestMethod.GET },
+      { path: 'metrics', method: RequestMethod.GET },
+    ],
+  });
+}
+
+/** Everything main.ts does to the app besides listening; e2e tests call it too. */
+export function configureApp(app: INestApplication): INestApplication {
+  app.useLogger(app.get(Logger));
+  applyHttpMetrics(app);
+  // before the body parsers (applyHttpHardening registers them with their limits)
+  app.use(requireContentType);
+  applyHttpHardening(app);
+  setApiPrefix(app);
+  app.enableShutdownHooks();
+  const document = buildOpenApiDocument(app);
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'openapi.json' });
   mountWebUi(app);
   return app;
