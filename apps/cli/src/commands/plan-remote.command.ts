@@ -29,7 +29,7 @@ export function registerPlanRemoteCommands(plan: Command): void {
     .option('--json', 'print JSON (the plan status, or with --watch the PlanResult)')
     .option('--timeout <seconds>', 'with --watch: how long to wait', '3600')
     .action(async (opts: PlanRunOptions & RemoteOptions & { watch?: boolean }) => {
-      const client = new ApiClient(opts.api, opts.apiKey ?? process.env.UPM_API_KEY);
+      const client = new ApiClient(opts.api, opts.apiKey);
       const spec = buildSpec(opts);
       // a directory, as `plan run` takes it, uploads the trace files in it
       const status = await submitPlan(client, { ...spec, trace: traceFiles(spec.trace.split(',')).join(',') });
@@ -49,6 +49,6 @@ export function registerPlanRemoteCommands(plan: Command): void {
     .option('--json', 'print the PlanResult JSON')
     .option('--timeout <seconds>', 'how long to wait', '3600')
     .action(async (id: string, opts: RemoteOptions) => {
-      process.stdout.write(await watchPlan(new ApiClient(opts.api, opts.apiKey ?? process.env.UPM_API_KEY), id, opts));
+      process.stdout.write(await watchPlan(new ApiClient(opts.api, opts.apiKey), id, opts));
     });
 }

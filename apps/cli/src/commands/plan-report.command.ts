@@ -39,7 +39,7 @@ export function registerPlanReportCommand(plan: Command): void {
     .addOption(new Option('--api-key <key>', 'API key (default: $UPM_API_KEY)'))
     .action(async (ref: string, opts: { out: string; api: string; apiKey?: string }) => {
       const isFile = existsSync(ref) || /\.json$/i.test(ref);
-      const result = isFile ? readResultFile(ref) : await fetchPlanResult(new ApiClient(opts.api, opts.apiKey ?? process.env.UPM_API_KEY), ref);
+      const result = isFile ? readResultFile(ref) : await fetchPlanResult(new ApiClient(opts.api, opts.apiKey), ref);
       let html: string;
       try {
         html = planReportHtml(result, reportBundle(), { id: isFile ? null : ref });

@@ -345,8 +345,8 @@ export function buildSpec(opts: PlanRunOptions): PlanSpec {
   }
   if (typeof json.trace !== 'string') throw new CliError('give the trace with --trace FILE... (or "trace" in --spec)', 2);
   // ttl when no policy is named, as in the web form: the policy every platform offers (a fixed idle time)
-  if (json.policy === undefined) json.policy = { kind: 'ttl' };
-  else if (typeof json.policy === 'object' && json.policy !== null && !('kind' in json.policy)) json.policy = { kind: 'ttl', ...json.policy };
+  const policy = json.policy as object | undefined;
+  if (policy === undefined || (typeof policy === 'object' && policy !== null && !('kind' in policy))) json.policy = { kind: 'ttl', ...policy };
   for (const f of given) {
     const problem = f.needs?.(json);
     if (problem) throw new CliError(`${flagName(f)} ${problem}`, 2);

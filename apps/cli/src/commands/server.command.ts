@@ -13,7 +13,7 @@ export function registerServerCommands(program: Command): void {
     .option('--api-key <key>', 'API key (default: $UPM_API_KEY)')
     .option('--json', 'print JSON')
     .action(async (opts: { api: string; apiKey?: string; json?: boolean }) => {
-      const api = new ApiClient(opts.api, opts.apiKey ?? process.env.UPM_API_KEY);
+      const api = new ApiClient(opts.api, opts.apiKey);
       const { status, body } = await api.request('GET', '/health', undefined, { allowStatus: [503] });
       const health = body as { status: string; down: string[] };
       if (opts.json) process.stdout.write(JSON.stringify(health) + '\n');
@@ -30,7 +30,7 @@ export function registerServerCommands(program: Command): void {
     .action(async (opts: { api: string; apiKey?: string; timeout: string }) => {
       const timeoutS = Number(opts.timeout);
       if (!Number.isFinite(timeoutS) || timeoutS <= 0) throw new CliError(`--timeout must be a positive number of seconds, got '${opts.timeout}'`, 2);
-      const api = new ApiClient(opts.api, opts.apiKey ?? process.env.UPM_API_KEY);
+      const api = new ApiClient(opts.api, opts.apiKey);
       const job = await api.enqueueAndWait('/v1/jobs/ping', { message: 'upm server ping' }, timeoutS * 1000);
       process.stdout.write(JSON.stringify(job.result) + '\n');
     });
