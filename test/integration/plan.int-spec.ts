@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { ApiClient } from '@upm/client';
-import { planPointJobId, QUEUES } from '@upm/jobs';
+import { DEFAULT_JOB_OPTIONS, planPointJobId, QUEUES } from '@upm/jobs';
 import Bull from 'bull';
 import { captureScenarioDumps, sampleDumps, whyNoLiveProbe } from '../../scripts/demo/scenario-dumps';
 import { freePort } from '../../scripts/lib/net';
@@ -178,6 +178,36 @@ describe('plan through API → Redis → worker, surviving a worker kill', () =>
       await points.close();
     }
   }, 300_000);
+
+  it('fails a point or analysis job whose plan or dump does not exist once, without the retries Bull would give it', async () => {
+    const redis = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+    const points = new Bull(QUEUES.planPoints, redis, { prefix: env.QUEUE_PREFIX });
+    const analyses = new Bull(QUEUES.analyses, redis, { prefix: env.QUEUE_PREFIX });
+    try {
+      // as the API enqueues them: 3 attempts, 1 s exponential backoff
+      const point = await points.add('plan-point', { version: 1, planId: 'd'.repeat(64), index: 0 }, { ...DEFAULT_JOB_OPTIONS, jobId: 'plan-points:gone:0' });
+      const request = { model: 'sharing', mergeability: 'upm' };
+      const analysis = await analyses.add('analysis', { version: 1, request, dumpIds: ['00000000-0000-4000-8000-000000000000'] }, { ...DEFAULT_JOB_OPTIONS, jobId: 'analyses:gone' });
+      const failed = async (q: Bull.Queue, id: string) => {
+        for (const until = Date.now() + 60_000; Date.now() < until; await sleep(200)) {
+          const job = await q.getJob(id);
+          if (job && (await job.getState()) === 'failed') return job;
+        }
+        throw new Error(`job ${id} did not fail`);
+      };
+      const [p, a] = [await failed(points, String(point.id)), await failed(analyses, String(analysis.id))];
+      // past the first backoff (1 s): a retried job would be delayed or running again by now
+      await sleep(2500);
+      for (const [q, job, message] of [[points, p, /plan d+ is not in the database/], [analyses, a, /No dump 00000000/]] as const) {
+        const now = (await q.getJob(String(job.id)))!;
+        expect(await now.getState()).toBe('failed');
+        expect(now.attemptsMade).toBe(1);
+        expect(now.failedReason).toMatch(message);
+      }
+    } finally {
+      await Promise.all([points.close(), analyses.close()]);
+    }
+  }, 90_000);
 
   it('moves a point job an older version left on the plans queue to the plan-points queue', async () => {
     const redis = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';

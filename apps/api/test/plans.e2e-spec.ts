@@ -205,11 +205,12 @@ describe.each(testDatabases())('plans, analyses and density API on $name', (db) 
     const res = await request(app.getHttpServer()).post('/v1/plans').send(spec).expect(202);
     const id: string = res.body.id;
     expect(res.body.points).toBe(4);
-    // what the worker's plan-point jobs do, in this process
+    // what the coordinator (queued → running) and the worker's plan-point jobs do, in this process
     // the app's module registry (createTestApp reset it), so that its entities are the app's
     // eslint-disable-next-line @typescript-eslint/no-var-requires
-    const { PlanLifecycle, runStoredPlanPoint, StoredInputs } = require('@upm/platform') as typeof import('@upm/platform');
+    const { PlanEntity, PlanLifecycle, runStoredPlanPoint, StoredInputs } = require('@upm/platform') as typeof import('@upm/platform');
     const ds = appDataSource(app);
+    await ds.getRepository(PlanEntity).update({ id }, { state: 'running' });
     const [lifecycle, inputs] = [new PlanLifecycle(ds), new StoredInputs(ds)];
     for (let i = 0; i < 4; i++) await runStoredPlanPoint(lifecycle, inputs, id, i);
     const got = await request(app.getHttpServer()).get(`/v1/plans/${id}`).expect(200);

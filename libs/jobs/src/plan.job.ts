@@ -27,10 +27,13 @@ export interface PlanPointJobResult {
   version: 1;
   planId: string;
   index: number;
-  /** SHA-256 of the stored point result (a blob). */
-  resultSha256: string;
   /** True when this point completed the plan and combined the results. */
   combined: boolean;
+  /**
+   * The plan's state after this point: running (more points to come), completed, failed (the point was late
+   * and ignored), null (the plan was deleted meanwhile).
+   */
+  planState: 'queued' | 'running' | 'completed' | 'failed' | null;
 }
 
 export function planJobId(planId: string): string {
@@ -40,6 +43,12 @@ export function planJobId(planId: string): string {
 /** A point job lives in the plan-points queue (see QUEUES.planPoints). */
 export function planPointJobId(planId: string, index: number): string {
   return jobIdFor(QUEUES.planPoints, `${planId}:${index}`);
+}
+
+/** The plan of a point job id (`plan-points:<planId>:<index>`), or undefined for another id. */
+export function planOfPointJobId(jobId: string): string | undefined {
+  const m = /^plan-points:([0-9a-f]{64}):\d+$/.exec(jobId);
+  return m?.[1];
 }
 
 /** A large analysis (POST /v1/analyses) run by a worker; the request is validated before it is enqueued. */

@@ -25,8 +25,9 @@ export const JOB_NAMES = {
 export type JobName = (typeof JOB_NAMES)[keyof typeof JOB_NAMES];
 
 /**
- * Retry only what can be transient (a worker died, the database was busy); processors discard
- * deterministic failures with `job.discard()`. Finished jobs stay for a day so their status can be read.
+ * Retry only what can be transient (a worker died, the database was busy): the coordinator and the point and
+ * analysis sandboxes discard deterministic failures with `job.discard()` (see isPermanentJobError in
+ * @upm/platform). Finished jobs stay for a day so their status can be read.
  */
 export const DEFAULT_JOB_OPTIONS: JobOptions = {
   attempts: 3,

@@ -2,8 +2,8 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logge
 import { STATUS_CODES } from 'node:http';
 import type { Request, Response } from 'express';
 import { AnalysisRequestError, DumpFormatError, PlanSpecError, TraceError } from '@upm/model';
-import { InputNotFoundError, REQUEST_ID_HEADER, requestIdOf, UploadTooLargeError } from '@upm/platform';
-import { ApiError, InvalidInputError, PayloadTooLargeError } from './errors';
+import { InputContentMissingError, InputNotFoundError, LockTimeoutError, REQUEST_ID_HEADER, requestIdOf, UploadTooLargeError } from '@upm/platform';
+import { ApiError, DependencyUnavailableError, InvalidInputError, PayloadTooLargeError } from './errors';
 
 /** Errors of the domain and platform libraries, as the API's own errors. */
 function fromLibraryError(e: unknown): ApiError | undefined {
@@ -13,6 +13,8 @@ function fromLibraryError(e: unknown): ApiError | undefined {
   if (e instanceof PlanSpecError) return new InvalidInputError(`invalid plan: ${e.message}`);
   // Ids named in a request body: the request is unprocessable, not the URL unknown.
   if (e instanceof InputNotFoundError) return new InvalidInputError(e.message, { kind: e.kind, id: e.id });
+  if (e instanceof InputContentMissingError) return new InvalidInputError(e.message, { kind: e.kind, id: e.id });
+  if (e instanceof LockTimeoutError) return new DependencyUnavailableError(e.message);
   if (e instanceof TraceError) return new InvalidInputError(`invalid trace: ${e.message}`, { code: e.code });
   return undefined;
 }

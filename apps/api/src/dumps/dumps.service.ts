@@ -6,7 +6,7 @@ import { runAnalysis, SharingReport, validateAnalysisRequest } from '@upm/model'
 import { BlobStore, DumpEntity, env, UploadTooLargeError } from '@upm/platform';
 import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { QueryFailedError, Repository } from 'typeorm';
+import { Repository } from 'typeorm';
 import { NotFoundError } from '../common/errors';
 import { DumpDto, DumpListDto, SharingQueryDto } from './dto/dump.dto';
 import { toDumpDto, toDumpSummaryDto } from './dump.mapper';
@@ -38,30 +38,24 @@ export class DumpsService {
       }
       decoder.end();
     }
-    const blob = await this.blobs.put(validated(), limit);
+    const blob = await this.blobs.stage(validated(), limit);
     const summary = summarizer.result();
-    const existing = await this.dumps.findOneBy({ sha256: blob.sha256 });
-    if (existing) return toDumpDto(existing, true);
-    const entity = this.dumps.create({
-      id: randomUUID(),
-      sha256: blob.sha256,
-      name: opts.name ?? summary.labels.function ?? 'dump',
-      sizeBytes: blob.bytes,
-      labels: summary.labels,
-      summary: { ...toDumpSummaryDto(summary) },
-      createdAtMs: Date.now(),
+    // The row is written with the blob's commit, under its lock: a delete of identical content cannot interleave.
+    return this.blobs.commitReferenced([blob], async () => {
+      const existing = await this.dumps.findOneBy({ sha256: blob.sha256 });
+      if (existing) return toDumpDto(existing, true);
+      const entity = this.dumps.create({
+        id: randomUUID(),
+        sha256: blob.sha256,
+        name: opts.name ?? summary.labels.function ?? 'dump',
+        sizeBytes: blob.bytes,
+        labels: summary.labels,
+        summary: { ...toDumpSummaryDto(summary) },
+        createdAtMs: Date.now(),
+      });
+      await this.dumps.insert(entity);
+      return toDumpDto(entity, false);
     });
-    try {
-      await this.dumps.save(entity, { reload: false });
-    } catch (e) {
-      // The same content uploaded concurrently: the other request stored the row first.
-      if (e instanceof QueryFailedError) {
-        const winner = await this.dumps.findOneBy({ sha256: blob.sha256 });
-        if (winner) return toDumpDto(winner, true);
-      }
-      throw e;
-    }
-    return toDumpDto(entity, false);
   }
 
   async list(limit = 50, offset = 0): Promise<DumpListDto> {

@@ -2,12 +2,13 @@ import { Injectable } from '@nestjs/common';
 import {
   checkFunctionKeys,
   checkPlanWindow,
+  planSpecHash,
   densityPerHost,
   profileRefs,
   validatePlanSpec,
   type DensityResult,
 } from '@upm/model';
-import { PlanEntity, PlanLifecycle, PlanQueue, PlanStore, StoredInputs } from '@upm/platform';
+import { inputLock, LeaseLocks, PlanEntity, PlanLifecycle, PlanQueue, planLock, PlanStore, StoredInputs } from '@upm/platform';
 import { DataSource } from 'typeorm';
 import { ConflictError, InvalidInputError, NotFoundError } from '../common/errors';
 import { JobStatusService } from '../jobs/job-status.service';
@@ -19,6 +20,7 @@ import { timeseriesToCsv } from '@upm/model/plan/timeseries-csv';
 export class PlansService {
   private readonly store: PlanStore;
   private readonly inputs: StoredInputs;
+  private readonly locks: LeaseLocks;
 
   constructor(
     dataSource: DataSource,
@@ -28,6 +30,7 @@ export class PlansService {
   ) {
     this.store = lifecycle.store;
     this.inputs = new StoredInputs(dataSource);
+    this.locks = new LeaseLocks(dataSource);
   }
 
   /**
@@ -43,9 +46,15 @@ export class PlansService {
     checkPlanWindow(spec, traceRow.window);
     if (Object.keys(spec.profiles.functions).length + Object.keys(spec.coldStartMs.functions).length > 0)
       checkFunctionKeys(spec, await this.inputs.loadTrace(spec.trace));
-    await this.inputs.dumpEntities(profileRefs(spec.profiles));
+    const dumpIds = profileRefs(spec.profiles);
     await this.jobs.requireRedis();
-    const { plan, created } = await this.lifecycle.submit(spec);
+    // Checked and submitted under the inputs' locks: a delete of an input either finished before (and the
+    // check fails) or waits and finds this plan queued (and refuses).
+    const locks = [planLock(planSpecHash(spec)), inputLock(spec.trace), ...dumpIds.map(inputLock)];
+    const { plan, created } = await this.locks.withLocks(locks, async () => {
+      await this.inputs.requireReadable(spec.trace, dumpIds);
+      return this.lifecycle.submit(spec);
+    });
     const [status] = await this.statuses([plan]);
     // `created` last, as it always was
     return { ...status, created };
@@ -112,9 +121,13 @@ export class PlansService {
     return plan;
   }
 
-  /** The status of each plan: its points done in one query, the progress of all in one Redis round trip. */
+  /**
+   * The status of each plan: its points done in one query, the progress of all in one Redis command whose cost
+   * is the point jobs running now (the points done are the database's).
+   */
   private async statuses(plans: PlanEntity[]): Promise<PlanStatusDto[]> {
-    const [progress, done] = await Promise.all([this.queue.progressOf(plans), this.store.pointsDoneOf(plans.map((p) => p.id))]);
+    const done = await this.store.pointsDoneOf(plans.map((p) => p.id));
+    const progress = await this.queue.progressOf(plans.map((p) => ({ id: p.id, state: p.state, points: p.points, done: done.get(p.id) ?? 0 })));
     return plans.map((p) => toPlanStatusDto(p, progress.get(p.id) ?? 0, done.get(p.id) ?? 0));
   }
 }

@@ -54,29 +54,28 @@ export class TracesService {
     if (existing) return { ...toTraceDto(existing), deduplicated: true };
     const { format, window, stats, joinReport, files } = trace;
     // Stored straight from the trace's arrays (views, no serialized copy): the ingest's memory is the peak.
-    const blob = await this.blobs.put(encodeTraceChunks(trace), Number.MAX_SAFE_INTEGER);
-    const entity = this.traces.create({
-      id: randomUUID(),
-      name: query.name ?? names.join(', ').slice(0, 255),
-      format,
-      sha256: blob.sha256,
-      sourceSha256,
-      sourceBytes,
-      window,
-      stats: { ...stats },
-      joinReport: joinReport ? { ...joinReport } : null,
-      files: files.map((f) => ({ ...f })),
-      createdAtMs: Date.now(),
-    });
-    try {
-      await this.traces.save(entity, { reload: false });
-    } catch (e) {
+    const blob = await this.blobs.stage(encodeTraceChunks(trace), Number.MAX_SAFE_INTEGER);
+    // The row is written with the blob's commit, under its lock: a delete of identical content cannot interleave.
+    return this.blobs.commitReferenced([blob], async () => {
       // The same upload ingested concurrently: the other request stored it first.
       const winner = await this.traces.findOneBy({ sourceSha256 });
       if (winner) return { ...toTraceDto(winner), deduplicated: true };
-      throw e;
-    }
-    return { ...toTraceDto(entity), deduplicated: false };
+      const entity = this.traces.create({
+        id: randomUUID(),
+        name: query.name ?? names.join(', ').slice(0, 255),
+        format,
+        sha256: blob.sha256,
+        sourceSha256,
+        sourceBytes,
+        window,
+        stats: { ...stats },
+        joinReport: joinReport ? { ...joinReport } : null,
+        files: files.map((f) => ({ ...f })),
+        createdAtMs: Date.now(),
+      });
+      await this.traces.insert(entity);
+      return { ...toTraceDto(entity), deduplicated: false };
+    });
   }
 
   async list(limit = 50, offset = 0): Promise<TraceListDto> {

@@ -2,7 +2,7 @@
 import 'reflect-metadata';
 import { AnalysisJobPayload, AnalysisJobResult } from '@upm/jobs';
 import { analysisJson, runAnalysis, validateAnalysisRequest } from '@upm/model';
-import { buildDataSourceOptions, StoredInputs, validateEnvironment } from '@upm/platform';
+import { buildDataSourceOptions, discardingPermanentErrors, StoredInputs, validateEnvironment } from '@upm/platform';
 import type { Job } from 'bull';
 import { DataSource } from 'typeorm';
 
@@ -21,6 +21,11 @@ async function connect(): Promise<StoredInputs> {
 
 export default async function processAnalysis(job: Job<AnalysisJobPayload>): Promise<AnalysisJobResult> {
   const store = await (inputs ??= connect());
+  // a malformed request or a missing or malformed dump fails the same way on every attempt: no retry
+  return discardingPermanentErrors(job, () => analyze(store, job));
+}
+
+async function analyze(store: StoredInputs, job: Job<AnalysisJobPayload>): Promise<AnalysisJobResult> {
   const request = validateAnalysisRequest(job.data.request);
   await job.progress(1);
   const loaded = await store.loadDumps(job.data.dumpIds);

@@ -4,7 +4,7 @@
  */
 import 'reflect-metadata';
 import { PlanPointJobPayload, PlanPointJobResult } from '@upm/jobs';
-import { buildDataSourceOptions, PlanLifecycle, runStoredPlanPoint, StoredInputs, validateEnvironment } from '@upm/platform';
+import { buildDataSourceOptions, discardingPermanentErrors, PlanLifecycle, runStoredPlanPoint, StoredInputs, validateEnvironment } from '@upm/platform';
 import type { Job } from 'bull';
 import { DataSource } from 'typeorm';
 
@@ -33,7 +33,8 @@ export default async function processPlanPoint(job: Job<PlanPointJobPayload>): P
   const { planId, index } = job.data;
   // In a sandbox, progress(0) reads instead of setting: start at 1.
   await job.progress(1);
-  const saved = await runStoredPlanPoint(lifecycle, inputs, planId, index, (p) => void job.progress(p));
+  // a missing plan, point or input fails the same way on every attempt: no retry
+  const saved = await discardingPermanentErrors(job, () => runStoredPlanPoint(lifecycle, inputs, planId, index, (p) => void job.progress(p)));
   await job.progress(100);
-  return { version: 1, planId, index, resultSha256: saved.resultSha256, combined: saved.combined };
+  return { version: 1, planId, index, combined: saved.combined, planState: saved.state };
 }

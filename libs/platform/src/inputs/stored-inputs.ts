@@ -15,6 +15,17 @@ export class InputNotFoundError extends Error {
   }
 }
 
+/** A stored input whose content is not in the blob store (a dump or trace row left by an older version's race). */
+export class InputContentMissingError extends Error {
+  constructor(
+    readonly kind: 'trace' | 'dump',
+    readonly id: string,
+  ) {
+    super(`${kind} ${id} has no stored content (its blob is missing): delete it and upload it again`);
+    this.name = 'InputContentMissingError';
+  }
+}
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Loads stored traces and dumps by id, for the API (density) and the workers (plans, analyses). */
@@ -42,8 +53,20 @@ export class StoredInputs {
     return rows;
   }
 
+  /**
+   * Checks that the trace and every dump exist with their content, as a plan's point job will read them:
+   * what would fail there on every attempt fails here, at submission.
+   */
+  async requireReadable(traceId: string, dumpIds: readonly string[]): Promise<void> {
+    const trace = await this.traceEntity(traceId);
+    if (!(await this.blobs.exists(trace.sha256))) throw new InputContentMissingError('trace', trace.id);
+    for (const dump of await this.dumpEntities(dumpIds))
+      if (!(await this.blobs.exists(dump.sha256))) throw new InputContentMissingError('dump', dump.id);
+  }
+
   async loadTrace(id: string): Promise<NormalizedTrace> {
     const row = await this.traceEntity(id);
+    if (!(await this.blobs.exists(row.sha256))) throw new InputContentMissingError('trace', row.id);
     return decodeTrace(await this.blobs.read(row.sha256));
   }
 
@@ -51,6 +74,7 @@ export class StoredInputs {
   async loadDumps(ids: readonly string[]): Promise<Map<string, Dump>> {
     const out = new Map<string, Dump>();
     for (const row of await this.dumpEntities(ids)) {
+      if (!(await this.blobs.exists(row.sha256))) throw new InputContentMissingError('dump', row.id);
       out.set(row.id, await loadDump(await this.blobs.open(row.sha256), { name: `dump ${row.id}` }));
     }
     return out;

@@ -100,7 +100,7 @@ describe('PlanLifecycle', () => {
     await lifecycle.pointDone(plan, 0, resultOf(points[0], 2));
     expect((await lifecycle.store.pointsDoneOf([plan.id])).get(plan.id)).toBe(1);
     expect((await lifecycle.store.get(plan.id))!.state).toBe('running');
-    expect(await lifecycle.pointDone(plan, 1, resultOf(points[1], 3))).toMatchObject({ combined: true });
+    expect(await lifecycle.pointDone(plan, 1, resultOf(points[1], 3))).toEqual({ combined: true, state: 'completed' });
     const done = (await lifecycle.store.get(plan.id))!;
     expect(done).toMatchObject({ state: 'completed', error: null, summary: { models: {} } });
     expect(done.completedAtMs).toEqual(expect.any(Number));
@@ -109,12 +109,47 @@ describe('PlanLifecycle', () => {
     expect(result.sweep!.points.map((p) => p.ttlMinutes)).toEqual([5, 10]);
     expect(result).not.toHaveProperty('timeseries');
     expect(JSON.parse((await lifecycle.store.pointTimeseriesJson(done, 1))!)).toEqual(resultOf(points[1], 3).timeseries);
-    // the last point again (twice at worst): the same result
-    expect(await lifecycle.pointDone(plan, 1, resultOf(points[1], 3))).toMatchObject({ combined: true });
+    // the last point again (Bull re-ran its job): the plan is completed already, nothing changes
+    expect(await lifecycle.pointDone(plan, 1, resultOf(points[1], 4))).toEqual({ combined: false, state: 'completed' });
     expect((await lifecycle.store.get(plan.id))!.resultSha256).toBe(done.resultSha256);
     // a late failure of a re-run job does not undo a completed plan
     await lifecycle.fail(plan.id, 'plan-point plans:x:1: boom');
     expect((await lifecycle.store.get(plan.id))!).toMatchObject({ state: 'completed', error: null });
+  });
+
+  it('ignores a late point of a failed plan and a point of a plan not started', async () => {
+    const spec = specOf({ hostMemoryGiB: null, ttlMinutes: [5, 10] });
+    const { plan } = await lifecycle.submit(spec);
+    const points = expandSweep(spec);
+    // queued: the coordinator has not started it, so no point belongs to a run yet
+    expect(await lifecycle.pointDone(plan, 0, resultOf(points[0], 1))).toEqual({ combined: false, state: 'queued' });
+    await lifecycle.start(plan.id);
+    await lifecycle.pointDone(plan, 0, resultOf(points[0], 1));
+    expect(await lifecycle.fail(plan.id, 'plan-point x:1: boom')).toBe(true);
+    // a failed plan keeps its first error
+    expect(await lifecycle.fail(plan.id, 'plan-point x:1: again')).toBe(false);
+    expect(await lifecycle.pointDone(plan, 1, resultOf(points[1], 2))).toEqual({ combined: false, state: 'failed' });
+    expect((await lifecycle.store.get(plan.id))!).toMatchObject({ state: 'failed', error: 'plan-point x:1: boom', resultSha256: null });
+  });
+
+  it('lets exactly one of a last point and a failure win when they race, and says which', async () => {
+    for (let round = 0; round < 12; round++) {
+      const spec = specOf({ hostMemoryGiB: null, ttlMinutes: [5, 10] });
+      const { plan } = await lifecycle.submit(spec);
+      await lifecycle.start(plan.id);
+      const points = expandSweep(spec);
+      await lifecycle.pointDone(plan, 0, resultOf(points[0], 1));
+      // the failure starts a little before, at the same time, or a little after the last point
+      const delay = (round % 3) * 2;
+      const [done, failed] = await Promise.all([
+        lifecycle.pointDone(plan, 1, resultOf(points[1], 2)),
+        new Promise((r) => setTimeout(r, delay)).then(() => lifecycle.fail(plan.id, 'plan-point x:0: boom')),
+      ]);
+      const row = (await lifecycle.store.get(plan.id))!;
+      expect(done.combined !== failed).toBe(true);
+      if (done.combined) expect(row).toMatchObject({ state: 'completed', error: null, resultSha256: expect.any(String) });
+      else expect(row).toMatchObject({ state: 'failed', error: 'plan-point x:0: boom', resultSha256: null, summary: null });
+    }
   });
 
   it('runs a failed plan again when it is submitted again: reset to queued, old points and jobs gone', async () => {

@@ -1,9 +1,17 @@
 import { combineSweep, expandSweep, modelSummaries, planSpecHash, type PlanResult, type PlanSpec } from '@upm/model';
-import { DataSource, Not } from 'typeorm';
-import { PlanEntity, PlanPointEntity, type PlanSummary } from '../database/entities/plan.entity';
+import { DataSource, In } from 'typeorm';
+import { PlanEntity, PlanPointEntity, type PlanState, type PlanSummary } from '../database/entities/plan.entity';
 import type { PlanQueue } from '../queue/plan-queue';
-import { BlobStore } from '../storage/blob-store';
+import { BlobStore, type StagedBlob } from '../storage/blob-store';
 import { PlanStore, type PlanResultWithoutSeries } from './plan-store';
+
+/** What a point's report did: whether it completed the plan, and the plan's state after it (null: deleted). */
+export interface PointOutcome {
+  combined: boolean;
+  state: PlanState | null;
+}
+
+class NotRunningError extends Error {}
 
 /** The headline numbers of a result, per model, kept on the plan row for listings. */
 export function summarizePlanResult(result: Pick<PlanResult, 'models'>): PlanSummary {
@@ -14,6 +22,10 @@ export function summarizePlanResult(result: Pick<PlanResult, 'models'>): PlanSum
  * The one owner of a plan's state: submit (queued), start (running, its point jobs enqueued), a point done
  * (completed once the last point combines them), fail, a failed plan's reset when it is submitted again, and
  * deletion. Nothing else writes a plan's row (state, result, summary, error, completion time) or its point rows.
+ *
+ * The states and their only transitions, each one conditional update on the state it leaves:
+ *   queued → running (start) → completed (last point) ; queued | running → failed (fail) ; failed → queued (submit)
+ * completed is final; a late point of a failed plan and a late failure of a completed one change nothing.
  *
  * Every transition is idempotent, because Bull may run a job again after its worker died: a point re-run
  * overwrites its own row, whichever point finds all points present combines them (twice at worst, with the same
@@ -75,32 +87,56 @@ export class PlanLifecycle {
 
   /**
    * Stores one point's result (its time series as a blob of its own); when every point is stored, combines them
-   * into the plan's result and completes the plan. Returns whether this call completed the plan.
+   * into the plan's result and completes the plan. Only a running plan takes points: a late point of a failed
+   * plan (or of one already completed by a re-run of the same job) changes nothing. The completion is one
+   * conditional update (running → completed), so it and a concurrent `fail` cannot both win.
    */
-  async pointDone(plan: PlanEntity, index: number, result: PlanResult): Promise<{ resultSha256: string; combined: boolean }> {
+  async pointDone(plan: PlanEntity, index: number, result: PlanResult): Promise<PointOutcome> {
+    const current = await this.store.get(plan.id);
+    if (current?.state !== 'running') return { combined: false, state: current?.state ?? null };
     const { timeseries, ...withoutSeries } = result;
-    const [stored, series] = [await this.putJson(withoutSeries), await this.putJson(timeseries)];
-    await this.pointRows.upsert(
-      { planId: plan.id, index, resultSha256: stored, timeseriesSha256: series, completedAtMs: Date.now() },
-      ['planId', 'index'],
+    const [stored, series] = [await this.stageJson(withoutSeries), await this.stageJson(timeseries)];
+    // The point's row is written with its blobs' commit: a collection of identical content cannot interleave.
+    await this.blobs.commitReferenced([stored, series], () =>
+      this.pointRows.upsert(
+        { planId: plan.id, index, resultSha256: stored.sha256, timeseriesSha256: series.sha256, completedAtMs: Date.now() },
+        ['planId', 'index'],
+      ),
     );
     const rows = await this.store.points(plan.id);
-    if (rows.length < plan.points) return { resultSha256: stored, combined: false };
+    if (rows.length < plan.points) return { combined: false, state: 'running' };
     // a plan of one point has that point's result: the same blobs
-    let completed = { resultSha256: stored, timeseriesSha256: series, summary: summarizePlanResult(withoutSeries) };
+    let blobs = [stored, series];
+    let summary = summarizePlanResult(withoutSeries);
     if (plan.points > 1) {
       const points: PlanResultWithoutSeries[] = [];
       for (const r of rows) points.push(await this.store.pointResult(r));
       const { timeseries: sweepSeries, ...combined } = combineSweep(plan.spec, points);
-      completed = { resultSha256: await this.putJson(combined), timeseriesSha256: await this.putJson(sweepSeries), summary: summarizePlanResult(combined) };
+      blobs = [await this.stageJson(combined), await this.stageJson(sweepSeries)];
+      summary = summarizePlanResult(combined);
     }
-    await this.plans.update({ id: plan.id }, { state: 'completed', ...completed, completedAtMs: Date.now(), error: null });
-    return { resultSha256: stored, combined: true };
+    const completed = { resultSha256: blobs[0].sha256, timeseriesSha256: blobs[1].sha256, summary };
+    try {
+      await this.blobs.commitReferenced(blobs, async () => {
+        const r = await this.plans.update({ id: plan.id, state: 'running' }, { state: 'completed', ...completed, completedAtMs: Date.now(), error: null });
+        // not running any more (failed, or completed by another run of this point): the blobs are collected
+        if (!r.affected) throw new NotRunningError();
+      });
+    } catch (e) {
+      if (!(e instanceof NotRunningError)) throw e;
+      return { combined: false, state: (await this.store.get(plan.id))?.state ?? null };
+    }
+    return { combined: true, state: 'completed' };
   }
 
-  /** A job of the plan failed for good. A completed plan stays completed (a late failure of a re-run job). */
-  async fail(planId: string, error: string): Promise<void> {
-    await this.plans.update({ id: planId, state: Not('completed') }, { state: 'failed', error });
+  /**
+   * A job of the plan failed for good: a queued or running plan becomes failed, with the error. A completed plan
+   * stays completed (a late failure of a re-run job) and a failed one keeps its first error. Returns whether
+   * this call failed the plan.
+   */
+  async fail(planId: string, error: string): Promise<boolean> {
+    const r = await this.plans.update({ id: planId, state: In(['queued', 'running']) }, { state: 'failed', error });
+    return (r.affected ?? 0) > 0;
   }
 
   /**
@@ -151,7 +187,7 @@ export class PlanLifecycle {
     Object.assign(plan, cleared);
   }
 
-  private async putJson(value: unknown): Promise<string> {
-    return (await this.blobs.put([Buffer.from(JSON.stringify(value))], Number.MAX_SAFE_INTEGER)).sha256;
+  private stageJson(value: unknown): Promise<StagedBlob> {
+    return this.blobs.stage([Buffer.from(JSON.stringify(value))], Number.MAX_SAFE_INTEGER);
   }
 }

@@ -1,6 +1,7 @@
 import { expandSweep, resolveProfiles, runPlan } from '@upm/model';
 import type { StoredInputs } from '../inputs/stored-inputs';
-import type { PlanLifecycle } from './plan-lifecycle';
+import { PlanPointNotFoundError } from '../queue/permanent-errors';
+import type { PlanLifecycle, PointOutcome } from './plan-lifecycle';
 
 /**
  * Runs point `index` of a stored plan over its stored inputs and reports it done (combining the plan when it
@@ -13,11 +14,11 @@ export async function runStoredPlanPoint(
   planId: string,
   index: number,
   onProgress: (percent: number) => void = () => undefined,
-): Promise<{ resultSha256: string; combined: boolean }> {
+): Promise<PointOutcome> {
   const plan = await lifecycle.store.get(planId);
-  if (!plan) throw new Error(`plan ${planId} is not in the database`);
+  if (!plan) throw new PlanPointNotFoundError(`plan ${planId} is not in the database`);
   const point = expandSweep(plan.spec)[index];
-  if (!point) throw new Error(`plan ${planId} has no point ${index}`);
+  if (!point) throw new PlanPointNotFoundError(`plan ${planId} has no point ${index}`);
   const trace = await inputs.loadTrace(plan.traceId);
   const dumps = await inputs.loadDumps(resolveProfiles(point, trace).refs);
   onProgress(5);

@@ -1,4 +1,4 @@
-import { JOB_NAMES, planJobId, planPointJobId, type PlanJobPayload, type PlanPointJobPayload } from '@upm/jobs';
+import { JOB_NAMES, planJobId, planOfPointJobId, planPointJobId, type PlanJobPayload, type PlanPointJobPayload } from '@upm/jobs';
 import type { Job, Queue } from 'bull';
 import type { PlanState } from '../database/entities/plan.entity';
 
@@ -10,7 +10,23 @@ export interface PlanProgressQuery {
   id: string;
   state: PlanState;
   points: number;
+  /** Its points whose results are stored (the database knows them: Redis is not asked). */
+  done: number;
 }
+
+/**
+ * The active jobs of a queue with their progress, in one round trip: the ids in `<queue>:active`, each followed
+ * by the `progress` field of its hash (Bull keeps a job at `<queue>:<jobId>`). Proportional to the jobs running
+ * now (a few per worker), not to the points of the plans asked about.
+ */
+const ACTIVE_PROGRESS_LUA = `
+local ids = redis.call('LRANGE', KEYS[1], 0, -1)
+local out = {}
+for _, id in ipairs(ids) do
+  out[#out + 1] = id
+  out[#out + 1] = redis.call('HGET', ARGV[1] .. id, 'progress') or ''
+end
+return out`;
 
 /**
  * Every Bull call about plans: enqueueing the plan job and its point jobs, removing them, reading their
@@ -54,43 +70,27 @@ export class PlanQueue {
   }
 
   /**
-   * The progress (0..100) of each plan: 100 when completed, 0 when queued, else the mean progress of its point
-   * jobs (100 for a completed job, 0 for one not enqueued yet), at most 99. One Redis round trip for all the
-   * plans, however many points they have: a pipeline reads each point job's `progress` field (Bull keeps a job
-   * as a hash at `<prefix>:<queue>:<jobId>`, its progress as JSON) and its score in the completed set (what
-   * Job.isCompleted reads).
+   * The progress (0..100) of each plan: 100 when completed, 0 when queued, else its points done (from the
+   * database) at 100 and its running point jobs at their own progress, averaged over its points, at most 99.
+   * One Redis command for all the plans, whose cost is the number of point jobs running on the workers.
    */
   async progressOf(plans: readonly PlanProgressQuery[]): Promise<Map<string, number>> {
     const progress = new Map<string, number>();
-    const pending: PlanProgressQuery[] = [];
+    const pending = new Map<string, { points: number; sum: number }>();
     for (const p of plans) {
       if (p.state === 'completed') progress.set(p.id, 100);
       else if (p.state === 'queued' || p.points === 0) progress.set(p.id, 0);
-      else pending.push(p);
+      else pending.set(p.id, { points: p.points, sum: 100 * Math.min(p.done, p.points) });
     }
-    if (pending.length === 0) return progress;
+    if (pending.size === 0) return progress;
     await this.points.isReady();
-    const pipeline = this.points.client.pipeline();
-    const completed = this.points.toKey('completed');
-    for (const p of pending) {
-      for (let i = 0; i < p.points; i++) {
-        const jobId = planPointJobId(p.id, i);
-        pipeline.hget(this.points.toKey(jobId), 'progress');
-        pipeline.zscore(completed, jobId);
-      }
+    const reply = (await this.points.client.eval(ACTIVE_PROGRESS_LUA, 1, this.points.toKey('active'), this.points.toKey(''))) as string[];
+    for (let i = 0; i + 1 < reply.length; i += 2) {
+      const planId = planOfPointJobId(reply[i]);
+      const p = planId === undefined ? undefined : pending.get(planId);
+      if (p) p.sum += Math.min(100, jobProgress(reply[i + 1]));
     }
-    const replies = (await pipeline.exec()) ?? [];
-    let r = 0;
-    for (const p of pending) {
-      let sum = 0;
-      for (let i = 0; i < p.points; i++, r += 2) {
-        const [progressErr, raw] = replies[r] ?? [];
-        const [scoreErr, score] = replies[r + 1] ?? [];
-        if (progressErr || scoreErr) throw progressErr ?? scoreErr;
-        sum += score !== null && score !== undefined ? 100 : jobProgress(raw);
-      }
-      progress.set(p.id, Math.min(99, Math.round(sum / p.points)));
-    }
+    for (const [id, p] of pending) progress.set(id, Math.min(99, Math.round(p.sum / p.points)));
     return progress;
   }
 }

@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { createHash, randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { DataSource } from 'typeorm';
+import { blobLock, LeaseLocks } from '../database/lease-locks';
 
 /** Chunk size of stored blobs: large enough for few rows, small enough to stream with bounded memory. */
 export const BLOB_CHUNK_BYTES = 4 << 20;
@@ -15,6 +16,24 @@ export class UploadTooLargeError extends Error {
   }
 }
 
+/** The columns that refer to blobs: a blob is collected when none of them holds its hash. */
+const BLOB_REFERENCES: ReadonlyArray<readonly [string, string]> = [
+  ['dumps', 'sha256'],
+  ['traces', 'sha256'],
+  ['plans', 'result_sha256'],
+  ['plans', 'timeseries_sha256'],
+  ['plan_points', 'result_sha256'],
+  ['plan_points', 'timeseries_sha256'],
+];
+
+/** An upload's chunks, hashed, not yet a blob (see BlobStore.stage). */
+export interface StagedBlob {
+  sha256: string;
+  bytes: number;
+  uploadId: string;
+  chunks: number;
+}
+
 export interface StoredBlob {
   sha256: string;
   bytes: number;
@@ -23,16 +42,24 @@ export interface StoredBlob {
 }
 
 /**
- * Content-addressed blobs (dumps, traces) in the database, in chunks, so every worker on every machine
+ * Content-addressed blobs (dumps, traces, results) in the database, in chunks, so every worker on every machine
  * reads what the API stored, and a write streams with bounded memory. An upload's chunks become a
  * blob only when its `blobs` row is inserted at the end: a failed or oversized upload leaves nothing
  * visible, and its chunks are deleted at once (or by the orphan sweep if the process died).
+ *
+ * Identical content is stored once and shared, so a blob is deleted only when nothing refers to it; the
+ * commit of a blob with its referring rows and the collection of an unreferenced blob hold the blob's lease
+ * lock, so a delete racing an identical upload can never leave a row whose blob is gone.
  */
 @Injectable()
 export class BlobStore {
   private readonly logger = new Logger(BlobStore.name);
 
-  constructor(private readonly dataSource: DataSource) {}
+  private readonly locks: LeaseLocks;
+
+  constructor(private readonly dataSource: DataSource) {
+    this.locks = new LeaseLocks(dataSource);
+  }
 
   private get pg(): boolean {
     return this.dataSource.options.type === 'postgres';
@@ -43,8 +70,11 @@ export class BlobStore {
     return strings.reduce((acc, s, i) => acc + s + (i < names.length ? (this.pg ? `$${i + 1}` : '?') : ''), '');
   }
 
-  /** Streams `source` into the store; throws UploadTooLargeError past `maxBytes`, leaving nothing behind. */
-  async put(source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, maxBytes: number): Promise<StoredBlob> {
+  /**
+   * Streams `source` into chunks of an upload of its own, hashing it; throws UploadTooLargeError past `maxBytes`,
+   * leaving nothing behind. The content is not a blob yet: `commit` makes it one, `discard` drops it.
+   */
+  async stage(source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, maxBytes: number): Promise<StagedBlob> {
     const uploadId = randomUUID();
     const hash = createHash('sha256');
     let bytes = 0;
@@ -77,26 +107,69 @@ export class BlobStore {
         }
       }
       await flush();
-      const sha256 = hash.digest('hex');
-      const created = await this.commit(sha256, uploadId, bytes, seq);
-      if (!created) await this.deleteChunks(uploadId);
-      return { sha256, bytes, created };
+      return { sha256: hash.digest('hex'), bytes, uploadId, chunks: seq };
     } catch (e) {
-      await this.deleteChunks(uploadId).catch((err) => this.logger.warn(`could not delete chunks of ${uploadId}: ${err}`));
+      await this.discard({ uploadId }).catch((err) => this.logger.warn(`could not delete chunks of ${uploadId}: ${err}`));
       throw e;
     }
   }
 
-  /** Inserts the blob row unless the content exists; returns whether it inserted. */
-  private async commit(sha256: string, uploadId: string, bytes: number, chunks: number): Promise<boolean> {
-    const conflict = this.pg ? 'ON CONFLICT (sha256) DO NOTHING' : 'ON CONFLICT(sha256) DO NOTHING';
-    const result = await this.dataSource.query(
-      this.sql`INSERT INTO blobs (sha256, upload_id, size_bytes, chunk_count, created_at_ms) VALUES (${'a'}, ${'b'}, ${'c'}, ${'d'}, ${'e'}) ` +
-        conflict +
-        (this.pg ? ' RETURNING sha256' : ''),
+  /**
+   * Makes staged uploads blobs and runs `refer`, which writes the rows that refer to them, as one step under
+   * the blobs' locks: a concurrent `collect` either ran before (and the blob is stored anew from these chunks)
+   * or runs after and sees the rows. Content already stored is kept and the staged copy dropped. When `refer`
+   * throws, blobs this call created are collected again unless something else refers to them.
+   */
+  async commitReferenced<T>(staged: readonly StagedBlob[], refer: () => Promise<T>): Promise<T> {
+    try {
+      return await this.locks.withLocks(
+        staged.map((b) => blobLock(b.sha256)),
+        async () => {
+          const created: string[] = [];
+          for (const b of staged) if (await this.commit(b)) created.push(b.sha256);
+          try {
+            return await refer();
+          } catch (e) {
+            for (const sha of created) await this.collectLocked(sha);
+            throw e;
+          }
+        },
+      );
+    } finally {
+      // chunks of a commit that deduplicated, or of one that failed; a committed upload's chunks are kept
+      for (const b of staged) await this.discardUnlessCommitted(b);
+    }
+  }
+
+  /** Stores `source` as a blob that nothing refers to yet (tests, and callers that refer to it by other means). */
+  async put(source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, maxBytes: number): Promise<StoredBlob> {
+    const staged = await this.stage(source, maxBytes);
+    let created = false;
+    try {
+      await this.locks.withLocks([blobLock(staged.sha256)], async () => void (created = await this.commit(staged)));
+    } finally {
+      await this.discardUnlessCommitted(staged);
+    }
+    return { sha256: staged.sha256, bytes: staged.bytes, created };
+  }
+
+  /** Drops a staged upload's chunks. */
+  async discard(staged: Pick<StagedBlob, 'uploadId'>): Promise<void> {
+    await this.deleteChunks(staged.uploadId);
+  }
+
+  private async discardUnlessCommitted(staged: StagedBlob): Promise<void> {
+    const rows = await this.dataSource.query(this.sql`SELECT 1 FROM blobs WHERE upload_id = ${'a'}`, [staged.uploadId]);
+    if (rows.length === 0) await this.discard(staged).catch((err) => this.logger.warn(`could not delete chunks of ${staged.uploadId}: ${err}`));
+  }
+
+  /** Inserts the blob row unless the content exists; returns whether it inserted. Called under the blob's lock. */
+  private async commit(staged: StagedBlob): Promise<boolean> {
+    const { sha256, uploadId, bytes, chunks } = staged;
+    await this.dataSource.query(
+      this.sql`INSERT INTO blobs (sha256, upload_id, size_bytes, chunk_count, created_at_ms) VALUES (${'a'}, ${'b'}, ${'c'}, ${'d'}, ${'e'}) ON CONFLICT (sha256) DO NOTHING`,
       [sha256, uploadId, bytes, chunks, Date.now()],
     );
-    if (this.pg) return Array.isArray(result) && result.length > 0;
     const [{ n }] = await this.dataSource.query(this.sql`SELECT COUNT(*) AS n FROM blobs WHERE sha256 = ${'a'} AND upload_id = ${'b'}`, [sha256, uploadId]);
     return Number(n) === 1;
   }
@@ -142,11 +215,25 @@ export class BlobStore {
     return rows.length;
   }
 
-  /** Deletes a blob (its row, then its chunks); a missing blob is a no-op. The caller checks nothing refers to it. */
-  async delete(sha256: string): Promise<void> {
+  /**
+   * Deletes the blob (its row, then its chunks) when no dump, trace, plan or plan point refers to it, under the
+   * blob's lock so that no commit of the same content with its referring row interleaves. Returns whether it
+   * deleted; a missing blob is a no-op.
+   */
+  async collect(sha256: string): Promise<boolean> {
+    return this.locks.withLocks([blobLock(sha256)], () => this.collectLocked(sha256));
+  }
+
+  private async collectLocked(sha256: string): Promise<boolean> {
+    for (const [table, column] of BLOB_REFERENCES) {
+      const rows = await this.dataSource.query(`SELECT 1 FROM ${table} WHERE ${column} = ${this.pg ? '$1' : '?'} LIMIT 1`, [sha256]);
+      if (rows.length > 0) return false;
+    }
     const rows: Array<{ upload_id: string }> = await this.dataSource.query(this.sql`SELECT upload_id FROM blobs WHERE sha256 = ${'a'}`, [sha256]);
+    if (rows.length === 0) return false;
     await this.dataSource.query(this.sql`DELETE FROM blobs WHERE sha256 = ${'a'}`, [sha256]);
     for (const r of rows) await this.deleteChunks(r.upload_id);
+    return true;
   }
 
   private async deleteChunks(uploadId: string): Promise<void> {
