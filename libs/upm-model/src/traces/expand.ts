@@ -6,7 +6,8 @@
  * 60·s + U[0,60) — independent uniform offsets (spread 'random', the default), or the evenly spaced
  * 60·s + (k + ½)·60/c (spread 'even'); their durations are drawn from f's percentile curve (duration-dist.ts).
  * Every (f, s) has its own PRNG stream, seeded from (seed, f, s): the same seed gives the same events whatever
- * time window is expanded. Events of a minute are sorted by start; ties by function, then draw order.
+ * time window is expanded. Events of a minute are sorted by start; ties by function, then draw order (a bucket
+ * pass by start, no comparison sort: the expansion is most of a plan run's input cost).
  *
  * Timestamped traces (Azure 2021) are already exact: the seed is not used.
  */
@@ -73,58 +74,54 @@ export function* expandInvocations(trace: NormalizedTrace, options: ExpandOption
   }
 
   const base = seedToUint32(options.seed);
-  const spread = options.spread ?? 'random';
+  const even = (options.spread ?? 'random') === 'even';
   const curves = durationCurves(trace.functions, options.fallbackDurationMs ?? fallbackDurationMs(trace.functions));
   const { rowPtr, slot, count } = a;
   const nFn = trace.functions.length;
   const loSlot = Math.max(0, Math.floor(fromS / 60));
   const hiSlot = Math.ceil(toS / 60); // exclusive; events are filtered by exact start below
 
-  // Slot-major index of the entries in range (counting sort by slot; the CSR is function-major).
+  // Slot-major index of the entries in range (counting sort by slot; the CSR is function-major, so a slot's
+  // entries stay in function order: the tie order below relies on it).
   const entryFn = new Uint32Array(slot.length);
   let inRange = 0;
+  let minSlot = Infinity;
+  let maxSlot = -1;
   for (let f = 0; f < nFn; f++) {
     for (let e = rowPtr[f]; e < rowPtr[f + 1]; e++) {
       entryFn[e] = f;
-      if (slot[e] >= loSlot && slot[e] < hiSlot) inRange++;
+      const s = slot[e];
+      if (s >= loSlot && s < hiSlot) {
+        inRange++;
+        if (s < minSlot) minSlot = s;
+        if (s > maxSlot) maxSlot = s;
+      }
     }
   }
   if (inRange === 0) return;
-  const slotsInRange: number[] = [];
-  const order = new Uint32Array(inRange);
-  {
-    // Group entries by slot: the distinct slots, sorted, then a stable bucket fill.
-    const bucket = new Map<number, number>();
-    for (let e = 0; e < slot.length; e++) {
-      const s = slot[e];
-      if (s < loSlot || s >= hiSlot) continue;
-      bucket.set(s, (bucket.get(s) ?? 0) + 1);
-    }
-    slotsInRange.push(...[...bucket.keys()].sort((x, y) => x - y));
-    let off = 0;
-    for (const s of slotsInRange) {
-      const c = bucket.get(s) as number;
-      bucket.set(s, off);
-      off += c;
-    }
-    for (let e = 0; e < slot.length; e++) {
-      const s = slot[e];
-      if (s < loSlot || s >= hiSlot) continue;
-      const at = bucket.get(s) as number;
-      order[at] = e;
-      bucket.set(s, at + 1);
-    }
-  }
+  const { slots: slotsInRange, order } = groupBySlot(slot, loSlot, hiSlot, inRange, minSlot, maxSlot);
 
+  // Scratch for one minute's draws, grown as needed (the batch arrays themselves are fresh: callers keep them).
+  let cap = 0;
+  let st = new Float64Array(0);
+  let du = new Float64Array(0);
+  let fn = new Uint32Array(0);
+  let head = new Uint32Array(0);
   const rng = new Rng(0);
   let k0 = 0;
-  for (const s of slotsInRange) {
+  for (let si = 0; si < slotsInRange.length; si++) {
+    const s = slotsInRange[si];
     let k1 = k0;
     let total = 0;
     while (k1 < inRange && slot[order[k1]] === s) total += count[order[k1++]];
-    const st = new Float64Array(total);
-    const du = new Float64Array(total);
-    const fn = new Uint32Array(total);
+    if (total > cap) {
+      cap = Math.max(total, cap * 2);
+      st = new Float64Array(cap);
+      du = new Float64Array(cap);
+      fn = new Uint32Array(cap);
+    }
+    // Draws in the order of the old expansion: entries by function, per entry (offset, duration) pairs.
+    const s60 = s * 60;
     let w = 0;
     for (let k = k0; k < k1; k++) {
       const e = order[k];
@@ -132,39 +129,127 @@ export function* expandInvocations(trace: NormalizedTrace, options: ExpandOption
       const c = count[e];
       const curve = curves[f];
       rng.reseed(deriveSeed(base, f, s));
-      for (let j = 0; j < c; j++) {
-        const off = spread === 'even' ? ((j + 0.5) * 60) / c : rng.next() * 60;
-        st[w] = s * 60 + off;
-        du[w] = durationQuantile(curve, rng.next());
-        fn[w++] = f;
+      if (even) {
+        for (let j = 0; j < c; j++) {
+          st[w] = s60 + ((j + 0.5) * 60) / c;
+          du[w] = durationQuantile(curve, rng.next());
+          fn[w++] = f;
+        }
+      } else {
+        for (let j = 0; j < c; j++) {
+          st[w] = s60 + rng.next() * 60;
+          du[w] = durationQuantile(curve, rng.next());
+          fn[w++] = f;
+        }
       }
     }
     k0 = k1;
-    const batch = filterAndSort(st, du, fn, fromS, toS);
-    if (batch.startS.length > 0) yield batch;
+
+    // Order by (start, draw index) without a comparison sort: bucket by start into nb >= total equal-width
+    // buckets (the bucket is a monotone function of the start, so buckets are ordered and equal starts share
+    // one), fill stably, then a stable insertion pass, which only reorders inside a bucket (about one event
+    // each for uniform offsets; equal starts, as the even spread makes, are never moved).
+    let nb = 1;
+    while (nb < total) nb *= 2;
+    if (head.length < nb + 1) head = new Uint32Array(nb * 2 + 1);
+    head.fill(0, 0, nb + 1);
+    const scale = nb / 60;
+    const last = nb - 1;
+    for (let i = 0; i < w; i++) {
+      const t = st[i];
+      if (!(t >= fromS && t < toS)) continue;
+      const b = ((t - s60) * scale) | 0; // t - s60 is in [0, 60]: 60 only when the start rounds up to s60 + 60
+      head[(b > last ? last : b) + 1]++;
+    }
+    for (let b = 0; b < nb; b++) head[b + 1] += head[b];
+    const m = head[nb];
+    if (m === 0) continue;
+    const oSt = new Float64Array(m);
+    const oDu = new Float64Array(m);
+    const oFn = new Uint32Array(m);
+    for (let i = 0; i < w; i++) {
+      const t = st[i];
+      if (!(t >= fromS && t < toS)) continue;
+      const b = ((t - s60) * scale) | 0;
+      const p = head[b > last ? last : b]++;
+      oSt[p] = t;
+      oDu[p] = du[i];
+      oFn[p] = fn[i];
+    }
+    for (let i = 1; i < m; i++) {
+      const t = oSt[i];
+      if (!(t < oSt[i - 1])) continue;
+      const d = oDu[i];
+      const f = oFn[i];
+      let j = i;
+      do {
+        oSt[j] = oSt[j - 1];
+        oDu[j] = oDu[j - 1];
+        oFn[j] = oFn[j - 1];
+        j--;
+      } while (j > 0 && oSt[j - 1] > t);
+      oSt[j] = t;
+      oDu[j] = d;
+      oFn[j] = f;
+    }
+    yield { startS: oSt, durationMs: oDu, fn: oFn };
   }
 }
 
-function filterAndSort(
-  st: Float64Array,
-  du: Float64Array,
-  fn: Uint32Array,
-  fromS: number,
-  toS: number,
-): InvocationBatch {
-  const n = st.length;
-  const idx: number[] = [];
-  for (let i = 0; i < n; i++) if (st[i] >= fromS && st[i] < toS) idx.push(i);
-  idx.sort((x, y) => st[x] - st[y] || x - y);
-  const m = idx.length;
-  const out: InvocationBatch = { startS: new Float64Array(m), durationMs: new Float64Array(m), fn: new Uint32Array(m) };
-  for (let k = 0; k < m; k++) {
-    const i = idx[k];
-    out.startS[k] = st[i];
-    out.durationMs[k] = du[i];
-    out.fn[k] = fn[i];
+/**
+ * The distinct slots in [loSlot, hiSlot), ascending, and the in-range entries grouped by slot, each group in
+ * entry (function) order. Dense counting over the slot span; a Map when the span is far larger than the entries.
+ */
+function groupBySlot(
+  slot: Uint32Array,
+  loSlot: number,
+  hiSlot: number,
+  inRange: number,
+  minSlot: number,
+  maxSlot: number,
+): { slots: Uint32Array; order: Uint32Array } {
+  const order = new Uint32Array(inRange);
+  const span = maxSlot - minSlot + 1;
+  if (span <= 4 * inRange + (1 << 20)) {
+    const at = new Uint32Array(span + 1);
+    for (let e = 0; e < slot.length; e++) {
+      const s = slot[e];
+      if (s >= loSlot && s < hiSlot) at[s - minSlot + 1]++;
+    }
+    let distinct = 0;
+    for (let i = 0; i < span; i++) {
+      if (at[i + 1] > 0) distinct++;
+      at[i + 1] += at[i];
+    }
+    const slots = new Uint32Array(distinct);
+    for (let i = 0, d = 0; i < span; i++) if (at[i + 1] > at[i]) slots[d++] = minSlot + i;
+    for (let e = 0; e < slot.length; e++) {
+      const s = slot[e];
+      if (s >= loSlot && s < hiSlot) order[at[s - minSlot]++] = e;
+    }
+    return { slots, order };
   }
-  return out;
+  const bucket = new Map<number, number>();
+  for (let e = 0; e < slot.length; e++) {
+    const s = slot[e];
+    if (s < loSlot || s >= hiSlot) continue;
+    bucket.set(s, (bucket.get(s) ?? 0) + 1);
+  }
+  const slots = Uint32Array.from(bucket.keys()).sort(); // typed-array sort is numeric
+  let off = 0;
+  for (const s of slots) {
+    const c = bucket.get(s) as number;
+    bucket.set(s, off);
+    off += c;
+  }
+  for (let e = 0; e < slot.length; e++) {
+    const s = slot[e];
+    if (s < loSlot || s >= hiSlot) continue;
+    const at = bucket.get(s) as number;
+    order[at] = e;
+    bucket.set(s, at + 1);
+  }
+  return { slots, order };
 }
 
 /** The first index of sorted `a` whose value is >= x (a.length if none). */
