@@ -72,13 +72,12 @@ export class Rng {
 
   /** Restart from a uint32 seed (cheaper than a new object per stream in hot loops). */
   reseed(seed32: number): void {
-    // splitmix32 outputs for states s+φ, s+2φ, s+3φ, s+4φ
-    const s = seed32 | 0;
-    this.a = splitmix32(s, 1);
-    this.b = splitmix32(s, 2);
-    this.c = splitmix32(s, 3);
-    this.d = splitmix32(s, 4);
-    for (let i = 0; i < 12; i++) this.nextUint32();
+    const st = RESEED;
+    sfc32Seed(seed32, st);
+    this.a = st[0];
+    this.b = st[1];
+    this.c = st[2];
+    this.d = st[3];
   }
 
   nextUint32(): number {
@@ -135,6 +134,32 @@ export class Rng {
     }
     return k;
   }
+}
+
+const RESEED = new Int32Array(4);
+
+/**
+ * The sfc32 state (a, b, c, d) of Rng seeded from a uint32, into out: splitmix32 outputs for s+φ … s+4φ, then
+ * 12 steps. Exported for the expansion's hot loop, which steps the state in locals.
+ */
+export function sfc32Seed(seed32: number, out: Int32Array): void {
+  const s = seed32 | 0;
+  let a = splitmix32(s, 1) | 0;
+  let b = splitmix32(s, 2) | 0;
+  let c = splitmix32(s, 3) | 0;
+  let d = splitmix32(s, 4) | 0;
+  for (let i = 0; i < 12; i++) {
+    const t = (((a + b) | 0) + d) | 0;
+    d = (d + 1) | 0;
+    a = b ^ (b >>> 9);
+    b = (c + (c << 3)) | 0;
+    c = (c << 21) | (c >>> 11);
+    c = (c + t) | 0;
+  }
+  out[0] = a;
+  out[1] = b;
+  out[2] = c;
+  out[3] = d;
 }
 
 function splitmix32(s: number, k: number): number {
