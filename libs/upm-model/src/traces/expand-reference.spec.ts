@@ -1,135 +1,14 @@
 /**
- * The bucket-ordered expansion against the sort-based one it replaced (kept below as the reference): the same
+ * The bucket-ordered expansion against the sort-based one it replaced (bench/baselines/sorted-expand.ts): the same
  * batches, and in them the same events bit for bit, on seeded synthetic traces and on a real fixture.
  */
+import { sortedExpand, SortedExpandRng } from '../../../../bench/baselines/sorted-expand';
 import { invitroTrace } from '../../../../test/support/shared-dir';
 import { readAzure2019 } from './azure2019';
-import { durationQuantile } from './duration-dist';
-import { ExpandOptions, InvocationBatch, durationCurves, expandInvocations, fallbackDurationMs } from './expand';
+import { ExpandOptions, InvocationBatch, expandInvocations } from './expand';
 import { Rng, deriveSeed, seedToUint32 } from './prng';
 import { computeTraceStats } from './stats';
 import type { DurationFigures, MinuteCountArrivals, NormalizedTrace, TraceFunction } from './types';
-
-/** Rng's sfc32 as it was (own seeding and steps), so the reference does not share the code under test. */
-class ReferenceRng {
-  private a = 0;
-  private b = 0;
-  private c = 0;
-  private d = 0;
-
-  reseed(seed32: number): void {
-    const s = seed32 | 0;
-    this.a = splitmix32(s, 1);
-    this.b = splitmix32(s, 2);
-    this.c = splitmix32(s, 3);
-    this.d = splitmix32(s, 4);
-    for (let i = 0; i < 12; i++) this.nextUint32();
-  }
-
-  nextUint32(): number {
-    const t = (((this.a + this.b) | 0) + this.d) | 0;
-    this.d = (this.d + 1) | 0;
-    this.a = this.b ^ (this.b >>> 9);
-    this.b = (this.c + (this.c << 3)) | 0;
-    this.c = (this.c << 21) | (this.c >>> 11);
-    this.c = (this.c + t) | 0;
-    return t >>> 0;
-  }
-
-  next(): number {
-    return this.nextUint32() / 4294967296;
-  }
-}
-
-function splitmix32(s: number, k: number): number {
-  let z = (s + Math.imul(0x9e3779b9, k)) | 0;
-  z = Math.imul(z ^ (z >>> 16), 0x21f0aaad);
-  z = Math.imul(z ^ (z >>> 15), 0x735a2d97);
-  return (z ^ (z >>> 15)) >>> 0;
-}
-
-/** The per-minute branch of expandInvocations before the bucket pass (sort of each minute by start, index). */
-function* referenceExpand(trace: NormalizedTrace, options: ExpandOptions): Generator<InvocationBatch> {
-  const fromS = options.fromS ?? -Infinity;
-  const toS = options.toS ?? Infinity;
-  const a = trace.arrivals as MinuteCountArrivals;
-  const base = seedToUint32(options.seed);
-  const spread = options.spread ?? 'random';
-  const curves = durationCurves(trace.functions, options.fallbackDurationMs ?? fallbackDurationMs(trace.functions));
-  const { rowPtr, slot, count } = a;
-  const nFn = trace.functions.length;
-  const loSlot = Math.max(0, Math.floor(fromS / 60));
-  const hiSlot = Math.ceil(toS / 60);
-  const entryFn = new Uint32Array(slot.length);
-  let inRange = 0;
-  for (let f = 0; f < nFn; f++) {
-    for (let e = rowPtr[f]; e < rowPtr[f + 1]; e++) {
-      entryFn[e] = f;
-      if (slot[e] >= loSlot && slot[e] < hiSlot) inRange++;
-    }
-  }
-  if (inRange === 0) return;
-  const slotsInRange: number[] = [];
-  const order = new Uint32Array(inRange);
-  {
-    const bucket = new Map<number, number>();
-    for (let e = 0; e < slot.length; e++) {
-      const s = slot[e];
-      if (s < loSlot || s >= hiSlot) continue;
-      bucket.set(s, (bucket.get(s) ?? 0) + 1);
-    }
-    slotsInRange.push(...[...bucket.keys()].sort((x, y) => x - y));
-    let off = 0;
-    for (const s of slotsInRange) {
-      const c = bucket.get(s) as number;
-      bucket.set(s, off);
-      off += c;
-    }
-    for (let e = 0; e < slot.length; e++) {
-      const s = slot[e];
-      if (s < loSlot || s >= hiSlot) continue;
-      const at = bucket.get(s) as number;
-      order[at] = e;
-      bucket.set(s, at + 1);
-    }
-  }
-  const rng = new ReferenceRng();
-  let k0 = 0;
-  for (const s of slotsInRange) {
-    let k1 = k0;
-    let total = 0;
-    while (k1 < inRange && slot[order[k1]] === s) total += count[order[k1++]];
-    const st = new Float64Array(total);
-    const du = new Float64Array(total);
-    const fn = new Uint32Array(total);
-    let w = 0;
-    for (let k = k0; k < k1; k++) {
-      const e = order[k];
-      const f = entryFn[e];
-      const c = count[e];
-      const curve = curves[f];
-      rng.reseed(deriveSeed(base, f, s));
-      for (let j = 0; j < c; j++) {
-        const off = spread === 'even' ? ((j + 0.5) * 60) / c : rng.next() * 60;
-        st[w] = s * 60 + off;
-        du[w] = durationQuantile(curve, rng.next());
-        fn[w++] = f;
-      }
-    }
-    k0 = k1;
-    const idx: number[] = [];
-    for (let i = 0; i < total; i++) if (st[i] >= fromS && st[i] < toS) idx.push(i);
-    idx.sort((x, y) => st[x] - st[y] || x - y);
-    const m = idx.length;
-    const out = { startS: new Float64Array(m), durationMs: new Float64Array(m), fn: new Uint32Array(m) };
-    for (let k = 0; k < m; k++) {
-      out.startS[k] = st[idx[k]];
-      out.durationMs[k] = du[idx[k]];
-      out.fn[k] = fn[idx[k]];
-    }
-    if (m > 0) yield out;
-  }
-}
 
 interface Flat {
   batchLengths: number[];
@@ -176,7 +55,7 @@ function firstDifference(a: Flat, b: Flat): Record<string, number> {
 const SAME = { batches: -1, startS: -1, durationMs: -1, fn: -1 };
 
 function expectSame(trace: NormalizedTrace, options: ExpandOptions): Flat {
-  const ref = flatten(referenceExpand(trace, options));
+  const ref = flatten(sortedExpand(trace, options));
   const got = flatten(expandInvocations(trace, options));
   expect(firstDifference(got, ref)).toEqual(SAME);
   return ref;
@@ -243,7 +122,7 @@ function synthetic(seed: number, nFn: number, nSlots: number, firstSlot = 0): No
 describe('bucket-ordered expansion = the sort-based one, bit for bit', () => {
   it('the reference RNG is the library Rng (reseeded as the expansion does)', () => {
     const lib = new Rng(0);
-    const ref = new ReferenceRng();
+    const ref = new SortedExpandRng();
     let same = 0;
     for (let k = 0; k < 200; k++) {
       const seed = deriveSeed(seedToUint32(k), k * 7919, k);
