@@ -121,5 +121,11 @@ describe.each(testDatabases())('deletes racing uploads and submissions on $name'
     expect(res.body).toMatchObject({ kind: 'dump', id: dump.id });
     expect(res.body.detail).toMatch(/has no stored content/);
     expect(await count('SELECT COUNT(*) AS n FROM plans')).toBe(0);
+    // a worker loading it says the same (a permanent error: the job is not retried)
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    const { StoredInputs, isPermanentJobError } = require('@upm/platform') as typeof import('@upm/platform');
+    const loading = new StoredInputs(appDataSource(app)).loadDumps([dump.id]);
+    await expect(loading).rejects.toThrow(`dump ${dump.id} has no stored content`);
+    expect(isPermanentJobError(await loading.catch((e: unknown) => e))).toBe(true);
   });
 });

@@ -8,7 +8,7 @@ export { timestampType } from './database/column-types';
 export * from './database/entities';
 export { QueueModule } from './queue/queue.module';
 export { LoggingModule, REQUEST_ID_HEADER, requestIdOf } from './logging/logging.module';
-export { BlobStore, UploadTooLargeError, BLOB_CHUNK_BYTES, type StoredBlob, type StagedBlob } from './storage/blob-store';
+export { BlobStore, BlobNotFoundError, UploadTooLargeError, BLOB_CHUNK_BYTES, type StoredBlob, type StagedBlob } from './storage/blob-store';
 export { LeaseLocks, LockTimeoutError, blobLock, inputLock, planLock } from './database/lease-locks';
 export { StoredInputs, InputNotFoundError, InputContentMissingError } from './inputs/stored-inputs';
 export { PlanQueue, jobFailedForGood, type PlanProgressQuery } from './queue/plan-queue';

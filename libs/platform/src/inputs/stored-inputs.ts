@@ -2,7 +2,7 @@ import { decodeTrace, loadDump, type Dump, type NormalizedTrace } from '@upm/mod
 import { DataSource } from 'typeorm';
 import { DumpEntity } from '../database/entities/dump.entity';
 import { TraceEntity } from '../database/entities/trace.entity';
-import { BlobStore } from '../storage/blob-store';
+import { BlobNotFoundError, BlobStore } from '../storage/blob-store';
 
 /** A trace or dump id that the database does not know. */
 export class InputNotFoundError extends Error {
@@ -23,6 +23,16 @@ export class InputContentMissingError extends Error {
   ) {
     super(`${kind} ${id} has no stored content (its blob is missing): delete it and upload it again`);
     this.name = 'InputContentMissingError';
+  }
+}
+
+/** Reads an input's content; its blob missing is the input's error, which says which input. */
+async function contentOf<T>(kind: 'trace' | 'dump', row: { id: string }, read: () => Promise<T>): Promise<T> {
+  try {
+    return await read();
+  } catch (e) {
+    if (e instanceof BlobNotFoundError) throw new InputContentMissingError(kind, row.id);
+    throw e;
   }
 }
 
@@ -66,16 +76,14 @@ export class StoredInputs {
 
   async loadTrace(id: string): Promise<NormalizedTrace> {
     const row = await this.traceEntity(id);
-    if (!(await this.blobs.exists(row.sha256))) throw new InputContentMissingError('trace', row.id);
-    return decodeTrace(await this.blobs.read(row.sha256));
+    return decodeTrace(await contentOf('trace', row, () => this.blobs.read(row.sha256)));
   }
 
   /** Dumps by id, each loaded once however often it is referenced. */
   async loadDumps(ids: readonly string[]): Promise<Map<string, Dump>> {
     const out = new Map<string, Dump>();
     for (const row of await this.dumpEntities(ids)) {
-      if (!(await this.blobs.exists(row.sha256))) throw new InputContentMissingError('dump', row.id);
-      out.set(row.id, await loadDump(await this.blobs.open(row.sha256), { name: `dump ${row.id}` }));
+      out.set(row.id, await loadDump(await contentOf('dump', row, () => this.blobs.open(row.sha256)), { name: `dump ${row.id}` }));
     }
     return out;
   }

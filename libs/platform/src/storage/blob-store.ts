@@ -16,6 +16,14 @@ export class UploadTooLargeError extends Error {
   }
 }
 
+/** No blob holds this content (never stored, or collected). */
+export class BlobNotFoundError extends Error {
+  constructor(readonly sha256: string) {
+    super(`no blob ${sha256}`);
+    this.name = 'BlobNotFoundError';
+  }
+}
+
 /** The columns that refer to blobs: a blob is collected when none of them holds its hash. */
 const BLOB_REFERENCES: ReadonlyArray<readonly [string, string]> = [
   ['dumps', 'sha256'],
@@ -182,7 +190,7 @@ export class BlobStore {
   /** The blob's bytes as a stream, one chunk in memory at a time. */
   async open(sha256: string): Promise<Readable> {
     const rows = await this.dataSource.query(this.sql`SELECT upload_id, chunk_count FROM blobs WHERE sha256 = ${'a'}`, [sha256]);
-    if (rows.length === 0) throw new Error(`no blob ${sha256}`);
+    if (rows.length === 0) throw new BlobNotFoundError(sha256);
     const { upload_id: uploadId, chunk_count: count } = rows[0];
     const ds = this.dataSource;
     const select = this.sql`SELECT data FROM blob_chunks WHERE upload_id = ${'a'} AND seq = ${'b'}`;
