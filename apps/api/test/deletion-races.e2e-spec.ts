@@ -45,39 +45,33 @@ describe.each(testDatabases())('deletes racing uploads and submissions on $name'
 
   const uploadDump = () => http().post('/v1/dumps').set('content-type', 'application/octet-stream').send(SAMPLE_DUMP);
 
-  it(`leaves no dump without its blob over ${ROUNDS} rounds of DELETE and an identical upload`, async () => {
+  /** What differs between dumps and traces: how to upload one, its table, and a GET that reads its content. */
+  const kinds = [
+    { kind: 'dump', table: 'dumps', upload: () => uploadDump(), read: (id: string) => `/v1/dumps/${id}/sharing` },
+    {
+      kind: 'trace',
+      table: 'traces',
+      upload: () => http().post('/v1/traces').attach('files', invitroTrace('example', 'Azure2021', 'Azure2021_200.csv')),
+      read: (id: string) => `/v1/traces/${id}/functions`,
+    },
+  ];
+
+  it.each(kinds)(`leaves no $kind without its blob over ${ROUNDS} rounds of DELETE and an identical upload`, async ({ kind, table, upload, read }) => {
     let broken = 0;
     for (let round = 0; round < ROUNDS; round++) {
-      const { id } = (await uploadDump().expect(201)).body;
-      const [deleted, uploaded] = await Promise.all([http().delete(`/v1/dumps/${id}`), sleep(gap(round)).then(() => uploadDump())]);
+      const { id } = (await upload().expect(201)).body;
+      const [deleted, uploaded] = await Promise.all([http().delete(`/v1/${table}/${id}`), sleep(gap(round)).then(() => upload())]);
       expect(deleted.status).toBe(204);
       expect(uploaded.status).toBe(201);
-      broken += await count('SELECT COUNT(*) AS n FROM dumps d LEFT JOIN blobs b ON b.sha256 = d.sha256 WHERE b.sha256 IS NULL');
-      // what a reader sees of whatever dump survived: its content, never a 500
-      for (const dump of (await http().get('/v1/dumps').expect(200)).body.items) await http().get(`/v1/dumps/${dump.id}/sharing`).expect(200);
+      broken += await count(`SELECT COUNT(*) AS n FROM ${table} r LEFT JOIN blobs b ON b.sha256 = r.sha256 WHERE b.sha256 IS NULL`);
+      // what a reader sees of whatever survived: its content, never a 500
+      for (const item of (await http().get(`/v1/${table}`).expect(200)).body.items) await http().get(read(item.id)).expect(200);
       // start the next round from an empty store
-      for (const dump of (await http().get('/v1/dumps').expect(200)).body.items) await http().delete(`/v1/dumps/${dump.id}`).expect(204);
+      for (const item of (await http().get(`/v1/${table}`).expect(200)).body.items) await http().delete(`/v1/${table}/${item.id}`).expect(204);
     }
-    expect(broken).toBe(0);
+    expect({ kind, broken }).toEqual({ kind, broken: 0 });
     expect(await count('SELECT COUNT(*) AS n FROM blobs')).toBe(0);
     expect(await count('SELECT COUNT(*) AS n FROM blob_chunks')).toBe(0);
-  });
-
-  it(`leaves no trace without its blob over ${ROUNDS} rounds of DELETE and an identical upload`, async () => {
-    const file = invitroTrace('example', 'Azure2021', 'Azure2021_200.csv');
-    const uploadTrace = () => http().post('/v1/traces').attach('files', file);
-    let broken = 0;
-    for (let round = 0; round < ROUNDS; round++) {
-      const { id } = (await uploadTrace().expect(201)).body;
-      const [deleted, uploaded] = await Promise.all([http().delete(`/v1/traces/${id}`), sleep(gap(round)).then(() => uploadTrace())]);
-      expect(deleted.status).toBe(204);
-      expect(uploaded.status).toBe(201);
-      broken += await count('SELECT COUNT(*) AS n FROM traces t LEFT JOIN blobs b ON b.sha256 = t.sha256 WHERE b.sha256 IS NULL');
-      for (const trace of (await http().get('/v1/traces').expect(200)).body.items) await http().get(`/v1/traces/${trace.id}/functions`).expect(200);
-      for (const trace of (await http().get('/v1/traces').expect(200)).body.items) await http().delete(`/v1/traces/${trace.id}`).expect(204);
-    }
-    expect(broken).toBe(0);
-    expect(await count('SELECT COUNT(*) AS n FROM blobs')).toBe(0);
   });
 
   it(`never queues a plan whose dump a concurrent DELETE removed, over ${ROUNDS} rounds`, async () => {
