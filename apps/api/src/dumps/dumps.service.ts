@@ -1,13 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { InjectRepository } from '@nestjs/typeorm';
-import { DumpDecoder, DumpEvent, DumpSummarizer, loadDump } from '@upm/model';
-import { runAnalysis, SharingReport, validateAnalysisRequest } from '@upm/model';
+import { DumpDecoder, DumpEvent, DumpSummarizer, SharingReport, validateAnalysisRequest } from '@upm/model';
 import { BlobStore, DumpEntity, env, UploadTooLargeError } from '@upm/platform';
 import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { Repository } from 'typeorm';
 import { NotFoundError } from '../common/errors';
+import { ComputePool } from '../compute/compute-pool';
+import { dumpRef } from '../compute/input-refs';
 import { DumpDto, DumpListDto, SharingQueryDto } from './dto/dump.dto';
 import { toDumpDto, toDumpSummaryDto } from './dump.mapper';
 
@@ -17,6 +18,7 @@ export class DumpsService {
     @InjectRepository(DumpEntity) private readonly dumps: Repository<DumpEntity>,
     private readonly blobs: BlobStore,
     private readonly config: ConfigService,
+    private readonly compute: ComputePool,
   ) {}
 
   /**
@@ -67,14 +69,12 @@ export class DumpsService {
     return toDumpDto(await this.entity(id));
   }
 
-  /** The sharing breakdown of one dump (at a snapshot, under a model's mergeability), from its stored bytes. */
+  /** The sharing breakdown of one dump (at a snapshot, under a model's mergeability), on a compute thread. */
   async sharing(id: string, query: SharingQueryDto = {}): Promise<SharingReport> {
     const snapshot = query.snapshot === undefined || query.snapshot === 'first' || query.snapshot === 'last' ? query.snapshot : Number(query.snapshot);
     const request = validateAnalysisRequest({ model: 'sharing', mergeability: query.mergeability, snapshot });
     const entity = await this.entity(id);
-    const dump = await loadDump(await this.blobs.open(entity.sha256), { name: entity.name });
-    const out = runAnalysis(request, [dump]);
-    return (out as { kind: 'sharing'; report: SharingReport }).report;
+    return this.compute.run({ kind: 'sharing', request, dump: { ...dumpRef(entity), name: entity.name } });
   }
 
   private async entity(id: string): Promise<DumpEntity> {

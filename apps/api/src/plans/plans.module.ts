@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { ComputeModule } from '../compute/compute.module';
 import { PlanLifecycle, PlanQueue } from '@upm/platform';
 import { DataSource } from 'typeorm';
 import { JobsModule } from '../jobs/jobs.module';
@@ -6,7 +7,7 @@ import { PlansController } from './plans.controller';
 import { PlansService } from './plans.service';
 
 @Module({
-  imports: [JobsModule],
+  imports: [JobsModule, ComputeModule],
   controllers: [PlansController],
   providers: [
     PlansService,

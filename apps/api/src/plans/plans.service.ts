@@ -1,16 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import {
-  checkFunctionKeys,
-  checkPlanWindow,
-  planSpecHash,
-  densityPerHost,
-  profileRefs,
-  validatePlanSpec,
-  type DensityResult,
-} from '@upm/model';
+import { checkPlanWindow, planSpecHash, profileRefs, validatePlanSpec, type DensityResult } from '@upm/model';
 import { inputLock, LeaseLocks, PlanEntity, PlanLifecycle, PlanQueue, planLock, PlanStore, StoredInputs } from '@upm/platform';
 import { DataSource } from 'typeorm';
 import { ConflictError, InvalidInputError, NotFoundError } from '../common/errors';
+import { ComputePool } from '../compute/compute-pool';
+import { dumpRef, traceRef } from '../compute/input-refs';
 import { JobStatusService } from '../jobs/job-status.service';
 import { CreatePlanDto, DensityRequestDto, PlanDto, PlanListDto, PlanStatusDto } from './dto/plan.dto';
 import { toPlanStatusDto } from './plan.mapper';
@@ -27,6 +21,7 @@ export class PlansService {
     private readonly lifecycle: PlanLifecycle,
     private readonly queue: PlanQueue,
     private readonly jobs: JobStatusService,
+    private readonly compute: ComputePool,
   ) {
     this.store = lifecycle.store;
     this.inputs = new StoredInputs(dataSource);
@@ -45,7 +40,7 @@ export class PlansService {
     // function keys that name no function of the trace
     checkPlanWindow(spec, traceRow.window);
     if (Object.keys(spec.profiles.functions).length + Object.keys(spec.coldStartMs.functions).length > 0)
-      checkFunctionKeys(spec, await this.inputs.loadTrace(spec.trace));
+      await this.compute.run({ kind: 'functionKeys', spec: { profiles: spec.profiles, coldStartMs: spec.coldStartMs }, trace: traceRef(traceRow) });
     const dumpIds = profileRefs(spec.profiles);
     await this.jobs.requireRedis();
     // Checked and submitted under the inputs' locks: a delete of an input either finished before (and the
@@ -94,7 +89,7 @@ export class PlansService {
     return { items: await this.statuses(rows), total };
   }
 
-  /** How many containers of each function fit on one host under each model (answered at once). */
+  /** How many containers of each function fit on one host under each model (answered at once, on a compute thread). */
   async density(dto: DensityRequestDto): Promise<DensityResult> {
     if (!(dto.hostMemoryGiB > 0)) throw new InvalidInputError('hostMemoryGiB must be a positive number');
     const entries = Object.entries(dto.dumps);
@@ -104,10 +99,10 @@ export class PlansService {
         throw new InvalidInputError(`dumps.${fn} must be a non-empty array of dump ids`);
       }
     }
-    const loaded = await this.inputs.loadDumps(entries.flatMap(([, ids]) => ids));
-    const profiles = new Map(entries.map(([fn, ids]) => [fn, ids.map((i) => loaded.get(i)!)]));
+    const rows = new Map((await this.inputs.dumpEntities(entries.flatMap(([, ids]) => ids))).map((e) => [e.id, dumpRef(e)]));
+    const profiles = entries.map(([fn, ids]): [string, ReturnType<typeof dumpRef>[]] => [fn, ids.map((i) => rows.get(i)!)]);
     const models = (dto.models ?? ['none', 'ksm', 'upm']) as Array<'none' | 'ksm' | 'upm'>;
-    return densityPerHost({ profiles, hostMemoryGiB: dto.hostMemoryGiB, models });
+    return this.compute.run({ kind: 'density', profiles, hostMemoryGiB: dto.hostMemoryGiB, models });
   }
 
   /** A plan by id or by a unique prefix of at least 8 hex digits (what `upm` prints). */

@@ -1,12 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { InjectRepository } from '@nestjs/typeorm';
-import { decodeTrace, encodeTraceChunks, TraceIngest, traceFunctionRows, traceProfile, type TraceProfile } from '@upm/model';
+import { encodeTraceChunks, TraceIngest, type TraceProfile } from '@upm/model';
 import { BlobStore, env, TraceEntity, UploadTooLargeError } from '@upm/platform';
 import type { Request } from 'express';
 import { createHash, randomUUID } from 'node:crypto';
 import { Repository } from 'typeorm';
 import { InvalidInputError, NotFoundError } from '../common/errors';
+import { ComputePool } from '../compute/compute-pool';
+import { traceRef } from '../compute/input-refs';
 import { multipartFiles } from '../common/multipart';
 import { TraceDto, TraceFunctionListDto, TraceListDto, UploadTraceQueryDto } from './dto/trace.dto';
 import { toTraceDto } from './trace.mapper';
@@ -17,6 +19,7 @@ export class TracesService {
     @InjectRepository(TraceEntity) private readonly traces: Repository<TraceEntity>,
     private readonly blobs: BlobStore,
     private readonly config: ConfigService,
+    private readonly compute: ComputePool,
   ) {}
 
   /**
@@ -90,7 +93,7 @@ export class TracesService {
   /** The trace's functions, most invoked first: the keys a plan's profiles name. */
   async functions(id: string, limit = 50, offset = 0): Promise<TraceFunctionListDto> {
     const entity = await this.entity(id);
-    const rows = traceFunctionRows(decodeTrace(await this.blobs.read(entity.sha256)));
+    const rows = await this.compute.run({ kind: 'traceFunctions', trace: traceRef(entity) });
     return { items: rows.slice(offset, offset + limit), total: rows.length };
   }
 
@@ -102,8 +105,6 @@ export class TracesService {
 
   /** Invocations per minute over the window and the busiest functions (decodes the stored trace). */
   async profile(id: string, top = 20): Promise<TraceProfile> {
-    const entity = /^[0-9a-f-]{36}$/i.test(id) ? await this.traces.findOneBy({ id }) : null;
-    if (!entity) throw new NotFoundError(`No trace ${id}`);
-    return traceProfile(decodeTrace(await this.blobs.read(entity.sha256)), top);
+    return this.compute.run({ kind: 'traceProfile', trace: traceRef(await this.entity(id)), top });
   }
 }

@@ -16,7 +16,7 @@ async function connect(): Promise<StoredInputs> {
   const env = validateEnvironment(process.env);
   const dataSource = new DataSource(buildDataSourceOptions(env.DATABASE_URL));
   await dataSource.initialize();
-  return new StoredInputs(dataSource);
+  return new StoredInputs(dataSource, { cacheBytes: env.WORKER_INPUT_CACHE_MB * 2 ** 20 });
 }
 
 export default async function processAnalysis(job: Job<AnalysisJobPayload>): Promise<AnalysisJobResult> {

@@ -25,7 +25,7 @@ async function connect(): Promise<SandboxContext> {
   const dataSource = new DataSource(buildDataSourceOptions(env.DATABASE_URL));
   await dataSource.initialize();
   // no queue: a point only reports itself done; the worker's own process enqueues and marks failures
-  return { lifecycle: new PlanLifecycle(dataSource), inputs: new StoredInputs(dataSource) };
+  return { lifecycle: new PlanLifecycle(dataSource), inputs: new StoredInputs(dataSource, { cacheBytes: env.WORKER_INPUT_CACHE_MB * 2 ** 20 }) };
 }
 
 export default async function processPlanPoint(job: Job<PlanPointJobPayload>): Promise<PlanPointJobResult> {

@@ -71,6 +71,33 @@ export class EnvironmentVariables {
   @Min(0, { message: 'ANALYSIS_SYNC_MAX_PAGES must be a non-negative integer' })
   ANALYSIS_SYNC_MAX_PAGES = 2_000_000;
 
+  /**
+   * Worker threads of the API that run its CPU-heavy requests (synchronous analyses, sharing, density, trace
+   * functions and profiles), so other requests are answered meanwhile; 0 runs them on the event loop.
+   */
+  @Transform(intOr(1))
+  @IsInt({ message: 'API_COMPUTE_THREADS must be an integer from 0 to 64' })
+  @Min(0, { message: 'API_COMPUTE_THREADS must be an integer from 0 to 64' })
+  @Max(64, { message: 'API_COMPUTE_THREADS must be an integer from 0 to 64' })
+  API_COMPUTE_THREADS = 1;
+
+  /** Decoded dumps and traces each compute thread keeps, by their stored size (MiB). */
+  @Transform(intOr(512))
+  @IsInt({ message: 'API_COMPUTE_CACHE_MB must be an integer from 0 to 65536' })
+  @Min(0, { message: 'API_COMPUTE_CACHE_MB must be an integer from 0 to 65536' })
+  @Max(65536, { message: 'API_COMPUTE_CACHE_MB must be an integer from 0 to 65536' })
+  API_COMPUTE_CACHE_MB = 512;
+
+  /**
+   * Decoded traces and dumps each worker job process keeps between its jobs, by their stored size (MiB): the
+   * points of a sweep then decode the trace and each dump once per process, not once per point.
+   */
+  @Transform(intOr(1024))
+  @IsInt({ message: 'WORKER_INPUT_CACHE_MB must be an integer from 0 to 65536' })
+  @Min(0, { message: 'WORKER_INPUT_CACHE_MB must be an integer from 0 to 65536' })
+  @Max(65536, { message: 'WORKER_INPUT_CACHE_MB must be an integer from 0 to 65536' })
+  WORKER_INPUT_CACHE_MB = 1024;
+
   /** Address the API listens on. Anything but a loopback address needs an API key or AUTH=off. */
   @IsString()
   @Matches(/^[A-Za-z0-9.:%_-]{1,255}$/, { message: 'HOST must be an IP address or host name, such as 127.0.0.1 or 0.0.0.0' })

@@ -1,8 +1,9 @@
-import { decodeTrace, loadDump, type Dump, type NormalizedTrace } from '@upm/model';
+import { decodeTrace, loadDumpBytes, type Dump, type NormalizedTrace } from '@upm/model';
 import { DataSource } from 'typeorm';
 import { DumpEntity } from '../database/entities/dump.entity';
 import { TraceEntity } from '../database/entities/trace.entity';
 import { BlobNotFoundError, BlobStore } from '../storage/blob-store';
+import { InputCache } from './input-cache';
 
 /** A trace or dump id that the database does not know. */
 export class InputNotFoundError extends Error {
@@ -38,12 +39,22 @@ async function contentOf<T>(kind: 'trace' | 'dump', row: { id: string }, read: (
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** Loads stored traces and dumps by id, for the API (density) and the workers (plans, analyses). */
+/**
+ * Loads stored traces and dumps by id, for the API and the workers (plans, analyses). With `cacheBytes`, what
+ * it decoded is kept by content hash (up to that much stored size, least recently used dropped first): the
+ * point jobs of a sweep, run one after another in one sandbox process, then read and decode each input once.
+ * Callers only read what they get (runPlan and runAnalysis do not modify their inputs).
+ */
 export class StoredInputs {
   private readonly blobs: BlobStore;
+  private readonly cache: InputCache<Dump | NormalizedTrace> | null;
 
-  constructor(private readonly dataSource: DataSource) {
+  constructor(
+    private readonly dataSource: DataSource,
+    opts: { cacheBytes?: number } = {},
+  ) {
     this.blobs = new BlobStore(dataSource);
+    this.cache = opts.cacheBytes ? new InputCache(opts.cacheBytes) : null;
   }
 
   async traceEntity(id: string): Promise<TraceEntity> {
@@ -76,14 +87,27 @@ export class StoredInputs {
 
   async loadTrace(id: string): Promise<NormalizedTrace> {
     const row = await this.traceEntity(id);
-    return decodeTrace(await contentOf('trace', row, () => this.blobs.read(row.sha256)));
+    const hit = this.cache?.get(row.sha256);
+    if (hit) return hit as NormalizedTrace;
+    const bytes = await contentOf('trace', row, () => this.blobs.read(row.sha256));
+    const trace = decodeTrace(bytes);
+    this.cache?.set(row.sha256, trace, bytes.byteLength);
+    return trace;
   }
 
   /** Dumps by id, each loaded once however often it is referenced. */
   async loadDumps(ids: readonly string[]): Promise<Map<string, Dump>> {
     const out = new Map<string, Dump>();
     for (const row of await this.dumpEntities(ids)) {
-      out.set(row.id, await loadDump(await contentOf('dump', row, () => this.blobs.open(row.sha256)), { name: `dump ${row.id}` }));
+      const hit = this.cache?.get(row.sha256);
+      if (hit) {
+        out.set(row.id, hit as Dump);
+        continue;
+      }
+      const bytes = await contentOf('dump', row, () => this.blobs.read(row.sha256));
+      const dump = loadDumpBytes(bytes, { name: `dump ${row.id}` });
+      this.cache?.set(row.sha256, dump, bytes.byteLength);
+      out.set(row.id, dump);
     }
     return out;
   }
