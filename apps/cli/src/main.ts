@@ -7,6 +7,7 @@ import { registerPlanRemoteCommands } from './commands/plan-remote.command';
 import { registerPlanReportCommand } from './commands/plan-report.command';
 import { registerServerCommands } from './commands/server.command';
 import { registerTraceCommands } from './commands/trace.command';
+import { registerTraceRemoteCommands } from './commands/trace-remote.command';
 
 /** The `upm` command. Each command group lives in commands/ and registers itself here. */
 export function buildProgram(): Command {
@@ -16,7 +17,7 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   registerDumpCommands(program);
-  registerTraceCommands(program);
+  registerTraceRemoteCommands(registerTraceCommands(program));
   registerAnalyzeCommands(program);
   const plan = registerPlanCommands(program);
   registerPlanRemoteCommands(plan);

@@ -1,0 +1,119 @@
+/**
+ * The `upm` commands on a server's stored data, run as the user runs them (main(argv), every command registered)
+ * against the real API app listening on a loopback port, on a fresh sqlite database.
+ */
+import { INestApplication } from '@nestjs/common';
+import type { AddressInfo } from 'node:net';
+import { testDatabases } from '../../../test/support/databases';
+import { invitroTrace } from '../../../test/support/shared-dir';
+import { createTestApp } from '../../../test/support/test-app';
+import { main } from '../src/main';
+
+
+interface Run {
+  code: number;
+  out: string;
+  err: string;
+}
+
+/** `upm ARGS...` in this process; stdout and stderr captured. */
+async function upm(...args: string[]): Promise<Run> {
+  let out = '';
+  let err = '';
+  const capture = (stream: NodeJS.WriteStream, append: (s: string) => void) =>
+    jest.spyOn(stream, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      append(chunk.toString());
+      return true;
+    });
+  const spies = [capture(process.stdout, (s) => (out += s)), capture(process.stderr, (s) => (err += s))];
+  try {
+    const code = await main(['node', 'upm', ...args]);
+    return { code, out, err };
+  } finally {
+    for (const s of spies) s.mockRestore();
+    process.exitCode = undefined;
+  }
+}
+
+describe('upm remote commands against the API on sqlite', () => {
+  let app: INestApplication;
+  let drop: () => Promise<void>;
+  let api: string[];
+  let base: string;
+
+  beforeAll(async () => {
+    const created = await testDatabases()[0].create();
+    drop = created.drop;
+    app = await createTestApp(created.url);
+    await app.listen(0, '127.0.0.1');
+    base = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
+    api = ['--api', base];
+  });
+  afterAll(async () => {
+    await app?.close();
+    await drop?.();
+  });
+
+  const get = (path: string) => fetch(new URL(path, base));
+
+  describe('upm trace upload / list / show', () => {
+    // invocations and durations of the 10-function day, without its memory file: the trace has a warning
+    const files = [invitroTrace('10', 'invocations.csv'), invitroTrace('10', 'durations.csv')];
+    let id: string;
+
+    it('upload prints the stored trace as inspect prints the files, warnings included', async () => {
+      const up = await upm('trace', 'upload', ...files, '--name', 'ten', ...api);
+      expect(up).toMatchObject({ code: 0, err: '' });
+      const m = /^uploaded trace ([0-9a-f-]{36})\n/.exec(up.out);
+      expect(m).not.toBeNull();
+      id = m![1];
+      const stored = await (await get(`/v1/traces/${id}`)).json();
+      expect(stored).toMatchObject({ id, name: 'ten', format: 'azure2019' });
+      expect(up.out).toMatch(/^warning: {5}10 of 10 functions have no memory row \(no memory file was given\)/m);
+
+      // the same files again: the server answers with the stored trace
+      const again = await upm('trace', 'upload', ...files, ...api);
+      expect(again.out).toContain(`uploaded trace ${id} (these files were already uploaded: the stored trace)`);
+    });
+
+    it('show prints what upm trace inspect prints for the same files, and the API warnings', async () => {
+      const shown = await upm('trace', 'show', id, ...api);
+      expect(shown).toMatchObject({ code: 0, err: '' });
+      expect(shown.out).toMatch(new RegExp(`^id: {10}${id}\nname: {8}ten\nuploaded: {4}\\S+ \\(\\d+ bytes\\)\n`));
+      const local = await upm('trace', 'inspect', ...files);
+      // every line but the file names (the server keeps the base names) is the same
+      const body = (s: string) => s.split('\n').filter((l) => !/^(id|name|uploaded|files):/.test(l) && !/^ {13}\S/.test(l));
+      expect(body(shown.out)).toEqual(body(local.out));
+      expect(body(shown.out)).toContainEqual(expect.stringMatching(/^warning: {5}10 of 10 functions have no memory row/));
+
+      const json = JSON.parse((await upm('trace', 'show', id, '--json', ...api)).out);
+      expect(json.warnings).toEqual([expect.stringMatching(/^10 of 10 functions have no memory row/)]);
+    });
+
+    it('list prints the stored traces, and --json the API page', async () => {
+      const other = await upm('trace', 'upload', invitroTrace('example', 'Azure2021', 'Azure2021_200.csv'), '--format', 'azure2021', ...api);
+      expect(other.code).toBe(0);
+      const listed = await upm('trace', 'list', ...api);
+      expect(listed.code).toBe(0);
+      const lines = listed.out.trimEnd().split('\n');
+      expect(lines[0]).toMatch(/^id\s+format\s+functions\s+invocations\s+warnings\s+created\s+name$/);
+      expect(lines.find((l) => l.startsWith(id))).toMatch(/^\S+\s+azure2019\s+10\s+\d+\s+1\s+\S+\s+ten$/);
+      expect(lines.find((l) => / azure2021 /.test(l))).toMatch(/\s31\s+199\s+0\s/);
+      expect(lines.at(-1)).toBe('2 of 2 traces');
+
+      const page = JSON.parse((await upm('trace', 'list', '--limit', '1', '--json', ...api)).out);
+      expect(page.total).toBe(2);
+      expect(page.items).toHaveLength(1);
+      expect((await upm('trace', 'list', '--limit', '1', ...api)).out).toMatch(/\n1 of 2 traces \(next: --offset 1\)\n$/);
+    });
+
+    it('bad input is one clear line: an unknown id, a bad id, a bad flag', async () => {
+      const unknown = '00000000-0000-4000-8000-000000000000';
+      expect(await upm('trace', 'show', unknown, ...api)).toMatchObject({ code: 1, out: '', err: `upm: no trace ${unknown} on ${base}\n` });
+      expect(await upm('trace', 'show', 'abc', ...api)).toMatchObject({ code: 2, err: expect.stringMatching(/^upm: a trace id is a UUID .*got 'abc'\n$/) });
+      expect(await upm('trace', 'list', '--limit', '0', ...api)).toMatchObject({ code: 2, err: "upm: --limit must be a whole number in 1..500, got '0'\n" });
+      expect(await upm('trace', 'upload', '/nonexistent.csv', ...api)).toMatchObject({ code: 1, err: 'upm: cannot read /nonexistent.csv: no such file or directory\n' });
+    });
+  });
+
+});
