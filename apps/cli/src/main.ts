@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { CliError } from '@upm/client';
 import { registerAnalyzeCommands } from './commands/analyze.command';
+import { registerDensityCommand } from './commands/density.command';
 import { registerDumpCommands } from './commands/dump.command';
 import { registerPlanCommands } from './commands/plan.command';
 import { registerPlanRemoteCommands } from './commands/plan-remote.command';
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
   const plan = registerPlanCommands(program);
   registerPlanRemoteCommands(plan);
   registerPlanReportCommand(plan);
+  registerDensityCommand(program);
   registerServerCommands(program);
   return program;
 }

@@ -4,11 +4,15 @@
  */
 import { INestApplication } from '@nestjs/common';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { ApiClient } from '@upm/client';
 import { testDatabases } from '../../../test/support/databases';
-import { invitroTrace } from '../../../test/support/shared-dir';
+import { invitroTrace, REPO_ROOT } from '../../../test/support/shared-dir';
 import { createTestApp } from '../../../test/support/test-app';
 import { main } from '../src/main';
 
+const HTTP_DUMP = join(REPO_ROOT, 'samples/dumps/http-handler.dump');
+const IMAGE_DUMP = join(REPO_ROOT, 'samples/dumps/image-recognition.dump');
 
 interface Run {
   code: number;
@@ -113,6 +117,56 @@ describe('upm remote commands against the API on sqlite', () => {
       expect(await upm('trace', 'show', 'abc', ...api)).toMatchObject({ code: 2, err: expect.stringMatching(/^upm: a trace id is a UUID .*got 'abc'\n$/) });
       expect(await upm('trace', 'list', '--limit', '0', ...api)).toMatchObject({ code: 2, err: "upm: --limit must be a whole number in 1..500, got '0'\n" });
       expect(await upm('trace', 'upload', '/nonexistent.csv', ...api)).toMatchObject({ code: 1, err: 'upm: cannot read /nonexistent.csv: no such file or directory\n' });
+    });
+  });
+
+  describe('upm density', () => {
+    it('uploads dump files, takes dump ids, and prints what POST /v1/density answers', async () => {
+      const image = (await new ApiClient(base).uploadDump(IMAGE_DUMP)).id;
+      const json = await upm('density', '--dumps', `http-handler=${HTTP_DUMP}`, '--dumps', `image=${image}`, '--host-mem-gib', '2', '--json', ...api);
+      expect(json).toMatchObject({ code: 0, err: '' });
+      const got = JSON.parse(json.out);
+      // the file was uploaded: its id is a stored dump's
+      const dumps = (await (await get('/v1/dumps')).json()) as { items: { id: string; name: string }[] };
+      const http = dumps.items.find((d) => d.id !== image)!.id;
+      const direct = await fetch(new URL('/v1/density', base), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ dumps: { 'http-handler': [http], image: [image] }, hostMemoryGiB: 2 }),
+      });
+      expect(got).toEqual(await direct.json());
+      expect(got.functions.map((f: { function: string }) => f.function)).toEqual(['http-handler', 'image']);
+      expect(got.functions[0].containers.upm).toBeGreaterThan(got.functions[0].containers.none);
+
+      const text = await upm('density', '--dumps', `http-handler=${http}`, `image=${IMAGE_DUMP}`, '--host-mem-gib', '2', ...api);
+      expect(text).toMatchObject({ code: 0, err: '' });
+      const lines = text.out.trimEnd().split('\n');
+      expect(lines[0]).toBe('containers per host of 2.00 GiB (MiB/model: host memory per container)');
+      expect(lines[1].split(/\s+/)).toEqual(['function', 'processes', 'none', 'ksm', 'upm', 'MiB/none', 'MiB/ksm', 'MiB/upm', 'ksm/none', 'upm/none']);
+      for (const [i, f] of got.functions.entries()) {
+        const mib = (m: string) => (f.bytesPerContainer[m] / 1048576).toFixed(1);
+        const cells = [f.function, String(f.processes), ...['none', 'ksm', 'upm'].map((m) => `${f.containers[m]}${f.capped[m] ? '+' : ''}`)];
+        expect(lines[2 + i].trim().split(/\s+/)).toEqual([...cells, mib('none'), mib('ksm'), mib('upm'), `x${f.densityVsNone.ksm.toFixed(2)}`, `x${f.densityVsNone.upm.toFixed(2)}`]);
+      }
+
+      const upmOnly = JSON.parse((await upm('density', '--dumps', `image=${image}`, '--host-mem-gib', '1', '--models', 'none,upm', '--json', ...api)).out);
+      expect(Object.keys(upmOnly.functions[0].containers).sort()).toEqual(['none', 'upm']);
+    });
+
+    it('bad flags exit 2 naming the flag; an unknown dump id is the API answer, exit 1', async () => {
+      const image = `image=${IMAGE_DUMP}`;
+      expect(await upm('density', '--dumps', image, '--host-mem-gib', '-1', ...api)).toMatchObject({ code: 2, err: "upm: --host-mem-gib must be a positive number of GiB, got '-1'\n" });
+      expect(await upm('density', '--dumps', image, ...api)).toMatchObject({ code: 2, err: expect.stringContaining("required option '--host-mem-gib <n>' not specified") });
+      expect(await upm('density', '--dumps', 'image', '--host-mem-gib', '1', ...api)).toMatchObject({ code: 2, err: "upm: --dumps expects FUNCTION=DUMP[,DUMP...], got 'image'\n" });
+      expect(await upm('density', '--dumps', 'image=./nope.dump', '--host-mem-gib', '1', ...api)).toMatchObject({
+        code: 2,
+        err: "upm: --dumps image: './nope.dump' is neither a dump file nor a dump id (a UUID)\n",
+      });
+      expect(await upm('density', '--dumps', image, '--host-mem-gib', '1', '--models', 'none,zram', ...api)).toMatchObject({ code: 2, err: expect.stringMatching(/^upm: --models must be a comma-separated subset of none,ksm,upm, got 'none,zram'\n$/) });
+      const unknown = '00000000-0000-4000-8000-000000000000';
+      const r = await upm('density', '--dumps', `image=${unknown}`, '--host-mem-gib', '1', ...api);
+      expect(r).toMatchObject({ code: 1, out: '' });
+      expect(r.err).toMatch(new RegExp(`^upm: POST /v1/density failed with 422: No dump ${unknown}\\n$`));
     });
   });
 
