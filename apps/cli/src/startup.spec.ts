@@ -26,7 +26,7 @@ describe('upm start-up', () => {
     walk(program, []);
     expect(program.helpInformation()).toContain('Usage: upm');
     expect(all).toEqual(
-      expect.arrayContaining(['server keys create', 'plan run', 'dump inspect', 'trace list', 'trace show', 'trace upload', 'density']),
+      expect.arrayContaining(['server keys create', 'plan run', 'dump inspect', 'trace list', 'trace show', 'trace upload', 'trace delete', 'density', 'plan delete', 'dump delete']),
     );
   });
 

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { ApiClient } from '@upm/client';
 import { testDatabases } from '../../../test/support/databases';
 import { invitroTrace, REPO_ROOT } from '../../../test/support/shared-dir';
-import { createTestApp } from '../../../test/support/test-app';
+import { appDataSource, createTestApp } from '../../../test/support/test-app';
 import { main } from '../src/main';
 
 const HTTP_DUMP = join(REPO_ROOT, 'samples/dumps/http-handler.dump');
@@ -54,6 +54,9 @@ describe('upm remote commands against the API on sqlite', () => {
     api = ['--api', base];
   });
   afterAll(async () => {
+    // the plans these tests submit stay queued (no worker runs here): drop their jobs with the app's queue
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    await app?.get(require('@nestjs/bull').getQueueToken('plans')).obliterate({ force: true });
     await app?.close();
     await drop?.();
   });
@@ -170,4 +173,51 @@ describe('upm remote commands against the API on sqlite', () => {
     });
   });
 
+  describe('upm plan delete, dump delete, trace delete', () => {
+    it('refuses (409) while a queued plan uses the input, naming the plan; deletes once it has finished', async () => {
+      const client = new ApiClient(base);
+      const trace = (await client.uploadTrace([invitroTrace('example', 'Azure2021', 'Azure2021_200.csv')])).id;
+      const dump = (await client.uploadDump(HTTP_DUMP)).id;
+      const spec = { trace, profiles: { default: [dump] }, host: { memoryGiB: 2 }, policy: { kind: 'ttl', ttlMinutes: 3 }, models: ['none', 'upm'] };
+      const plan = (await client.request('POST', '/v1/plans', spec)).body as { id: string; state: string };
+      expect(plan.state).toBe('queued');
+      const prefix = plan.id.slice(0, 12);
+
+      const usedDump = await upm('dump', 'delete', dump, ...api);
+      expect(usedDump).toEqual({
+        code: 1,
+        out: '',
+        err: `upm: cannot delete dump ${dump}: dump ${dump} is used by 1 queued or running plan(s): delete it once they finish (used by plan ${plan.id})\n`,
+      });
+      expect((await get(`/v1/dumps/${dump}`)).status).toBe(200);
+      const usedTrace = await upm('trace', 'delete', trace, ...api);
+      expect(usedTrace).toMatchObject({ code: 1, err: expect.stringContaining(`upm: cannot delete trace ${trace}: trace ${trace} is used by 1 queued`) });
+      expect(usedTrace.err).toContain(`(used by plan ${plan.id})`);
+      expect((await get(`/v1/traces/${trace}`)).status).toBe(200);
+      expect(await upm('plan', 'delete', prefix, ...api)).toEqual({
+        code: 1,
+        out: '',
+        err: `upm: cannot delete plan ${prefix}: plan ${plan.id} is queued: delete it once it has finished\n`,
+      });
+      expect((await get(`/v1/plans/${plan.id}`)).status).toBe(200);
+
+      // No worker runs here: the plan finishes the way a worker marks it (failed: it has no result).
+      await appDataSource(app).query(`UPDATE plans SET state = 'failed', error = 'stopped by the test' WHERE id = '${plan.id}'`);
+      expect(await upm('plan', 'delete', prefix, ...api)).toEqual({ code: 0, out: `deleted plan ${prefix}\n`, err: '' });
+      expect((await get(`/v1/plans/${plan.id}`)).status).toBe(404);
+      expect(await upm('dump', 'delete', dump, ...api)).toEqual({ code: 0, out: `deleted dump ${dump}\n`, err: '' });
+      expect((await get(`/v1/dumps/${dump}`)).status).toBe(404);
+      expect(await upm('trace', 'delete', trace, ...api)).toEqual({ code: 0, out: `deleted trace ${trace}\n`, err: '' });
+      expect((await get(`/v1/traces/${trace}`)).status).toBe(404);
+
+      // gone: one line, exit 1
+      expect(await upm('trace', 'delete', trace, ...api)).toEqual({ code: 1, out: '', err: `upm: no trace ${trace} on ${base}\n` });
+      expect(await upm('plan', 'delete', plan.id, ...api)).toEqual({ code: 1, out: '', err: `upm: no plan ${plan.id} on ${base}\n` });
+    });
+
+    it('a malformed id exits 2 without asking the server', async () => {
+      expect(await upm('plan', 'delete', 'abc', ...api)).toMatchObject({ code: 2, err: "upm: a plan id is 64 hex digits or a unique prefix of 8 or more, got 'abc'\n" });
+      expect(await upm('dump', 'delete', 'abc', ...api)).toMatchObject({ code: 2, err: "upm: a dump id is a UUID (as upload printed it), got 'abc'\n" });
+    });
+  });
 });

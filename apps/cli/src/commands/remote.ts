@@ -20,6 +20,25 @@ export function client(opts: RemoteOptions): ApiClient {
   return new ApiClient(opts.api, opts.apiKey);
 }
 
+/**
+ * DELETE of a stored dump, trace or plan. 404 and 409 become one line that says why; a 409 of an input names
+ * the plans that use it (the API sends them in `plans`), so the user knows what to wait for or delete first.
+ */
+export async function deleteRemote(opts: RemoteOptions, kind: 'dump' | 'trace' | 'plan', id: string): Promise<string> {
+  if (kind !== 'plan' && !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id))
+    throw new CliError(`a ${kind} id is a UUID (as upload printed it), got '${id}'`, 2);
+  const path = `/v1/${kind}s/${encodeURIComponent(id)}`;
+  const { status, body } = await client(opts).request('DELETE', path, undefined, { allowStatus: [404, 409] });
+  const problem = (typeof body === 'object' && body !== null ? body : {}) as { detail?: string; plans?: unknown };
+  if (status === 404) throw new CliError(`no ${kind} ${id} on ${opts.api}`);
+  if (status === 409) {
+    const plans = Array.isArray(problem.plans) ? problem.plans.map(String) : [];
+    const users = plans.length > 0 ? ` (used by plan${plans.length === 1 ? '' : 's'} ${plans.join(', ')})` : '';
+    throw new CliError(`cannot delete ${kind} ${id}: ${problem.detail ?? String(body)}${users}`);
+  }
+  return `deleted ${kind} ${id}\n`;
+}
+
 /** Columns padded to their widest cell, two spaces apart; the last column is not padded. */
 export function table(rows: string[][], rightAligned: ReadonlySet<number> = new Set()): string {
   const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));

@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { CliError } from '@upm/client';
 import { TRACE_FORMATS } from '@upm/model/traces';
-import { client, paging, remote, RemoteOptions, table } from './remote';
+import { client, deleteRemote, paging, remote, RemoteOptions, table } from './remote';
 import { InspectReport, renderInspect, traceFiles } from './trace.command';
 
 /** A trace as the API stores it (GET /v1/traces/:id; the fields the CLI reads). */
@@ -31,7 +31,7 @@ export interface StoredTrace {
 }
 
 /**
- * `upm trace list | show | upload`: traces stored on a server (--api). `show` prints what `upm trace
+ * `upm trace list | show | upload | delete`: traces stored on a server (--api). `show` prints what `upm trace
  * inspect` prints for the files, from the stored trace, with the same warnings.
  */
 export function registerTraceRemoteCommands(trace: Command): void {
@@ -68,6 +68,14 @@ export function registerTraceRemoteCommands(trace: Command): void {
     process.stdout.write(await uploadTrace(files, opts));
   });
 
+  remote(
+    trace
+      .command('delete')
+      .description('delete a trace and its stored content from a server (refused while a queued or running plan uses it)')
+      .argument('<id>', 'the trace id'),
+  ).action(async (id: string, opts: RemoteOptions) => {
+    process.stdout.write(await deleteRemote(opts, 'trace', id));
+  });
 }
 
 export async function listTraces(opts: RemoteOptions & { limit?: string; offset?: string; json?: boolean }): Promise<string> {
