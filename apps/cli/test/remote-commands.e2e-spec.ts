@@ -39,14 +39,14 @@ async function upm(...args: string[]): Promise<Run> {
   }
 }
 
-describe('upm remote commands against the API on sqlite', () => {
+describe.each(testDatabases())('upm remote commands against the API on $name', (db) => {
   let app: INestApplication;
   let drop: () => Promise<void>;
   let api: string[];
   let base: string;
 
   beforeAll(async () => {
-    const created = await testDatabases()[0].create();
+    const created = await db.create();
     drop = created.drop;
     app = await createTestApp(created.url);
     await app.listen(0, '127.0.0.1');
@@ -219,5 +219,41 @@ describe('upm remote commands against the API on sqlite', () => {
       expect(await upm('plan', 'delete', 'abc', ...api)).toMatchObject({ code: 2, err: "upm: a plan id is 64 hex digits or a unique prefix of 8 or more, got 'abc'\n" });
       expect(await upm('dump', 'delete', 'abc', ...api)).toMatchObject({ code: 2, err: "upm: a dump id is a UUID (as upload printed it), got 'abc'\n" });
     });
+  });
+});
+
+describe('upm remote commands with API keys (sqlite)', () => {
+  const key = 'k'.repeat(40);
+  let app: INestApplication;
+  let drop: () => Promise<void>;
+  let api: string[];
+
+  beforeAll(async () => {
+    const created = await testDatabases()[0].create();
+    drop = created.drop;
+    app = await createTestApp(created.url, { BOOTSTRAP_API_KEY: key });
+    await app.listen(0, '127.0.0.1');
+    api = ['--api', `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`];
+  });
+  afterAll(async () => {
+    await app?.close();
+    await drop?.();
+  });
+
+  it('send --api-key, else $UPM_API_KEY; without one, or with a wrong one, say which', async () => {
+    expect(await upm('trace', 'list', ...api)).toMatchObject({
+      code: 1,
+      err: expect.stringMatching(/^upm: GET \/v1\/traces\?limit=50&offset=0 failed with 401: .*\(give a key with --api-key or UPM_API_KEY\)\n$/),
+    });
+    expect(await upm('trace', 'list', '--api-key', key, ...api)).toMatchObject({ code: 0, out: expect.stringMatching(/^no traces on /) });
+    const wrong = await upm('density', '--dumps', `f=${HTTP_DUMP}`, '--host-mem-gib', '1', '--api-key', 'x'.repeat(40), ...api);
+    expect(wrong).toMatchObject({ code: 1, err: expect.stringMatching(/failed with 401: .*\(check the key given by --api-key or UPM_API_KEY\)\n$/) });
+    process.env.UPM_API_KEY = key;
+    try {
+      expect(await upm('trace', 'delete', '00000000-0000-4000-8000-000000000000', ...api)).toMatchObject({ code: 1, err: expect.stringMatching(/^upm: no trace 0{8}-/) });
+      expect(await upm('density', '--dumps', `f=${HTTP_DUMP}`, '--host-mem-gib', '1', '--json', ...api)).toMatchObject({ code: 0 });
+    } finally {
+      delete process.env.UPM_API_KEY;
+    }
   });
 });
