@@ -28,7 +28,7 @@ export function registerDumpCommands(program: Command): void {
     dump
       .command('delete')
       .description('delete a dump and its stored content from a server (refused while a queued or running plan uses it)')
-      .argument('<id>', 'the dump id (as upload printed it)'),
+      .argument('<id>', 'the dump id (a UUID: GET /v1/dumps, the web UI)'),
   ).action(async (id: string, opts: RemoteOptions) => {
     process.stdout.write(await deleteRemote(opts, 'dump', id));
   });

@@ -52,7 +52,7 @@ export function registerPlanRemoteCommands(plan: Command): void {
     plan
       .command('delete')
       .description('delete a finished plan and its results from a server (refused while it is queued or running)')
-      .argument('<id>', 'the plan id, or a unique prefix of 8 or more of its hex digits (as upm plan run prints it)'),
+      .argument('<id>', 'the plan id, or a unique prefix of 8 or more of its hex digits (as upm plan submit prints it)'),
   ).action(async (id: string, opts: ApiOptions) => {
     // the API takes a prefix of 8+ digits; a shorter one would only be "not found"
     if (!/^[0-9a-f]{8,64}$/i.test(id)) throw new CliError(`a plan id is 64 hex digits or a unique prefix of 8 or more, got '${id}'`, 2);

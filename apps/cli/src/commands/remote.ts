@@ -7,7 +7,7 @@ export interface RemoteOptions {
   apiKey?: string;
 }
 
-export const apiOption = () => new Option('--api <url>', 'API base URL (default: $UPM_API_URL)').default(process.env.UPM_API_URL ?? 'http://127.0.0.1:3000');
+export const apiOption = () => new Option('--api <url>', 'API base URL ($UPM_API_URL sets the default)').default(process.env.UPM_API_URL ?? 'http://127.0.0.1:3000');
 /** Given as is: ApiClient falls back to $UPM_API_KEY when it is undefined. */
 export const apiKeyOption = () => new Option('--api-key <key>', 'API key (default: $UPM_API_KEY)');
 
@@ -26,7 +26,7 @@ export function client(opts: RemoteOptions): ApiClient {
  */
 export async function deleteRemote(opts: RemoteOptions, kind: 'dump' | 'trace' | 'plan', id: string): Promise<string> {
   if (kind !== 'plan' && !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id))
-    throw new CliError(`a ${kind} id is a UUID (as upload printed it), got '${id}'`, 2);
+    throw new CliError(`a ${kind} id is a UUID, got '${id}'`, 2);
   const path = `/v1/${kind}s/${encodeURIComponent(id)}`;
   const { status, body } = await client(opts).request('DELETE', path, undefined, { allowStatus: [404, 409] });
   const problem = (typeof body === 'object' && body !== null ? body : {}) as { detail?: string; plans?: unknown };
