@@ -1,12 +1,14 @@
 import { Command, CommanderError } from 'commander';
 import { CliError } from '@upm/client';
 import { registerAnalyzeCommands } from './commands/analyze.command';
+import { registerDensityCommand } from './commands/density.command';
 import { registerDumpCommands } from './commands/dump.command';
 import { registerPlanCommands } from './commands/plan.command';
 import { registerPlanRemoteCommands } from './commands/plan-remote.command';
 import { registerPlanReportCommand } from './commands/plan-report.command';
 import { registerServerCommands } from './commands/server.command';
 import { registerTraceCommands } from './commands/trace.command';
+import { registerTraceRemoteCommands } from './commands/trace-remote.command';
 
 /** The `upm` command. Each command group lives in commands/ and registers itself here. */
 export function buildProgram(): Command {
@@ -16,11 +18,12 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   registerDumpCommands(program);
-  registerTraceCommands(program);
+  registerTraceRemoteCommands(registerTraceCommands(program));
   registerAnalyzeCommands(program);
   const plan = registerPlanCommands(program);
   registerPlanRemoteCommands(plan);
   registerPlanReportCommand(plan);
+  registerDensityCommand(program);
   registerServerCommands(program);
   return program;
 }

@@ -25,7 +25,9 @@ describe('upm start-up', () => {
     };
     walk(program, []);
     expect(program.helpInformation()).toContain('Usage: upm');
-    expect(all).toEqual(expect.arrayContaining(['server keys create', 'plan run', 'dump inspect']));
+    expect(all).toEqual(
+      expect.arrayContaining(['server keys create', 'plan run', 'dump inspect', 'trace list', 'trace show', 'trace upload', 'trace delete', 'density', 'plan delete', 'dump delete']),
+    );
   });
 
   it('loads the key store (and with it TypeORM) only when a keys command runs', async () => {

@@ -46,14 +46,20 @@ export class ApiClient {
     return body as { id: string; deduplicated: boolean };
   }
 
-  /** Uploads trace files as one multipart request (the three Azure 2019 files of a day, or one 2021 file). */
-  async uploadTrace(paths: string[], name?: string): Promise<{ id: string; stats: Record<string, unknown> }> {
+  /**
+   * Uploads trace files as one multipart request (the three Azure 2019 files of a day, or one 2021 file);
+   * `format` is the API's `format` query (default: detected by header).
+   */
+  async uploadTrace(paths: string[], name?: string, format?: string): Promise<{ id: string; stats: Record<string, unknown> }> {
     const form = new FormData();
     for (const p of paths) {
       await assertReadable(p);
       form.append('files', await openAsBlob(p), basename(p));
     }
-    const query = name ? `?name=${encodeURIComponent(name)}` : '';
+    const params = new URLSearchParams();
+    if (name) params.set('name', name);
+    if (format) params.set('format', format);
+    const query = params.size > 0 ? `?${params}` : '';
     const { body } = await this.send('POST', `/v1/traces${query}`, form);
     return body as { id: string; stats: Record<string, unknown> };
   }

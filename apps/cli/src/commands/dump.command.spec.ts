@@ -110,7 +110,7 @@ describe('upm dump', () => {
     const program = new Command('upm').exitOverride().configureOutput({ writeErr: () => undefined, writeOut: () => undefined });
     registerDumpCommands(program);
     const dump = program.commands.find((c) => c.name() === 'dump')!;
-    expect(dump.commands.map((c) => c.name())).toEqual(['inspect', 'cat']);
+    expect(dump.commands.map((c) => c.name())).toEqual(['inspect', 'cat', 'delete']);
     const write = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
     try {
       await program.parseAsync(['node', 'upm', 'dump', 'inspect', '--json', file]);

@@ -1,10 +1,11 @@
 import { Command } from 'commander';
 import { DumpFormatError, dumpToNdjson, readDump, readDumpFile, summarizeDump, type DumpEvent, type DumpSummary } from '@upm/model';
 import { CliError } from '@upm/client';
+import { deleteRemote, remote, RemoteOptions } from './remote';
 
 /** `upm dump ...`: look into page-hash dumps (upm-probe output). FILE may be `-` for stdin. */
 export function registerDumpCommands(program: Command): void {
-  const dump = program.command('dump').description('look into page-hash dumps (upm-probe output)');
+  const dump = program.command('dump').description('look into page-hash dumps (upm-probe output), delete those on a server');
 
   dump
     .command('inspect')
@@ -22,6 +23,15 @@ export function registerDumpCommands(program: Command): void {
     .action(async (file: string) => {
       await catDump(file, process.stdout);
     });
+
+  remote(
+    dump
+      .command('delete')
+      .description('delete a dump and its stored content from a server (refused while a queued or running plan uses it)')
+      .argument('<id>', 'the dump id (a UUID: GET /v1/dumps, the web UI)'),
+  ).action(async (id: string, opts: RemoteOptions) => {
+    process.stdout.write(await deleteRemote(opts, 'dump', id));
+  });
 }
 
 /** `upm dump inspect`; exported for tests. */

@@ -1,21 +1,17 @@
-import { Command, Option } from 'commander';
-import { ApiClient, submitPlan, watchPlan } from '@upm/client';
+import { Command } from 'commander';
+import { ApiClient, CliError, submitPlan, watchPlan } from '@upm/client';
 import { buildSpec, PlanRunOptions } from './plan.command';
+import { apiKeyOption, apiOption, deleteRemote, remote, RemoteOptions as ApiOptions } from './remote';
 import { traceFiles } from './trace.command';
 
-interface RemoteOptions {
-  api: string;
-  apiKey?: string;
+interface RemoteOptions extends ApiOptions {
   json?: boolean;
   timeout: string;
 }
 
-const apiOption = () => new Option('--api <url>', 'API base URL').default(process.env.UPM_API_URL ?? 'http://127.0.0.1:3000');
-const apiKeyOption = () => new Option('--api-key <key>', 'API key (default: $UPM_API_KEY)');
-
 /**
- * `upm plan submit` and `upm plan watch`: the same plan as `upm plan run`, run by a server's workers. Submit
- * takes run's options (files are uploaded first, then the plan refers to their ids).
+ * `upm plan submit`, `upm plan watch` and `upm plan delete`: the same plan as `upm plan run`, run by a server's
+ * workers. Submit takes run's options (files are uploaded first, then the plan refers to their ids).
  */
 export function registerPlanRemoteCommands(plan: Command): void {
   const run = plan.commands.find((c) => c.name() === 'run');
@@ -51,4 +47,15 @@ export function registerPlanRemoteCommands(plan: Command): void {
     .action(async (id: string, opts: RemoteOptions) => {
       process.stdout.write(await watchPlan(new ApiClient(opts.api, opts.apiKey), id, opts));
     });
+
+  remote(
+    plan
+      .command('delete')
+      .description('delete a finished plan and its results from a server (refused while it is queued or running)')
+      .argument('<id>', 'the plan id, or a unique prefix of 8 or more of its hex digits (as upm plan submit prints it)'),
+  ).action(async (id: string, opts: ApiOptions) => {
+    // the API takes a prefix of 8+ digits; a shorter one would only be "not found"
+    if (!/^[0-9a-f]{8,64}$/i.test(id)) throw new CliError(`a plan id is 64 hex digits or a unique prefix of 8 or more, got '${id}'`, 2);
+    process.stdout.write(await deleteRemote(opts, 'plan', id));
+  });
 }

@@ -16,9 +16,12 @@ import {
 import { generateAzure2019, generateAzure2021, GeneratedFiles } from '@upm/model/traces/generator';
 import { CliError } from '@upm/client';
 
-/** `upm trace ...`: inspect invocation traces (Azure 2019/2021, Huawei 2023) and generate synthetic ones. */
-export function registerTraceCommands(program: Command): void {
-  const trace = program.command('trace').description('invocation traces: inspect real ones, generate synthetic ones');
+/**
+ * `upm trace ...`: inspect invocation traces (Azure 2019/2021, Huawei 2023) and generate synthetic ones. Returns
+ * the `trace` command, so the commands on a server's traces (trace-remote.command.ts) can be added to it.
+ */
+export function registerTraceCommands(program: Command): Command {
+  const trace = program.command('trace').description('invocation traces: inspect files, generate synthetic ones, and the traces on a server');
 
   trace
     .command('inspect')
@@ -71,6 +74,7 @@ export function registerTraceCommands(program: Command): void {
           : `wrote ${result.files.join(', ')}: ${result.functions} functions, ${result.apps} apps, ${result.invocations} invocations, ${result.bytes} bytes\n`,
       );
     });
+  return trace;
 }
 
 export interface InspectOptions {
@@ -212,7 +216,8 @@ export function traceFiles(args: string[]): string[] {
   return out;
 }
 
-function renderInspect(r: InspectReport): string {
+/** The text of `upm trace inspect` (and of `upm trace show`, from the stored trace). */
+export function renderInspect(r: InspectReport): string {
   const lines = [
     `format:      ${r.format}`,
     `files:       ${r.files.map((f) => `${f.file} (${f.kind}, ${f.rows} rows${f.badRows ? `, ${f.badRows} bad` : ''})`).join('\n             ')}`,
