@@ -14,6 +14,7 @@ import { DumpsModule } from './dumps/dumps.module';
 import { JobsModule } from './jobs/jobs.module';
 import { PlansModule } from './plans/plans.module';
 import { TracesModule } from './traces/traces.module';
+import { fieldErrorsOf, invalidFields } from './common/field-errors';
 
 /** The REST service: produces jobs, registers no processors. */
 @Module({
@@ -22,7 +23,13 @@ import { TracesModule } from './traces/traces.module';
     // As providers (not main.ts globals) so e2e tests get exactly the production pipeline.
     {
       provide: APP_PIPE,
-      useValue: new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }),
+      useValue: new ValidationPipe({
+        whitelist: true,
+        forbidNonWhitelisted: true,
+        transform: true,
+        // a bad field is a 422 listing {path, detail}, as the domain's validators answer
+        exceptionFactory: (errors) => invalidFields('', fieldErrorsOf(errors)),
+      }),
     },
     { provide: APP_FILTER, useClass: ProblemDetailsFilter },
     // In this order: rate limits (per address, per key sent) before the key is looked up.

@@ -1,6 +1,7 @@
 import { INestApplication, RequestMethod } from '@nestjs/common';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
+import { documentAccessProblems } from './common/api-problems';
 import { mountWebUi } from './ui';
 import { requireContentType } from './common/content-type';
 import { applyHttpMetrics } from './metrics/http-metrics';
@@ -14,7 +15,7 @@ export const API_PREFIX = 'v1';
  * UI read the same contract the API validates.
  */
 export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
-  return SwaggerModule.createDocument(
+  const doc = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()
       .setTitle('upm-planner')
@@ -24,6 +25,7 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
       .addSecurityRequirements('bearer')
       .build(),
   );
+  return documentAccessProblems(doc);
 }
 
 /** /v1 before every route but the probes' (/health, /metrics). */

@@ -43,10 +43,15 @@ describe.each(testDatabases())('API e2e on $name', (db) => {
   });
 
   it('rejects unknown and invalid fields with problem+json naming them', async () => {
-    const res = await request(app.getHttpServer()).post('/v1/jobs/ping').send({ holdMs: -5, extra: true }).expect(400);
+    const res = await request(app.getHttpServer()).post('/v1/jobs/ping').send({ holdMs: -5, extra: true }).expect(422);
     expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
-    expect(res.body.status).toBe(400);
-    expect(res.body.errors).toEqual(expect.arrayContaining(['property extra should not exist', 'holdMs must not be less than 0']));
+    expect(res.body.status).toBe(422);
+    expect(res.body.errors).toEqual(
+      expect.arrayContaining([
+        { path: 'extra', detail: 'is not a known field' },
+        { path: 'holdMs', detail: 'must not be less than 0' },
+      ]),
+    );
   });
 
   it('rejects malformed JSON with problem+json 400', async () => {
@@ -119,6 +124,20 @@ describe.each(testDatabases())('API e2e on $name', (db) => {
     expect(ok('/v1/density', 'post')).toBe('#/components/schemas/DensityResultDto');
     expect(doc.components.schemas.SharingTotalDto.properties.categories.properties.unique.$ref).toBe('#/components/schemas/CategoryAmountDto');
     expect(doc.components.schemas.CategoryAmountDto.properties.percentOfRss).toBeDefined();
+  });
+
+  it('documents 401, 403 and 429 on every /v1 operation (the guard and the limiter are global), and /metrics 200 as text', async () => {
+    const doc = (await request(app.getHttpServer()).get('/openapi.json').expect(200)).body;
+    const lacking: string[] = [];
+    for (const [path, methods] of Object.entries(doc.paths as Record<string, Record<string, { responses: Record<string, { content?: Record<string, unknown> }> }>>)) {
+      if (!path.startsWith('/v1/')) continue;
+      for (const [method, op] of Object.entries(methods))
+        for (const s of ['401', '403', '429']) if (!op.responses[s]?.content?.['application/problem+json']) lacking.push(`${method.toUpperCase()} ${path} ${s}`);
+    }
+    expect(lacking).toEqual([]);
+    expect(doc.paths['/v1/plans'].post.responses['429'].headers['Retry-After']).toBeDefined();
+    expect(doc.paths['/metrics'].get.responses['200'].content['text/plain']).toBeDefined();
+    expect(doc.paths['/health'].get.responses['401']).toBeUndefined();
   });
 
   it('types the plan submission schema all the way down, with examples the domain accepts and its defaults', async () => {

@@ -78,7 +78,7 @@ describe.each(testDatabases())('dumps API on $name', (db) => {
     const res = await request(app.getHttpServer()).get('/v1/dumps?limit=10').expect(200);
     expect(res.body.total).toBe(1);
     expect(res.body.items).toHaveLength(1);
-    await request(app.getHttpServer()).get('/v1/dumps?limit=0').expect(400);
+    await request(app.getHttpServer()).get('/v1/dumps?limit=0').expect(422);
   });
 
   it('answers the sharing breakdown of a stored dump, categories adding up to RSS', async () => {
@@ -102,8 +102,8 @@ describe.each(testDatabases())('dumps API on $name', (db) => {
     const n = summary.snapshots as number;
     const past = await get(`?snapshot=${n}`).expect(422);
     expect(past.body.detail).toContain(`snapshot must be less than ${n}`);
-    expect((await get('?mergeability=zram').expect(400)).body.detail).toMatch(/mergeability/);
-    expect((await get('?snapshot=middle').expect(400)).body.detail).toMatch(/snapshot/);
+    expect((await get('?mergeability=zram').expect(422)).body.errors[0].path).toBe('mergeability');
+    expect((await get('?snapshot=middle').expect(422)).body.detail).toMatch(/snapshot/);
     const analysis = await request(app.getHttpServer())
       .post('/v1/analyses')
       .send({ dumps: [id], model: 'sharing', snapshot: n + 4 })

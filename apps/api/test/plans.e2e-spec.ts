@@ -142,9 +142,19 @@ describe.each(testDatabases())('plans, analyses and density API on $name', (db) 
     await request(app.getHttpServer()).get(`/v1/traces/${'0'.repeat(8)}-0000-4000-8000-000000000000/functions`).expect(404);
   });
 
-  it('refuses unknown top-level fields and unknown models with 400', async () => {
-    await request(app.getHttpServer()).post('/v1/plans').send({ ...plan(), turbo: true }).expect(400);
-    await request(app.getHttpServer()).post('/v1/plans').send({ ...plan(), models: ['zram'] }).expect(400);
+  // One validator per input, one status per kind of error: every bad field of a spec is a 422 listing
+  // {path, detail}, whether the field is at the top (models) or deep inside (policy.kind).
+  it('refuses unknown fields, unknown models and unknown policies alike: 422 with the path of each', async () => {
+    const post = (body: Record<string, unknown>) => request(app.getHttpServer()).post('/v1/plans').send(body).expect(422);
+    expect((await post({ ...plan(), turbo: true })).body.errors).toEqual([{ path: 'turbo', detail: 'is not a known field' }]);
+    const models = (await post({ ...plan(), models: ['zram'] })).body;
+    expect(models.errors).toHaveLength(1);
+    expect(models.errors[0].path).toMatch(/^models(\[0\])?$/);
+    expect(models.errors[0].detail).toMatch(/zram|none, ksm, upm/);
+    const policy = (await post({ ...plan(), policy: { kind: 'zram' } })).body;
+    expect(policy.errors).toHaveLength(1);
+    expect(policy.errors[0].path).toBe('policy.kind');
+    expect(policy.detail).toBe(`invalid plan: policy.kind ${policy.errors[0].detail}`);
   });
 
   it('refuses a plan naming an unknown trace or dump with 422', async () => {

@@ -498,6 +498,15 @@ export interface components {
             /** @default ping */
             message: string;
         };
+        FieldErrorDto: {
+            /** @example must be a positive number or null, got -1 */
+            detail: string;
+            /**
+             * @description JSON path of the field ('' for the whole body)
+             * @example host.memoryGiB
+             */
+            path: string;
+        };
         FunctionSharingRowDto: {
             /** @description Resident pages by category (they add up to residentPages) */
             categories: {
@@ -752,6 +761,8 @@ export interface components {
         ProblemDetailsDto: {
             /** @example invalid plan: host.memoryGiB must be a positive number or null, got -1 */
             detail: string;
+            /** @description 422: each bad field of the request */
+            errors?: components["schemas"]["FieldErrorDto"][];
             /** @example /v1/plans */
             instance?: string;
             /** @description The request id, also in the x-request-id header and the logs */
@@ -1150,6 +1161,15 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description Prometheus text exposition format */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
             /** @description No API key, or an unknown one (once keys exist): the detail names the scope needed */
             401: {
                 headers: {
@@ -1201,7 +1221,7 @@ export interface operations {
                     "application/json": components["schemas"]["AnalysisResponseDto"];
                 };
             };
-            /** @description Malformed request: bad JSON, an unknown field, or a query parameter of the wrong type */
+            /** @description Malformed request: the body is not JSON */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1210,9 +1230,38 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
-            /** @description Well-formed but invalid input: the detail names the field and why */
+            /** @description No API key, or an unknown one (once keys exist): the detail names the scope needed */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description The key lacks the scope needed (requiredScope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Invalid input (a bad or unknown field, a query parameter of the wrong type): errors lists each {path, detail} */
             422: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Past a rate limit (RATE_LIMIT_PER_ADDRESS, RATE_LIMIT_PER_KEY): retry after Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1251,7 +1300,7 @@ export interface operations {
                     "application/json": components["schemas"]["DensityResultDto"];
                 };
             };
-            /** @description Malformed request: bad JSON, an unknown field, or a query parameter of the wrong type */
+            /** @description Malformed request: the body is not JSON */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1260,9 +1309,38 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
-            /** @description Well-formed but invalid input: the detail names the field and why */
+            /** @description No API key, or an unknown one (once keys exist): the detail names the scope needed */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description The key lacks the scope needed (requiredScope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Invalid input (a bad or unknown field, a query parameter of the wrong type): errors lists each {path, detail} */
             422: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Past a rate limit (RATE_LIMIT_PER_ADDRESS, RATE_LIMIT_PER_KEY): retry after Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1291,9 +1369,38 @@ export interface operations {
                     "application/json": components["schemas"]["DumpListDto"];
                 };
             };
-            /** @description Malformed request: bad JSON, an unknown field, or a query parameter of the wrong type */
-            400: {
+            /** @description No API key, or an unknown one (once keys exist): the detail names the scope needed */
+            401: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description The key lacks the scope needed (requiredScope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Invalid input (a bad or unknown field, a query parameter of the wrong type): errors lists each {path, detail} */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Past a rate limit (RATE_LIMIT_PER_ADDRESS, RATE_LIMIT_PER_KEY): retry after Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1327,8 +1434,26 @@ export interface operations {
                     "application/json": components["schemas"]["DumpDto"];
                 };
             };
-            /** @description Malformed request: bad JSON, an unknown field, or a query parameter of the wrong type */
+            /** @description Malformed request: the body is not JSON */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description No API key, or an unknown one (once keys exist): the detail names the scope needed */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description The key lacks the scope needed (requiredScope) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1354,9 +1479,20 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
-            /** @description Well-formed but invalid input: the detail names the field and why */
+            /** @description Invalid input (a bad or unknown field, a query parameter of the wrong type): errors lists each {path, detail} */
             422: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Past a rate limit (RATE_LIMIT_PER_ADDRESS, RATE_LIMIT_PER_KEY): retry after Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1460,9 +1596,38 @@ export interface operations {
                     "application/json": components["schemas"]["DumpDto"];
                 };
             };
+            /** @description No API key, or an unknown one (once keys exist): the detail names the scope needed */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description The key lacks the scope needed (requiredScope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
             /** @description No such resource */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Past a rate limit (RATE_LIMIT_PER_ADDRESS, RATE_LIMIT_PER_KEY): retry after Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1488,6 +1653,24 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description No API key, or an unknown one (once keys exist): the detail names the scope needed */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description The key lacks the scope needed (requiredScope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
             /** @description No such resource */
             404: {
                 headers: {
@@ -1500,6 +1683,17 @@ export interface operations {
             /** @description Conflicts with the stored state (e.g. an id prefix matching several plans) */
             409: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Past a rate limit (RATE_LIMIT_PER_ADDRESS, RATE_LIMIT_PER_KEY): retry after Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1532,8 +1726,17 @@ export interface operations {
                     "application/json": components["schemas"]["SharingReportDto"];
                 };
             };
-            /** @description Malformed request: bad JSON, an unknown field, or a query parameter of the wrong type */
-            400: {
+            /** @description No API key, or an unknown one (once keys exist): the detail names the scope needed */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description The key lacks the scope needed (requiredScope) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1550,9 +1753,20 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
-            /** @description Well-formed but invalid input: the detail names the field and why */
+            /** @description Invalid input (a bad or unknown field, a query parameter of the wrong type): errors lists each {path, detail} */
             422: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Past a rate limit (RATE_LIMIT_PER_ADDRESS, RATE_LIMIT_PER_KEY): retry after Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1580,9 +1794,38 @@ export interface operations {
                     "application/json": components["schemas"]["JobStatusDto"];
                 };
             };
+            /** @description No API key, or an unknown one (once keys exist): the detail names the scope needed */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description The key lacks the scope needed (requiredScope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
             /** @description No such resource */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Past a rate limit (RATE_LIMIT_PER_ADDRESS, RATE_LIMIT_PER_KEY): retry after Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1621,9 +1864,47 @@ export interface operations {
                     "application/json": components["schemas"]["JobStatusDto"];
                 };
             };
-            /** @description Malformed request: bad JSON, an unknown field, or a query parameter of the wrong type */
+            /** @description Malformed request: the body is not JSON */
             400: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description No API key, or an unknown one (once keys exist): the detail names the scope needed */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description The key lacks the scope needed (requiredScope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Invalid input (a bad or unknown field, a query parameter of the wrong type): errors lists each {path, detail} */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Past a rate limit (RATE_LIMIT_PER_ADDRESS, RATE_LIMIT_PER_KEY): retry after Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1661,9 +1942,38 @@ export interface operations {
                     "application/json": components["schemas"]["PlanListDto"];
                 };
             };
-            /** @description Malformed request: bad JSON, an unknown field, or a query parameter of the wrong type */
-            400: {
+            /** @description No API key, or an unknown one (once keys exist): the detail names the scope needed */
+            401: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description The key lacks the scope needed (requiredScope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Invalid input (a bad or unknown field, a query parameter of the wrong type): errors lists each {path, detail} */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Past a rate limit (RATE_LIMIT_PER_ADDRESS, RATE_LIMIT_PER_KEY): retry after Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1723,8 +2033,26 @@ export interface operations {
                     "application/json": components["schemas"]["PlanStatusDto"];
                 };
             };
-            /** @description Malformed request: bad JSON, an unknown field, or a query parameter of the wrong type */
+            /** @description Malformed request: the body is not JSON */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description No API key, or an unknown one (once keys exist): the detail names the scope needed */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description The key lacks the scope needed (requiredScope) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1741,9 +2069,20 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
-            /** @description Well-formed but invalid input: the detail names the field and why */
+            /** @description Invalid input (a bad or unknown field, a query parameter of the wrong type): errors lists each {path, detail} */
             422: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Past a rate limit (RATE_LIMIT_PER_ADDRESS, RATE_LIMIT_PER_KEY): retry after Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1780,6 +2119,24 @@ export interface operations {
                     "application/json": components["schemas"]["PlanDto"];
                 };
             };
+            /** @description No API key, or an unknown one (once keys exist): the detail names the scope needed */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description The key lacks the scope needed (requiredScope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
             /** @description No such resource */
             404: {
                 headers: {
@@ -1792,6 +2149,17 @@ export interface operations {
             /** @description Conflicts with the stored state (e.g. an id prefix matching several plans) */
             409: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Past a rate limit (RATE_LIMIT_PER_ADDRESS, RATE_LIMIT_PER_KEY): retry after Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1817,6 +2185,24 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description No API key, or an unknown one (once keys exist): the detail names the scope needed */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description The key lacks the scope needed (requiredScope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
             /** @description No such resource */
             404: {
                 headers: {
@@ -1829,6 +2215,17 @@ export interface operations {
             /** @description Conflicts with the stored state (e.g. an id prefix matching several plans) */
             409: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Past a rate limit (RATE_LIMIT_PER_ADDRESS, RATE_LIMIT_PER_KEY): retry after Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1862,8 +2259,17 @@ export interface operations {
                     "text/csv": components["schemas"]["PlanTimeseriesDto"];
                 };
             };
-            /** @description Malformed request: bad JSON, an unknown field, or a query parameter of the wrong type */
-            400: {
+            /** @description No API key, or an unknown one (once keys exist): the detail names the scope needed */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description The key lacks the scope needed (requiredScope) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1889,9 +2295,20 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
-            /** @description Well-formed but invalid input: the detail names the field and why */
+            /** @description Invalid input (a bad or unknown field, a query parameter of the wrong type): errors lists each {path, detail} */
             422: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Past a rate limit (RATE_LIMIT_PER_ADDRESS, RATE_LIMIT_PER_KEY): retry after Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1920,9 +2337,38 @@ export interface operations {
                     "application/json": components["schemas"]["TraceListDto"];
                 };
             };
-            /** @description Malformed request: bad JSON, an unknown field, or a query parameter of the wrong type */
-            400: {
+            /** @description No API key, or an unknown one (once keys exist): the detail names the scope needed */
+            401: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description The key lacks the scope needed (requiredScope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Invalid input (a bad or unknown field, a query parameter of the wrong type): errors lists each {path, detail} */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Past a rate limit (RATE_LIMIT_PER_ADDRESS, RATE_LIMIT_PER_KEY): retry after Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1957,8 +2403,26 @@ export interface operations {
                     "application/json": components["schemas"]["TraceDto"];
                 };
             };
-            /** @description Malformed request: bad JSON, an unknown field, or a query parameter of the wrong type */
+            /** @description Malformed request: the body is not JSON */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description No API key, or an unknown one (once keys exist): the detail names the scope needed */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description The key lacks the scope needed (requiredScope) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1984,9 +2448,20 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
-            /** @description Well-formed but invalid input: the detail names the field and why */
+            /** @description Invalid input (a bad or unknown field, a query parameter of the wrong type): errors lists each {path, detail} */
             422: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Past a rate limit (RATE_LIMIT_PER_ADDRESS, RATE_LIMIT_PER_KEY): retry after Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2140,9 +2615,38 @@ export interface operations {
                     "application/json": components["schemas"]["TraceDto"];
                 };
             };
+            /** @description No API key, or an unknown one (once keys exist): the detail names the scope needed */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description The key lacks the scope needed (requiredScope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
             /** @description No such resource */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Past a rate limit (RATE_LIMIT_PER_ADDRESS, RATE_LIMIT_PER_KEY): retry after Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2168,6 +2672,24 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description No API key, or an unknown one (once keys exist): the detail names the scope needed */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description The key lacks the scope needed (requiredScope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
             /** @description No such resource */
             404: {
                 headers: {
@@ -2180,6 +2702,17 @@ export interface operations {
             /** @description Conflicts with the stored state (e.g. an id prefix matching several plans) */
             409: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Past a rate limit (RATE_LIMIT_PER_ADDRESS, RATE_LIMIT_PER_KEY): retry after Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2210,8 +2743,17 @@ export interface operations {
                     "application/json": components["schemas"]["TraceFunctionListDto"];
                 };
             };
-            /** @description Malformed request: bad JSON, an unknown field, or a query parameter of the wrong type */
-            400: {
+            /** @description No API key, or an unknown one (once keys exist): the detail names the scope needed */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description The key lacks the scope needed (requiredScope) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2222,6 +2764,26 @@ export interface operations {
             /** @description No such resource */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Invalid input (a bad or unknown field, a query parameter of the wrong type): errors lists each {path, detail} */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Past a rate limit (RATE_LIMIT_PER_ADDRESS, RATE_LIMIT_PER_KEY): retry after Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2252,8 +2814,17 @@ export interface operations {
                     "application/json": components["schemas"]["TraceProfileDto"];
                 };
             };
-            /** @description Malformed request: bad JSON, an unknown field, or a query parameter of the wrong type */
-            400: {
+            /** @description No API key, or an unknown one (once keys exist): the detail names the scope needed */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description The key lacks the scope needed (requiredScope) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2264,6 +2835,26 @@ export interface operations {
             /** @description No such resource */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Invalid input (a bad or unknown field, a query parameter of the wrong type): errors lists each {path, detail} */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Past a rate limit (RATE_LIMIT_PER_ADDRESS, RATE_LIMIT_PER_KEY): retry after Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds until the limit resets */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {

@@ -1,12 +1,21 @@
 import { matchField, problemFieldErrors } from './problem';
 
 describe('problem field errors', () => {
-  it('takes the JSON path a domain or class-validator message starts with', () => {
-    const e = problemFieldErrors({ title: 'Bad Request', status: 400, detail: 'x', errors: ['invalid plan: host.memoryGiB must be > 0, got -1', 'hostMemoryGiB must be a number', 'no path here!'] });
+  it('takes each field from the paths the API lists, never from the words of a message', () => {
+    const e = problemFieldErrors({
+      title: 'Unprocessable Content',
+      status: 422,
+      detail: 'x',
+      errors: [
+        { path: 'host.memoryGiB', detail: 'must be > 0, got -1' },
+        { path: 'models', detail: 'each value must be one of the following values: none, ksm, upm' },
+        { path: '', detail: 'no path here!' },
+      ],
+    });
     expect(e).toEqual([
       { field: 'host.memoryGiB', message: 'host.memoryGiB must be > 0, got -1' },
-      { field: 'hostMemoryGiB', message: 'hostMemoryGiB must be a number' },
-      { field: 'no', message: 'no path here!' },
+      { field: 'models', message: 'models each value must be one of the following values: none, ksm, upm' },
+      { field: null, message: 'no path here!' },
     ]);
   });
   it('names the input of a missing stored trace or dump', () => {

@@ -9,8 +9,8 @@ export interface Problem {
   detail: string;
   instance?: string;
   requestId?: string;
-  /** Validation messages, one per bad field ("hostMemoryGiB must be a positive number"). */
-  errors?: string[];
+  /** 422: each bad field, by its JSON path ('' for the whole body). */
+  errors?: Array<{ path: string; detail: string }>;
   /** A stored input named in the body that does not exist. */
   kind?: 'trace' | 'dump';
   id?: string;
@@ -26,16 +26,18 @@ export interface FieldError {
 const PREFIX = /^invalid (?:plan|analysis|dump|trace): /;
 const PATH = /^([A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*|\[\d+\])*)\s/;
 
-/** One entry per message of the problem, with the field it names when it names one. */
+/**
+ * One entry per bad field of the problem: its `errors` as the API lists them (path and detail), else the field
+ * its detail starts with (a stored trace or dump named by the request: that input).
+ */
 export function problemFieldErrors(p: Problem): FieldError[] {
-  const messages = p.errors?.length ? p.errors : [p.detail];
-  return messages.map((raw) => {
-    const message = String(raw).replace(PREFIX, '');
-    if (p.kind === 'trace') return { field: 'trace', message };
-    if (p.kind === 'dump') return { field: 'dumps', message };
-    const m = PATH.exec(message);
-    return { field: m ? m[1] : null, message };
-  });
+  if (p.kind === 'trace') return [{ field: 'trace', message: p.detail }];
+  if (p.kind === 'dump') return [{ field: 'dumps', message: p.detail }];
+  if (Array.isArray(p.errors) && p.errors.length > 0)
+    return p.errors.map((e) => ({ field: e.path || null, message: e.path ? `${e.path} ${e.detail}` : e.detail }));
+  const message = String(p.detail).replace(PREFIX, '');
+  const m = PATH.exec(message);
+  return [{ field: m ? m[1] : null, message }];
 }
 
 /** The form field (of `fields`) a message path belongs to: the longest field that is the path or a prefix of it. */

@@ -40,7 +40,10 @@ describe('ProblemDetailsFilter', () => {
   it('lists validation messages in errors', () => {
     const out = run(new BadRequestException(['a must be a number', 'b should not exist']));
     expect(out.status).toBe(400);
-    expect(out.json.errors).toEqual(['a must be a number', 'b should not exist']);
+    expect(out.json.errors).toEqual([
+      { path: '', detail: 'a must be a number' },
+      { path: '', detail: 'b should not exist' },
+    ]);
   });
 
   it('keeps the status of an Express middleware error (body too large)', () => {

@@ -4,13 +4,19 @@ import type { Request, Response } from 'express';
 import { AnalysisRequestError, DumpFormatError, PlanSpecError, TraceError } from '@upm/model';
 import { InputContentMissingError, InputNotFoundError, LockTimeoutError, REQUEST_ID_HEADER, requestIdOf, UploadTooLargeError } from '@upm/platform';
 import { ApiError, DependencyUnavailableError, InvalidInputError, PayloadTooLargeError } from './errors';
+import { invalidFields } from './field-errors';
+
+/** A domain message without the path it starts with (the path goes in the field error's own `path`). */
+function withoutPath(message: string, path: string | undefined): string {
+  return path && message.startsWith(`${path} `) ? message.slice(path.length + 1) : message;
+}
 
 /** Errors of the domain and platform libraries, as the API's own errors. */
 function fromLibraryError(e: unknown): ApiError | undefined {
   if (e instanceof UploadTooLargeError) return new PayloadTooLargeError(e.message, { limitBytes: e.limitBytes });
   if (e instanceof DumpFormatError) return new InvalidInputError(`invalid dump: ${e.message}`);
-  if (e instanceof AnalysisRequestError) return new InvalidInputError(`invalid analysis: ${e.message}`);
-  if (e instanceof PlanSpecError) return new InvalidInputError(`invalid plan: ${e.message}`);
+  if (e instanceof AnalysisRequestError) return invalidFields('invalid analysis', [{ path: e.path ?? '', detail: withoutPath(e.message, e.path) }]);
+  if (e instanceof PlanSpecError) return invalidFields('invalid plan', [{ path: e.path, detail: withoutPath(e.message, e.path) }]);
   // Ids named in a request body: the request is unprocessable, not the URL unknown.
   if (e instanceof InputNotFoundError) return new InvalidInputError(e.message, { kind: e.kind, id: e.id });
   if (e instanceof InputContentMissingError) return new InvalidInputError(e.message, { kind: e.kind, id: e.id });
@@ -75,8 +81,10 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       const status = exception.getStatus();
       const body = exception.getResponse();
       const messages = typeof body === 'object' && body !== null ? (body as { message?: unknown }).message : body;
-      const errors = Array.isArray(messages) ? messages.map(String) : undefined;
-      const detail = errors ? errors.join('; ') : String(messages ?? exception.message);
+      const list = Array.isArray(messages) ? messages.map(String) : undefined;
+      const detail = list ? list.join('; ') : String(messages ?? exception.message);
+      // the same shape as a 422's field errors, with no path to give
+      const errors = list?.map((m) => ({ path: '', detail: m }));
       return { type: 'about:blank', title: STATUS_CODES[status] ?? 'Error', status, detail, ...base, ...(errors && { errors }) };
     }
     // Errors raised by Express middleware (body parser: bad JSON, too large) carry a 4xx status.

@@ -29,7 +29,7 @@ export class DumpsController {
   @RequireScope('read')
   @Get()
   @ApiOperation({ summary: 'Stored dumps with their summaries (paged, newest first)' })
-  @ApiProblems(400)
+  @ApiProblems(422)
   @ApiOkResponse({ type: DumpListDto })
   list(@Query() query: ListQueryDto): Promise<DumpListDto> {
     return this.dumps.list(query.limit, query.offset);
@@ -46,7 +46,7 @@ export class DumpsController {
 
   @RequireScope('read')
   @Get(':id/sharing')
-  @ApiProblems(400, 404, 422)
+  @ApiProblems(404, 422)
   @ApiExtraModels(CategoryAmountDto)
   @ApiOkResponse({ type: SharingReportDto })
   @ApiOperation({ summary: 'Sharing breakdown of the dump: memory percentage over RSS by category' })

@@ -18,7 +18,7 @@ export class JobsController {
 
   @RequireScope('write')
   @Post('ping')
-  @ApiProblems(400, 503)
+  @ApiProblems(400, 422, 503)
   @HttpCode(202)
   @ApiOperation({ summary: 'Enqueue a ping job (API → Redis → worker → database)' })
   @ApiBody({ schema: { $ref: getSchemaPath(EnqueuePingDto) }, examples: { ping: { summary: 'A job the worker holds 50 ms', value: { message: 'hello', holdMs: 50 } } } })

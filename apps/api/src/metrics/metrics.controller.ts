@@ -1,5 +1,5 @@
 import { Controller, Get, Res } from '@nestjs/common';
-import { ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { MetricsAccess } from '../auth/scopes';
 import { ApiProblems } from '../common/api-problems';
@@ -14,6 +14,7 @@ export class MetricsController {
   @Get()
   @ApiProduces('text/plain')
   @ApiProblems(401, 403)
+  @ApiOkResponse({ description: 'Prometheus text exposition format', content: { 'text/plain': { schema: { type: 'string' } } } })
   @ApiOperation({ summary: 'Prometheus metrics: HTTP, uploads, queue depth, worker jobs and plan points (a read key or METRICS_TOKEN)' })
   async scrape(@Res() res: Response): Promise<void> {
     const { contentType, body } = await this.metrics.render();

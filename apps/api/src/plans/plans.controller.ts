@@ -36,7 +36,7 @@ export class PlansController {
   @RequireScope('read')
   @Get('plans')
   @ApiOperation({ summary: 'Plans with their state and progress (paged, newest first)' })
-  @ApiProblems(400)
+  @ApiProblems(422)
   @ApiOkResponse({ type: PlanListDto })
   list(@Query() query: ListQueryDto): Promise<PlanListDto> {
     return this.plans.list(query.limit, query.offset);
@@ -53,7 +53,7 @@ export class PlansController {
 
   @RequireScope('read')
   @Get('plans/:id/timeseries')
-  @ApiProblems(400, 404, 409, 422)
+  @ApiProblems(404, 409, 422)
   @ApiProduces('application/json', 'text/csv')
   @ApiOkResponse({ type: PlanTimeseriesDto, description: 'JSON; with format=csv one row per sample and series' })
   @ApiOperation({

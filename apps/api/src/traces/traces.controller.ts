@@ -30,7 +30,7 @@ export class TracesController {
   @RequireScope('read')
   @Get()
   @ApiOperation({ summary: 'Ingested traces (paged, newest first)' })
-  @ApiProblems(400)
+  @ApiProblems(422)
   @ApiOkResponse({ type: TraceListDto })
   list(@Query() query: ListQueryDto): Promise<TraceListDto> {
     return this.traces.list(query.limit, query.offset);
@@ -38,7 +38,7 @@ export class TracesController {
 
   @Get(':id/functions')
   @RequireScope('read')
-  @ApiProblems(400, 404)
+  @ApiProblems(404, 422)
   @ApiOperation({ summary: "A trace's functions, most invoked first: the keys of a plan's profiles.functions (paged)" })
   @ApiOkResponse({ type: TraceFunctionListDto })
   functions(@Param('id') id: string, @Query() query: ListQueryDto): Promise<TraceFunctionListDto> {
@@ -56,7 +56,7 @@ export class TracesController {
 
   @Get(':id/profile')
   @ApiOperation({ summary: 'Invocations per minute over the trace window, and the busiest functions' })
-  @ApiProblems(400, 404)
+  @ApiProblems(404, 422)
   @ApiOkResponse({ type: TraceProfileDto })
   profile(@Param('id') id: string, @Query() query: TraceProfileQueryDto): Promise<TraceProfileDto> {
     return this.traces.profile(id, query.top);

@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import { DEFAULT_SEED, parseSeed, type PlanSpec } from '@upm/model';
 import type { PlanResultWithoutSeries, PlanSummary } from '@upm/platform';
-import { IsArray, IsIn, IsInt, IsNumber, IsObject, IsOptional, IsUUID, Min } from 'class-validator';
+import { Allow, IsArray, IsIn, IsInt, IsNumber, IsObject, IsOptional, Min } from 'class-validator';
 import {
   ColdStartSchema,
   HostSchema,
@@ -15,44 +15,40 @@ import {
 } from './plan-spec.schema';
 
 /**
- * The body of POST /v1/plans. Top-level fields are whitelisted here; their contents are validated by the
- * domain's validatePlanSpec, whose errors name the JSON path of the bad field.
+ * POST /v1/plans. Documented here for OpenAPI; validated once, by the domain's validatePlanSpec (every field,
+ * unknown ones included), so a bad spec is always a 422 with `errors: [{path, detail}]`.
  */
 export class CreatePlanDto {
   @ApiPropertyOptional({ enum: [1], description: 'Plan spec version' })
-  @IsOptional()
-  @IsIn([1])
+  @Allow()
   version?: number;
 
   @ApiProperty({ format: 'uuid', description: 'Id of an uploaded trace' })
-  @IsUUID()
+  @Allow()
   trace: string;
 
   @ApiProperty({ type: ProfilesSchema, description: 'Which dumps stand for which functions: functions, then rules, then default, then the fallback' })
-  @IsObject()
+  @Allow()
   profiles: Record<string, unknown>;
 
   @ApiProperty({ type: HostSchema, description: 'The hosts' })
-  @IsObject()
+  @Allow()
   host: Record<string, unknown>;
 
   @ApiProperty(POLICY_PROPERTY)
-  @IsObject()
+  @Allow()
   policy: Record<string, unknown>;
 
   @ApiProperty({ type: [String], enum: ['none', 'ksm', 'upm'], isArray: true })
-  @IsArray()
-  @IsIn(['none', 'ksm', 'upm'], { each: true })
+  @Allow()
   models: string[];
 
   @ApiPropertyOptional({ type: ModelParamsSchema, nullable: true, description: 'Parameters of the ksm and upm models (defaults: the kernel\'s and measured ones)' })
-  @IsOptional()
-  @IsObject()
+  @Allow()
   modelParams?: Record<string, unknown>;
 
   @ApiPropertyOptional({ type: ColdStartSchema, nullable: true, description: 'Cold-start times' })
-  @IsOptional()
-  @IsObject()
+  @Allow()
   coldStartMs?: Record<string, unknown>;
 
   @ApiPropertyOptional({
@@ -60,13 +56,12 @@ export class CreatePlanDto {
     default: DEFAULT_SEED,
     description: 'Seed of the replay: an integer or any string (digits are read as the integer, as `upm plan run --seed`)',
   })
-  @IsOptional()
   @Transform(({ value }) => (typeof value === 'string' ? parseSeed(value) : value))
+  @Allow()
   seed?: number | string;
 
   @ApiPropertyOptional({ type: WindowSchema, nullable: true, description: 'Replay only this part of the trace (default: all of it)' })
-  @IsOptional()
-  @IsObject()
+  @Allow()
   window?: Record<string, unknown>;
 
   @ApiPropertyOptional({
@@ -76,23 +71,19 @@ export class CreatePlanDto {
     default: 0,
     example: 30,
   })
-  @IsOptional()
-  @IsNumber()
+  @Allow()
   warmupMinutes?: number;
 
   @ApiPropertyOptional({ exclusiveMinimum: true, minimum: 0, default: 60, description: 'Seconds between samples of the time series (at most 1000000 samples over the window)' })
-  @IsOptional()
-  @IsNumber()
+  @Allow()
   timeseriesStepS?: number;
 
   @ApiPropertyOptional({ type: SizingSchema, nullable: true, description: 'Find the fewest hosts that meet a cold-start target' })
-  @IsOptional()
-  @IsObject()
+  @Allow()
   sizing?: Record<string, unknown>;
 
   @ApiPropertyOptional({ type: SweepSchema, nullable: true, description: 'One point per combination (host memory outer, TTL inner), at most 10000' })
-  @IsOptional()
-  @IsObject()
+  @Allow()
   sweep?: Record<string, unknown>;
 }
 
