@@ -24,7 +24,8 @@ export interface FieldError {
 }
 
 const PREFIX = /^invalid (?:plan|analysis|dump|trace): /;
-const PATH = /^([A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*|\[\d+\])*)\s/;
+// segments as joinPath writes them: .name, [3], and ["a key/with any chars"] (a function key of profiles.functions)
+const PATH = /^([A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*|\[\d+\]|\["(?:[^"\\]|\\.)*"\])*)\s/;
 
 /** One entry per message of the problem, with the field it names when it names one. */
 export function problemFieldErrors(p: Problem): FieldError[] {
