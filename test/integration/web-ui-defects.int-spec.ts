@@ -168,6 +168,9 @@ describe('web UI: the newcomer defects (issue 21 item 9)', () => {
       for (const l of y) expect(l).toMatch(TICK(unit));
     }
     for (const l of await labels('sweep', 'x')) expect(l).toMatch(TICK(' GiB'));
+    // c, in a sweep: no point meets the target within 8 hosts (every table cell says "> 8"), and the chart says so
+    expect(r.sweep!.points.every((p) => Object.values(p.sizing!.models).every((z) => z!.hosts === null))).toBe(true);
+    expect((await option('sweep')).title[0].subtext).toBe('no point meets the 5% target with at most 8 hosts (see the table)');
     for (const l of await labels('sizing', 'x')) expect(l).toMatch(TICK(''));
     // d: the plan's time axes too: h:mm of the trace's day, distinct, over exactly the sampled window
     for (const id of ['memory', 'saved', 'containers', 'hosts']) {

@@ -115,7 +115,7 @@ export function renderPlanCharts(root: HTMLElement, r: PlanResult, ts: PlanTimes
     const sz = r.sizing;
     const sm = models.filter((m) => sz.models[m]);
     // a model whose floor (unlimited memory and cores) is above the target has no host count searched: its
-    // floor is drawn as a dashed line in its colour, and the subtitle says why there are no points
+    // floor is drawn as a dotted line in its colour, and the subtitle says why there are no points
     const floored = sm.filter((m) => sz.models[m]!.evaluations.length === 0);
     const searched = sm.length - floored.length;
     const top = Math.max(100 * sz.targetColdStartRate * 1.15, ...floored.map((m) => 100 * sz.models[m]!.floorColdStartRate * 1.1));
@@ -212,7 +212,8 @@ function renderSweep(grid: HTMLElement, r: PlanResult, given: Model[], ts?: Plan
       subtextStyle: { color: '#b45309', fontSize: 12 },
     },
     tooltip: { trigger: 'item' },
-    legend: { type: 'scroll' },
+    legend: { type: 'scroll', top: none ? 46 : 28 },
+    grid: { left: 70, right: 30, top: none ? 105 : 90, bottom: 55 },
     xAxis: valueAxis(byMem ? 'host memory (GiB)' : 'TTL (min)', byMem ? ' GiB' : ' min', { nameLocation: 'middle', nameGap: 30, scale: true }),
     yAxis: valueAxis(sized ? 'hosts needed' : 'cold-start rate (%)', sized ? '' : '%', { minInterval: sized ? 1 : 0 }),
     series,
