@@ -293,6 +293,10 @@ describe('web UI: the newcomer defects (issue 21 item 9)', () => {
       await go('#/plans');
       await page.click(`[data-delete="${planId}"]`);
       expect(await page.locator('.list-errors [data-conflict=plan]').textContent()).toMatch(/^Cannot delete plan \w+: Conflict \(409\): plan \S+ is queued: delete it once it has finished/);
+      // and from the plan's own page, which waits for it
+      await page.goto(`${base}/ui/#/plans/${planId}`);
+      await page.click(`[data-delete="${planId}"]`);
+      expect(await page.locator('.list-errors [data-conflict=plan]').textContent()).toMatch(/is queued: delete it once it has finished/);
     } finally {
       process.kill(worker.pid, 'SIGCONT');
     }
@@ -303,12 +307,16 @@ describe('web UI: the newcomer defects (issue 21 item 9)', () => {
     await page.waitForFunction((id) => !(globalThis as unknown as { document: { querySelector(s: string): unknown } }).document.querySelector(`[data-delete="${id}"]`), planId);
     expect(((await client.request('GET', '/v1/plans')).body as { items: unknown[] }).items).toHaveLength(plans - 1);
     expect((await client.request('GET', `/v1/plans/${planId}`, undefined, { allowStatus: [404] })).status).toBe(404);
-    await go('#/dumps');
+    // the dump and the trace from their own pages, which then go back to the list
+    await go(`#/dumps/${dumpIds[0]}`);
     await page.click(`[data-delete="${dumpIds[0]}"]`);
-    await page.waitForFunction((id) => !(globalThis as unknown as { document: { querySelector(s: string): unknown } }).document.querySelector(`[data-delete="${id}"]`), dumpIds[0]);
+    await page.waitForURL(/#\/dumps$/);
+    await ready();
+    expect(await page.locator(`[data-delete="${dumpIds[0]}"]`).count()).toBe(0);
     expect((await client.request('GET', `/v1/dumps/${dumpIds[0]}`, undefined, { allowStatus: [404] })).status).toBe(404);
-    await go('#/traces');
+    await go(`#/traces/${traceId}`);
     await page.click(`[data-delete="${traceId}"]`);
+    await page.waitForURL(/#\/traces$/);
     await page.waitForSelector('p.empty');
     expect((await client.request('GET', `/v1/traces/${traceId}`, undefined, { allowStatus: [404] })).status).toBe(404);
     // a dismissed confirm deletes nothing

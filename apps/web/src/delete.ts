@@ -25,6 +25,12 @@ export function deleteButton(kind: Deletable, id: string, label: string, box: HT
   return b;
 }
 
+/** The Delete button of a detail page and the box of its refusal; once deleted, the page goes to `listHash`. */
+export function detailDelete(kind: Deletable, id: string, label: string, listHash: string): HTMLElement[] {
+  const box = h('div', { class: 'list-errors' });
+  return [h('div', { class: 'buttons' }, deleteButton(kind, id, label, box, () => void (location.hash = listHash))), box];
+}
+
 function deleteError(kind: Deletable, label: string, e: unknown): HTMLElement {
   const head = `Cannot delete ${kind} ${label}`;
   if (!(e instanceof ApiProblem)) return h('div', { class: 'form-error', role: 'alert' }, `${head}: ${(e as Error).message}`);

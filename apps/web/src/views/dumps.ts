@@ -1,6 +1,6 @@
 import { api } from '../api';
 import { chart, MODEL_COLORS, MODEL_LABELS, type Model, valueAxis } from '../charts';
-import { deleteButton } from '../delete';
+import { deleteButton, detailDelete } from '../delete';
 import { fmtDate, fmtInt, h, MIB, table } from '../dom';
 import { busy, clearErrors, field, showErrors } from '../forms';
 
@@ -99,6 +99,7 @@ export async function dumpView(root: HTMLElement, id: string): Promise<void> {
   root.append(
     h('p', {}, h('a', { href: '#/dumps' }, '← Dumps')),
     h('h1', {}, `Dump ${d.name}`),
+    ...detailDelete('dump', d.id, d.name, '#/dumps'),
     table(
       ['processes', 'snapshots', 'resident pages', 'distinct pages', 'zero pages', 'page size', 'captured at'],
       [[fmtInt(d.summary.processes), d.summary.snapshots, fmtInt(d.summary.residentPages), fmtInt(d.summary.distinctHashes), fmtInt(d.summary.zeroPages), `${d.summary.pageSize} B`, fmtDate(d.summary.capturedAt)]],

@@ -2,7 +2,7 @@ import type { PlanResult, PlanTimeseries } from '@upm/model/plan/result';
 import { api, download, saveBlob } from '../api';
 import { fmtDate, h, table } from '../dom';
 import { busy, clearErrors, field, FormFieldError, showErrors } from '../forms';
-import { deleteButton } from '../delete';
+import { deleteButton, detailDelete } from '../delete';
 import { renderPlan, renderSweepPlan } from '../plan-charts';
 import type { Dump } from './dumps';
 
@@ -50,7 +50,7 @@ export async function plansView(root: HTMLElement, query: URLSearchParams): Prom
     h('h2', {}, 'Submit a plan'),
     h('div', { class: 'cols' },
       field('Trace', trace),
-      field('Default dumps', defaults, 'every function without its own dumps (none: app memory percentiles)'),
+      field('Default dumps', defaults, 'every function without its own dumps; none picked (ctrl-click unpicks): app memory percentiles'),
       field('Dumps per function', perFn),
       field('Keep-alive policy', policy),
       field('TTL (min)', ttl),
@@ -128,7 +128,7 @@ export async function planView(root: HTMLElement, id: string, alive: () => boole
   const head = h('div', {});
   const bar = h('progress', { max: 100, value: 0, id: 'plan-progress' });
   const state = h('span', { id: 'plan-state' }, '');
-  root.append(h('p', {}, h('a', { href: '#/plans' }, '← Plans')), h('h1', {}, `Plan ${id.slice(0, 12)}`), h('p', { class: 'progress' }, bar, ' ', state), head);
+  root.append(h('p', {}, h('a', { href: '#/plans' }, '← Plans')), h('h1', {}, `Plan ${id.slice(0, 12)}`), ...detailDelete('plan', id, id.slice(0, 12), '#/plans'), h('p', { class: 'progress' }, bar, ' ', state), head);
   let p: PlanStatus;
   for (;;) {
     p = await api<PlanStatus>('GET', `/v1/plans/${id}`);

@@ -1,6 +1,6 @@
 import { api } from '../api';
 import { chart, clockAxis, valueAxis } from '../charts';
-import { deleteButton } from '../delete';
+import { deleteButton, detailDelete } from '../delete';
 import { fmtDate, fmtInt, h, table } from '../dom';
 import { busy, clearErrors, field, showErrors } from '../forms';
 import { fmtClock } from '../ticks';
@@ -76,6 +76,7 @@ export async function traceView(root: HTMLElement, id: string): Promise<void> {
   root.append(
     h('p', {}, h('a', { href: '#/traces' }, '← Traces')),
     h('h1', {}, `Trace ${t.name}`),
+    ...detailDelete('trace', t.id, t.name, '#/traces'),
     table(
       ['format', 'functions', 'apps', 'invocations', 'peak per minute', 'window', 'uploaded at'],
       [[t.format, fmtInt(t.stats.functions), fmtInt(t.stats.apps), fmtInt(t.stats.invocations), fmtInt(t.stats.peakInvocationsPerMinute), windowText(t.window), fmtDate(t.createdAt)]],
