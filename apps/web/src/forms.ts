@@ -2,6 +2,13 @@ import { matchField } from '@upm/client/problem';
 import { ApiProblem } from './api';
 import { h } from './dom';
 
+/** An error the form finds itself before asking the API, about one field (a JSON path, as the API's). */
+export class FormFieldError extends Error {
+  constructor(readonly field: string, message: string) {
+    super(message);
+  }
+}
+
 /** Clears the errors shown in a form. */
 export function clearErrors(form: HTMLElement): void {
   form.querySelectorAll('.field-error, .form-error').forEach((e) => e.remove());
@@ -17,7 +24,7 @@ export function showErrors(form: HTMLElement, e: unknown): void {
   const fields = [...form.querySelectorAll<HTMLElement>('[data-field]')];
   const names = fields.map((f) => f.dataset.field!);
   const top: string[] = [];
-  const list = e instanceof ApiProblem ? e.fields : [{ field: null, message: (e as Error)?.message ?? String(e) }];
+  const list = e instanceof ApiProblem ? e.fields : e instanceof FormFieldError ? [{ field: e.field, message: e.message }] : [{ field: null, message: (e as Error)?.message ?? String(e) }];
   for (const fe of list) {
     const name = matchField(fe.field, names);
     const el = name ? fields[names.indexOf(name)] : null;

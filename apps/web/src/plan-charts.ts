@@ -1,6 +1,10 @@
 import type { PlanResult, PlanSeries, PlanTimeseries } from '@upm/model/plan/result';
-import { chart, lttb, MODEL_COLORS, MODEL_LABELS, type Model } from './charts';
+import { chart, clockAxis, lttb, MODEL_COLORS, MODEL_LABELS, valueAxis, type Model } from './charts';
 import { fmtGiB, fmtInt, fmtPct, GIB, h } from './dom';
+import { fmtTick, niceCeil } from './ticks';
+
+/** A sizing target as the form took it, in % with its own digits (0.001 %, not 0.00%). */
+const fmtTarget = (rate: number) => `${fmtTick(100 * rate)}%`;
 
 /** How many hosts get their own line in the per-host chart (the sum over all hosts is always drawn). */
 const MAX_HOST_LINES = 8;
@@ -8,16 +12,8 @@ const MAX_HOST_LINES = 8;
 const TOP_FUNCTIONS = 15;
 
 const hours = (t: number) => t / 3600;
-/** The time axis of a plan: exactly the sampled window, in hours since the trace origin. */
-const timeAxis = (ts: PlanTimeseries) => ({
-  type: 'value',
-  name: 'time since trace start (h)',
-  nameLocation: 'middle',
-  nameGap: 30,
-  min: ts.t.length ? hours(ts.t[0]) : 0,
-  max: ts.t.length ? hours(ts.t[ts.t.length - 1]) : 1,
-  axisLabel: { formatter: (v: number) => v.toFixed(1) },
-});
+/** The time axis of a plan: exactly the sampled window, in hours of the trace clock. */
+const timeAxis = (r: PlanResult, ts: PlanTimeseries) => clockAxis(r.trace.format, ts.t.length ? hours(ts.t[0]) : 0, ts.t.length ? hours(ts.t[ts.t.length - 1]) : 1);
 
 function line(name: string, model: Model, t: number[], ys: number[], scale: number, dashed = false): Record<string, unknown> {
   const pts: [number, number][] = t.map((x, i) => [hours(x), ys[i] / scale]);
@@ -55,10 +51,13 @@ export function summaryTable(r: PlanResult): HTMLTableElement {
   const sz = r.sizing;
   if (sz)
     rows.push([
-      `hosts for ${fmtPct(sz.targetColdStartRate)} (${sz.hostMemoryGiB} GiB)`,
+      `hosts for ${fmtTarget(sz.targetColdStartRate)} (${sz.hostMemoryGiB} GiB)`,
       (m) => {
         const s = sz.models[m.model];
-        return s?.hosts === null || s === undefined ? `> ${sz.maxHosts}` : String(s.hosts);
+        if (s === undefined) return '-';
+        if (s.hosts !== null) return String(s.hosts);
+        // above the target even with unlimited hosts: no host count was searched, so "> maxHosts" would mislead
+        return s.floorColdStartRate > sz.targetColdStartRate ? `none (floor ${fmtPct(s.floorColdStartRate)})` : `> ${sz.maxHosts}`;
       },
     ]);
   const t = h(
@@ -79,8 +78,8 @@ export function renderPlanCharts(root: HTMLElement, r: PlanResult, ts: PlanTimes
 
   chart(grid, 'memory', {
     title: { text: 'Memory over time, all hosts: used (solid) and unmerged (dashed)' },
-    xAxis: timeAxis(ts),
-    yAxis: { type: 'value', name: 'memory (GiB)' },
+    xAxis: timeAxis(r, ts),
+    yAxis: valueAxis('memory (GiB)', ' GiB'),
     dataZoom: [{ type: 'inside' }],
     series: series.flatMap((s) => [
       line(`${MODEL_LABELS[s.model as Model]} used`, s.model as Model, ts.t, s.memoryUsedBytes, GIB),
@@ -89,8 +88,8 @@ export function renderPlanCharts(root: HTMLElement, r: PlanResult, ts: PlanTimes
   });
   chart(grid, 'saved', {
     title: { text: 'Memory saved by merging, all hosts' },
-    xAxis: timeAxis(ts),
-    yAxis: { type: 'value', name: 'saved (GiB)' },
+    xAxis: timeAxis(r, ts),
+    yAxis: valueAxis('saved (GiB)', ' GiB'),
     dataZoom: [{ type: 'inside' }],
     series: series.map((s) => line(MODEL_LABELS[s.model as Model], s.model as Model, ts.t, s.memorySavedBytes, GIB)),
   });
@@ -98,16 +97,16 @@ export function renderPlanCharts(root: HTMLElement, r: PlanResult, ts: PlanTimes
     const perHost = ts.series.filter((s): s is PlanSeries & { host: number } => s.host !== 'all' && s.host < MAX_HOST_LINES);
     chart(grid, 'hosts', {
       title: { text: `Memory used per host (first ${Math.min(MAX_HOST_LINES, r.host.count)} of ${r.host.count} hosts)` },
-      xAxis: timeAxis(ts),
-      yAxis: { type: 'value', name: 'memory (GiB)' },
+      xAxis: timeAxis(r, ts),
+      yAxis: valueAxis('memory (GiB)', ' GiB'),
       legend: { type: 'scroll' },
       series: perHost.map((s) => ({ ...line(`${MODEL_LABELS[s.model as Model]} host ${s.host}`, s.model as Model, ts.t, s.memoryUsedBytes, GIB), lineStyle: { width: 1, color: MODEL_COLORS[s.model as Model], opacity: 0.4 + 0.6 / (1 + s.host) } })),
     });
   }
   chart(grid, 'containers', {
     title: { text: 'Containers resident over time, all hosts' },
-    xAxis: timeAxis(ts),
-    yAxis: { type: 'value', name: 'containers' },
+    xAxis: timeAxis(r, ts),
+    yAxis: valueAxis('containers', '', { minInterval: 1 }),
     dataZoom: [{ type: 'inside' }],
     series: series.map((s) => line(MODEL_LABELS[s.model as Model], s.model as Model, ts.t, s.containers, 1)),
   });
@@ -115,26 +114,47 @@ export function renderPlanCharts(root: HTMLElement, r: PlanResult, ts: PlanTimes
   if (r.sizing) {
     const sz = r.sizing;
     const sm = models.filter((m) => sz.models[m]);
+    // a model whose floor (unlimited memory and cores) is above the target has no host count searched: its
+    // floor is drawn as a dotted line in its colour, and the subtitle says why there are no points
+    const floored = sm.filter((m) => sz.models[m]!.evaluations.length === 0);
+    const searched = sm.length - floored.length;
+    const top = Math.max(100 * sz.targetColdStartRate * 1.15, ...floored.map((m) => 100 * sz.models[m]!.floorColdStartRate * 1.1));
     chart(grid, 'sizing', {
-      title: { text: `Cold-start rate against host count (${sz.hostMemoryGiB} GiB hosts)` },
+      title: {
+        text: `Cold-start rate against host count (${sz.hostMemoryGiB} GiB hosts)`,
+        subtext: floored.length ? `${floored.map((m) => MODEL_LABELS[m]).join(', ')}: the floor (any number of hosts) is above the target, so no host count was searched` : '',
+        subtextStyle: { color: '#b45309', fontSize: 12 },
+      },
       tooltip: { trigger: 'item' },
-      xAxis: { type: 'value', name: 'hosts', nameLocation: 'middle', nameGap: 30, minInterval: 1, scale: true },
-      // the target line stays in view even when every evaluation is below it
-      yAxis: { type: 'value', name: 'cold-start rate (%)', max: (v: { max: number }) => Math.max(v.max, 100 * sz.targetColdStartRate * 1.15) },
+      legend: { top: floored.length ? 46 : 28 },
+      grid: { left: 70, right: 30, top: floored.length ? 105 : 90, bottom: 55 },
+      xAxis: valueAxis('hosts', '', { nameLocation: 'middle', nameGap: 30, minInterval: 1, ...(searched ? { scale: true } : { min: 1, max: sz.maxHosts }) }),
+      // the target line (and any floor) stays in view even when every evaluation is below it; a nice maximum
+      yAxis: valueAxis('cold-start rate (%)', '%', { min: 0, max: (v: { max: number }) => niceCeil(Math.max(Number.isFinite(v.max) ? v.max : 0, top)) }),
       series: [
-        ...sm.map((m) => ({
+        ...sm.map((m, i) => ({
           type: 'line',
           name: MODEL_LABELS[m],
           data: sz.models[m]!.evaluations.map((e) => [e.hosts, 100 * e.coldStartRate]),
           color: MODEL_COLORS[m],
           symbolSize: 7,
+          ...(floored.includes(m) && {
+            markLine: {
+              symbol: 'none',
+              silent: true,
+              lineStyle: { color: MODEL_COLORS[m], type: 'dotted', width: 2 },
+              // one label position per model: equal floors would print on top of each other
+              label: { position: (['insideStartTop', 'insideMiddleTop', 'insideStartBottom'] as const)[i % 3], color: MODEL_COLORS[m], formatter: `${MODEL_LABELS[m]} floor ${fmtPct(sz.models[m]!.floorColdStartRate)}` },
+              data: [{ yAxis: 100 * sz.models[m]!.floorColdStartRate }],
+            },
+          }),
         })),
         {
           type: 'line',
-          name: `target ${fmtPct(sz.targetColdStartRate)}`,
+          name: `target ${fmtTarget(sz.targetColdStartRate)}`,
           data: [],
           color: '#dc2626',
-          markLine: { symbol: 'none', silent: true, lineStyle: { color: '#dc2626', type: 'dashed' }, label: { position: 'insideEndTop', formatter: `target ${fmtPct(sz.targetColdStartRate)}` }, data: [{ yAxis: 100 * sz.targetColdStartRate }] },
+          markLine: { symbol: 'none', silent: true, lineStyle: { color: '#dc2626', type: 'dashed' }, label: { position: 'insideEndTop', formatter: `target ${fmtTarget(sz.targetColdStartRate)}` }, data: [{ yAxis: 100 * sz.targetColdStartRate }] },
         },
       ],
     });
@@ -150,7 +170,7 @@ export function renderPlanCharts(root: HTMLElement, r: PlanResult, ts: PlanTimes
       tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
       grid: { left: 70, right: 30, top: 90, bottom: 95 },
       xAxis: { type: 'category', name: 'function (app/id, shortened)', nameLocation: 'middle', nameGap: 80, data: order.map((i) => shortKey(r.functions[i])), axisLabel: { rotate: 35, fontSize: 10 } },
-      yAxis: { type: 'value', name: 'cold starts' },
+      yAxis: valueAxis('cold starts'),
       series: r.models.map((m) => ({ type: 'bar', name: MODEL_LABELS[m.model as Model], color: MODEL_COLORS[m.model as Model], data: order.map((i) => m.perFunction.coldStarts[i]) })),
     }, 380);
   }
@@ -182,12 +202,20 @@ function renderSweep(grid: HTMLElement, r: PlanResult, given: Model[], ts?: Plan
       data: sw.points.filter((p) => (byMem ? p.ttlMinutes : p.hostMemoryGiB) === g).map((p) => [byMem ? p.hostMemoryGiB : p.ttlMinutes, value(p, m)]),
     })),
   );
+  // sized, but no point met the target within its max hosts: say so in the chart rather than leave it blank
+  const sz0 = sw.points.find((p) => p.sizing)?.sizing;
+  const none = sized && series.every((x) => x.data.every((d) => d[1] === null));
   chart(grid, 'sweep', {
-    title: { text: `Sweep: ${sized ? 'hosts needed' : 'cold-start rate'} against ${byMem ? 'host memory' : 'keep-alive TTL'}` },
+    title: {
+      text: `Sweep: ${sized ? 'hosts needed' : 'cold-start rate'} against ${byMem ? 'host memory' : 'keep-alive TTL'}`,
+      subtext: none && sz0 ? `no point meets the ${fmtTarget(sz0.targetColdStartRate)} target with at most ${sz0.maxHosts} hosts (see the table)` : '',
+      subtextStyle: { color: '#b45309', fontSize: 12 },
+    },
     tooltip: { trigger: 'item' },
-    legend: { type: 'scroll' },
-    xAxis: { type: 'value', name: byMem ? 'host memory (GiB)' : 'TTL (min)', nameLocation: 'middle', nameGap: 30, scale: true },
-    yAxis: { type: 'value', name: sized ? 'hosts needed' : 'cold-start rate (%)', minInterval: sized ? 1 : 0 },
+    legend: { type: 'scroll', top: none ? 46 : 28 },
+    grid: { left: 70, right: 30, top: none ? 105 : 90, bottom: 55 },
+    xAxis: valueAxis(byMem ? 'host memory (GiB)' : 'TTL (min)', byMem ? ' GiB' : ' min', { nameLocation: 'middle', nameGap: 30, scale: true }),
+    yAxis: valueAxis(sized ? 'hosts needed' : 'cold-start rate (%)', sized ? '' : '%', { minInterval: sized ? 1 : 0 }),
     series,
   });
 }
@@ -215,6 +243,23 @@ export function renderPlan(root: HTMLElement, r: PlanResult, ts: PlanTimeseries)
   const w = warningsList(r);
   if (w) root.append(w);
   renderPlanCharts(root, r, ts);
+}
+
+const memText = (m: number | null) => (m === null ? 'unlimited' : `${m} GiB`);
+
+/**
+ * What a sweep varies, and what it keeps: "a sweep of 2 points over host memory (1 GiB, 2 GiB); TTL 10 min for
+ * all". A TTL list of [null] means TTL is not swept (the points keep the policy's); host memory always has
+ * values (the plan's own when not swept).
+ */
+export function sweepText(r: PlanResult): string {
+  const sw = r.sweep!;
+  const pol = r.policy;
+  const ttlSwept = sw.ttlMinutes.some((t) => t !== null);
+  const memSwept = sw.hostMemoryGiB.length > 1 || !ttlSwept;
+  const swept = [memSwept && `host memory (${sw.hostMemoryGiB.map(memText).join(', ')})`, ttlSwept && `TTL (${sw.ttlMinutes.join(', ')} min)`].filter(Boolean);
+  const kept = [!memSwept && `host memory ${memText(sw.hostMemoryGiB[0])}`, !ttlSwept && (pol.kind === 'ttl' ? `TTL ${pol.ttlMinutes} min` : `policy ${pol.kind}`)].filter(Boolean);
+  return `a sweep of ${sw.points.length} points over ${swept.join(' × ')}${kept.length ? `; ${kept.join(', ')} for all` : ''}`;
 }
 
 /** A sweep's points, one row each: host memory, TTL and per model its cold-start rate, peak memory and hosts. */
@@ -245,8 +290,8 @@ export function sweepTable(r: PlanResult): HTMLTableElement {
           'tr',
           {},
           h('th', {}, String(p.index)),
-          h('td', {}, p.hostMemoryGiB === null ? 'unlimited' : `${p.hostMemoryGiB} GiB`),
-          h('td', {}, p.ttlMinutes === null ? '-' : `${p.ttlMinutes} min`),
+          h('td', {}, memText(p.hostMemoryGiB)),
+          h('td', {}, p.ttlMinutes === null ? `(${r.policy.kind})` : `${p.ttlMinutes} min`),
           ...models.flatMap((m) => whats.map((w) => h('td', { 'data-point': p.index, 'data-model': m, 'data-what': w }, cell(p, m, w)))),
         ),
       ),
@@ -278,7 +323,7 @@ export function renderSweepPlan(root: HTMLElement, r: PlanResult, loadPoint: ((i
   const pol = r.policy;
   root.append(
     h('p', { class: 'headline' }, `${fmtInt(r.trace.invocations)} invocations of ${fmtInt(r.trace.functions)} functions (${r.trace.format}), window ${r.trace.window.fromS}..${r.trace.window.toS} s; ` +
-      `a sweep of ${sw.points.length} points (host memory ${sw.hostMemoryGiB.map((m) => (m === null ? '∞' : m)).join(', ')} GiB; ${pol.kind === 'ttl' ? `TTL ${sw.ttlMinutes.map((t) => t ?? '-').join(', ')} min` : `policy ${pol.kind}`}); ${r.host.count} host(s) each`),
+      `${sweepText(r)}; ${r.host.count} host(s) each`),
     sweepTable(r),
   );
   const w = warningsList(r);
@@ -290,7 +335,7 @@ export function renderSweepPlan(root: HTMLElement, r: PlanResult, loadPoint: ((i
     root.append(h('p', { class: 'note' }, "This report holds the sweep's summaries only: the points' time series were not included."));
     return Promise.resolve();
   }
-  const select = h('select', { id: 'sweep-point', name: 'point' }, ...sw.points.map((p) => h('option', { value: String(p.index) }, `point ${p.index}: ${p.hostMemoryGiB === null ? 'unlimited' : `${p.hostMemoryGiB} GiB`}, TTL ${p.ttlMinutes ?? '-'} min`)));
+  const select = h('select', { id: 'sweep-point', name: 'point' }, ...sw.points.map((p) => h('option', { value: String(p.index) }, `point ${p.index}: ${memText(p.hostMemoryGiB)}, ${p.ttlMinutes === null ? `policy ${pol.kind}` : `TTL ${p.ttlMinutes} min`}`)));
   const pointBox = h('div', { id: 'sweep-point-charts' });
   root.append(h('h2', {}, 'One point of the sweep'), h('p', {}, h('label', {}, 'Point ', select)), pointBox);
   const show = async (index: number) => {

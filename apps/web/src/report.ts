@@ -18,19 +18,27 @@ function main(): void {
   const { result, id } = data;
   const name = id ? id.slice(0, 12) : result.specHash.slice(0, 12);
   const root = document.getElementById('app')!;
+  const json = () => saveBlob(new Blob([JSON.stringify(result, null, 1)], { type: 'application/json' }), `plan-${name}.json`);
+  const csv = (ts: PlanTimeseries, file: string) => saveBlob(new Blob([timeseriesToCsv({ timeseries: ts })], { type: 'text/csv' }), file);
+  root.append(h('h1', {}, `Plan ${name}`), h('p', { class: 'note' }, `Report written by upm plan report at ${data.generatedAt}.`));
   if (result.sweep) {
-    // a sweep: its summaries, and each point's series when the report carries them (upm plan report ID does)
+    // a sweep: its summaries, and each point's series when the report carries them (upm plan report ID does);
+    // the same downloads as the plan page: the result JSON, and the shown point's time-series CSV
     const points = result.pointTimeseries;
-    root.append(h('h1', {}, `Plan ${name}`), h('p', { class: 'note' }, `Report written by upm plan report at ${data.generatedAt}.`));
-    void renderSweepPlan(root, result, points ? (i) => Promise.resolve(points[i]) : null).then(() => (document.body.dataset.ready = 'true'));
+    let point = 0;
+    root.append(
+      h('div', { class: 'buttons' },
+        h('button', { type: 'button', id: 'download-json', onclick: json }, 'Download result JSON'),
+        points && h('button', { type: 'button', id: 'download-csv', onclick: () => csv(points[point], `plan-${name}-point${point}-timeseries.csv`) }, "Download the point's timeseries CSV"),
+      ),
+    );
+    void renderSweepPlan(root, result, points ? (i) => Promise.resolve(points[i]) : null, (i) => (point = i)).then(() => (document.body.dataset.ready = 'true'));
     return;
   }
   root.append(
-    h('h1', {}, `Plan ${name}`),
-    h('p', { class: 'note' }, `Report written by upm plan report at ${data.generatedAt}.`),
     h('div', { class: 'buttons' },
-      h('button', { type: 'button', id: 'download-json', onclick: () => saveBlob(new Blob([JSON.stringify(result, null, 1)], { type: 'application/json' }), `plan-${name}.json`) }, 'Download result JSON'),
-      h('button', { type: 'button', id: 'download-csv', onclick: () => saveBlob(new Blob([timeseriesToCsv(result)], { type: 'text/csv' }), `plan-${name}-timeseries.csv`) }, 'Download timeseries CSV'),
+      h('button', { type: 'button', id: 'download-json', onclick: json }, 'Download result JSON'),
+      h('button', { type: 'button', id: 'download-csv', onclick: () => csv(result.timeseries, `plan-${name}-timeseries.csv`) }, 'Download timeseries CSV'),
     ),
   );
   renderPlan(root, result, result.timeseries);

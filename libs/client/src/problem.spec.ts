@@ -18,6 +18,11 @@ describe('problem field errors', () => {
       { field: null, message: 'no path here!' },
     ]);
   });
+  it('takes a path with a quoted key (a function key of profiles.functions)', () => {
+    const e = problemFieldErrors({ title: 'Unprocessable', status: 422, detail: 'invalid plan: profiles.functions["app/f x"] names no function of the trace' });
+    expect(e[0].field).toBe('profiles.functions["app/f x"]');
+    expect(matchField(e[0].field, ['profiles', 'profiles.functions'])).toBe('profiles.functions');
+  });
   it('names the input of a missing stored trace or dump', () => {
     expect(problemFieldErrors({ title: 'Unprocessable', status: 422, detail: 'No trace 1', kind: 'trace', id: '1' })[0].field).toBe('trace');
   });

@@ -24,7 +24,8 @@ export interface FieldError {
 }
 
 const PREFIX = /^invalid (?:plan|analysis|dump|trace): /;
-const PATH = /^([A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*|\[\d+\])*)\s/;
+// segments as joinPath writes them: .name, [3], and ["a key/with any chars"] (a function key of profiles.functions)
+const PATH = /^([A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*|\[\d+\]|\["(?:[^"\\]|\\.)*"\])*)\s/;
 
 /**
  * One entry per bad field of the problem: its `errors` as the API lists them (path and detail), else the field

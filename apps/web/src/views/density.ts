@@ -1,5 +1,5 @@
 import { api } from '../api';
-import { chart, MODEL_COLORS, MODEL_LABELS, type Model } from '../charts';
+import { chart, disposeChart, MODEL_COLORS, MODEL_LABELS, type Model, valueAxis } from '../charts';
 import { h, table } from '../dom';
 import { busy, clearErrors, field, showErrors } from '../forms';
 import type { Dump } from './dumps';
@@ -28,6 +28,9 @@ export async function densityView(root: HTMLElement): Promise<void> {
       out.replaceChildren();
       renderDensity(out, r);
     } catch (e) {
+      // the previous result is not the answer to this form: leave only the error on screen
+      disposeChart('density');
+      out.replaceChildren();
       showErrors(form, e);
     } finally {
       busy(submit, false, 'Compute density');
@@ -44,7 +47,7 @@ function renderDensity(out: HTMLElement, r: DensityResult): void {
     title: { text: `Containers per ${(r.hostMemoryBytes / 1073741824).toFixed(2)} GiB host` },
     tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
     xAxis: { type: 'category', name: 'function', nameLocation: 'middle', nameGap: 30, data: r.functions.map((f) => f.function) },
-    yAxis: { type: 'value', name: 'containers per host' },
+    yAxis: valueAxis('containers per host', '', { minInterval: 1 }),
     series: models.map((m) => ({
       type: 'bar',
       name: MODEL_LABELS[m],

@@ -1,5 +1,6 @@
 import { api } from '../api';
-import { chart, MODEL_COLORS, MODEL_LABELS, type Model } from '../charts';
+import { chart, MODEL_COLORS, MODEL_LABELS, type Model, valueAxis } from '../charts';
+import { deleteButton, detailDelete } from '../delete';
 import { fmtDate, fmtInt, h, MIB, table } from '../dom';
 import { busy, clearErrors, field, showErrors } from '../forms';
 
@@ -57,11 +58,13 @@ export async function dumpsView(root: HTMLElement): Promise<void> {
       busy(submit, false, 'Upload');
     }
   });
+  const box = h('div', { class: 'list-errors' });
   root.append(
     h('h1', {}, 'Dumps'),
+    box,
     list.items.length
       ? table(
-          ['name', 'function', 'processes', 'resident pages', 'distinct pages', 'MiB resident', 'captured at'],
+          ['name', 'function', 'processes', 'resident pages', 'distinct pages', 'MiB resident', 'captured at', ''],
           list.items.map((d) => [
             h('a', { href: `#/dumps/${d.id}` }, d.name),
             d.labels.function ?? '-',
@@ -70,6 +73,7 @@ export async function dumpsView(root: HTMLElement): Promise<void> {
             fmtInt(d.summary.distinctHashes),
             ((d.summary.residentPages * d.summary.pageSize) / MIB).toFixed(1),
             fmtDate(d.summary.capturedAt),
+            deleteButton('dump', d.id, d.name, box, () => rerender(root, dumpsView)),
           ]),
         )
       : h('p', { class: 'empty' }, 'No dump yet: upload one below.'),
@@ -95,6 +99,7 @@ export async function dumpView(root: HTMLElement, id: string): Promise<void> {
   root.append(
     h('p', {}, h('a', { href: '#/dumps' }, '← Dumps')),
     h('h1', {}, `Dump ${d.name}`),
+    ...detailDelete('dump', d.id, d.name, '#/dumps'),
     table(
       ['processes', 'snapshots', 'resident pages', 'distinct pages', 'zero pages', 'page size', 'captured at'],
       [[fmtInt(d.summary.processes), d.summary.snapshots, fmtInt(d.summary.residentPages), fmtInt(d.summary.distinctHashes), fmtInt(d.summary.zeroPages), `${d.summary.pageSize} B`, fmtDate(d.summary.capturedAt)]],
@@ -109,7 +114,7 @@ export async function dumpView(root: HTMLElement, id: string): Promise<void> {
     tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
     legend: { left: 10, right: 10 },
     grid: { left: 150, right: 30, top: 105, bottom: 55 },
-    xAxis: { type: 'value', name: 'share of RSS (%)', nameLocation: 'middle', nameGap: 30, max: 100 },
+    xAxis: valueAxis('share of RSS (%)', '%', { nameLocation: 'middle', nameGap: 30, max: 100 }),
     yAxis: { type: 'category', name: 'process', data: rows, inverse: true },
     series: SHARING_CATEGORIES.map(([key, label, color]) => ({ type: 'bar', stack: 'rss', name: label, color, data: all.map((r) => r.categories[key]?.percentOfRss ?? 0) })),
   }, Math.max(360, 160 + 34 * rows.length));
@@ -119,7 +124,7 @@ export async function dumpView(root: HTMLElement, id: string): Promise<void> {
     title: { text: 'Predicted memory of these processes under none, KSM and UPM' },
     tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
     xAxis: { type: 'category', name: 'model', nameLocation: 'middle', nameGap: 30, data: models.map((m) => MODEL_LABELS[m]) },
-    yAxis: { type: 'value', name: 'physical memory (MiB)' },
+    yAxis: valueAxis('physical memory (MiB)', ' MiB'),
     legend: { show: true },
     series: [
       {

@@ -1,7 +1,8 @@
 import type { PlanResult, PlanTimeseries } from '@upm/model/plan/result';
 import { api, download, saveBlob } from '../api';
 import { fmtDate, h, table } from '../dom';
-import { busy, clearErrors, field, showErrors } from '../forms';
+import { busy, clearErrors, field, FormFieldError, showErrors } from '../forms';
+import { deleteButton, detailDelete } from '../delete';
 import { renderPlan, renderSweepPlan } from '../plan-charts';
 import type { Dump } from './dumps';
 
@@ -33,7 +34,10 @@ export async function plansView(root: HTMLElement, query: URLSearchParams): Prom
   const ttl = h('input', { type: 'number', name: 'ttlMinutes', value: '10', step: 'any', 'data-field': 'policy.ttlMinutes' });
   const mem = h('input', { type: 'number', name: 'memoryGiB', value: '2', step: 'any', placeholder: 'unlimited', 'data-field': 'host.memoryGiB' });
   const count = h('input', { type: 'number', name: 'count', value: '1', 'data-field': 'host.count' });
-  const target = h('input', { type: 'number', name: 'targetColdStartRate', value: '1', step: 'any', placeholder: 'no sizing', 'data-field': 'sizing' });
+  // a percentage here, a fraction in the spec: the form converts, and checks the range in % itself so that
+  // the message speaks the form's unit rather than the API's fraction (no min/max attributes: the browser's
+  // own check would block the submit without a message of ours)
+  const target = h('input', { type: 'number', name: 'targetColdStartRate', value: '1', step: 'any', placeholder: 'no sizing', 'data-field': 'sizing.targetColdStartRate' });
   const maxHosts = h('input', { type: 'number', name: 'maxHosts', value: '64', 'data-field': 'sizing.maxHosts' });
   const sweepMem = h('input', { type: 'text', name: 'sweepMem', placeholder: 'e.g. 1, 2, 4', 'data-field': 'sweep.hostMemoryGiB' });
   const sweepTtl = h('input', { type: 'text', name: 'sweepTtl', placeholder: 'e.g. 5, 10, 20', 'data-field': 'sweep.ttlMinutes' });
@@ -46,13 +50,13 @@ export async function plansView(root: HTMLElement, query: URLSearchParams): Prom
     h('h2', {}, 'Submit a plan'),
     h('div', { class: 'cols' },
       field('Trace', trace),
-      field('Default dumps', defaults, 'every function without its own dumps (none: app memory percentiles)'),
+      field('Default dumps', defaults, 'every function without its own dumps; none picked (ctrl-click unpicks): app memory percentiles'),
       field('Dumps per function', perFn),
       field('Keep-alive policy', policy),
       field('TTL (min)', ttl),
       field('Host memory (GiB)', mem, 'empty: unlimited'),
       field('Hosts', count),
-      field('Sizing target cold-start rate (%)', target, 'empty: no sizing'),
+      field('Sizing target cold-start rate (%)', h('span', { class: 'with-unit' }, target, h('span', { class: 'unit' }, '%')), 'a percentage, e.g. 1 for 1 % of invocations; empty: no sizing'),
       field('Sizing max hosts', maxHosts),
       field('Sweep host memory (GiB)', sweepMem),
       field('Sweep TTL (min)', sweepTtl),
@@ -73,14 +77,23 @@ export async function plansView(root: HTMLElement, query: URLSearchParams): Prom
     const memGiB = mem.value === '' ? null : Number(mem.value);
     const spec: Record<string, unknown> = {
       trace: trace.value,
-      profiles: { default: [...defaults.selectedOptions].map((o) => o.value), ...(Object.keys(functions).length && { functions }) },
+      // no default dumps picked: leave `default` out (functions without dumps are modelled from their app's
+      // memory percentiles); the spec refuses an empty list
+      profiles: { ...(defaults.selectedOptions.length && { default: [...defaults.selectedOptions].map((o) => o.value) }), ...(Object.keys(functions).length && { functions }) },
       host: { memoryGiB: memGiB, count: Number(count.value) },
       policy: pol,
       models: ['none', 'ksm', 'upm'],
       timeseriesStepS: Number(step.value),
     };
     if (warmup.value !== '') spec.warmupMinutes = Number(warmup.value);
-    if (target.value !== '') spec.sizing = { targetColdStartRate: Number(target.value) / 100, maxHosts: Number(maxHosts.value) }; // hosts of the plan's (or each sweep point's) memory
+    if (target.value !== '') {
+      const pct = Number(target.value);
+      if (!(pct >= 0 && pct <= 100)) {
+        showErrors(form, new FormFieldError('sizing.targetColdStartRate', `the sizing target cold-start rate is a percentage from 0 to 100 %, got ${target.value} %`));
+        return;
+      }
+      spec.sizing = { targetColdStartRate: pct / 100, maxHosts: Number(maxHosts.value) }; // hosts of the plan's (or each sweep point's) memory
+    }
     if (sweepMem.value || sweepTtl.value) spec.sweep = { ...(sweepMem.value && { hostMemoryGiB: numbers(sweepMem.value) }), ...(sweepTtl.value && { ttlMinutes: numbers(sweepTtl.value) }) };
     busy(submit, true, 'Submitting…');
     try {
@@ -92,12 +105,18 @@ export async function plansView(root: HTMLElement, query: URLSearchParams): Prom
       busy(submit, false, 'Submit plan');
     }
   });
+  const box = h('div', { class: 'list-errors' });
+  const again = async () => {
+    root.replaceChildren();
+    await plansView(root, query);
+  };
   root.append(
     h('h1', {}, 'Plans'),
+    box,
     plans.items.length
       ? table(
-          ['plan', 'state', 'progress', 'points', 'trace', 'submitted', 'completed'],
-          plans.items.map((p) => [h('a', { href: `#/plans/${p.id}` }, p.id.slice(0, 12)), h('span', { class: `state state-${p.state}` }, p.state), `${p.progress}%`, `${p.pointsDone}/${p.points}`, h('a', { href: `#/traces/${p.trace}` }, p.trace.slice(0, 8)), fmtDate(p.createdAt), p.completedAt ? fmtDate(p.completedAt) : '-']),
+          ['plan', 'state', 'progress', 'points', 'trace', 'submitted', 'completed', ''],
+          plans.items.map((p) => [h('a', { href: `#/plans/${p.id}` }, p.id.slice(0, 12)), h('span', { class: `state state-${p.state}` }, p.state), `${p.progress}%`, `${p.pointsDone}/${p.points}`, h('a', { href: `#/traces/${p.trace}` }, p.trace.slice(0, 8)), fmtDate(p.createdAt), p.completedAt ? fmtDate(p.completedAt) : '-', deleteButton('plan', p.id, p.id.slice(0, 12), box, again)]),
         )
       : h('p', { class: 'empty' }, 'No plan yet.'),
     traces.items.length ? form : h('p', { class: 'empty' }, 'Upload a trace first to submit a plan.'),
@@ -109,7 +128,7 @@ export async function planView(root: HTMLElement, id: string, alive: () => boole
   const head = h('div', {});
   const bar = h('progress', { max: 100, value: 0, id: 'plan-progress' });
   const state = h('span', { id: 'plan-state' }, '');
-  root.append(h('p', {}, h('a', { href: '#/plans' }, '← Plans')), h('h1', {}, `Plan ${id.slice(0, 12)}`), h('p', { class: 'progress' }, bar, ' ', state), head);
+  root.append(h('p', {}, h('a', { href: '#/plans' }, '← Plans')), h('h1', {}, `Plan ${id.slice(0, 12)}`), ...detailDelete('plan', id, id.slice(0, 12), '#/plans'), h('p', { class: 'progress' }, bar, ' ', state), head);
   let p: PlanStatus;
   for (;;) {
     p = await api<PlanStatus>('GET', `/v1/plans/${id}`);
