@@ -2,6 +2,7 @@ import type { PlanResult, PlanSeries, PlanTimeseries } from '@upm/model/plan/res
 import { chart, clockAxis, lttb, MODEL_COLORS, MODEL_LABELS, valueAxis, type Model } from './charts';
 import { fmtGiB, fmtInt, fmtPct, GIB, h } from './dom';
 import { fmtTick, niceCeil } from './ticks';
+import { summaryRows } from '@upm/client/summary-rows';
 
 /** A sizing target as the form took it, in % with its own digits (0.001 %, not 0.00%). */
 const fmtTarget = (rate: number) => `${fmtTick(100 * rate)}%`;
@@ -33,33 +34,7 @@ const allHosts = (ts: PlanTimeseries) => ts.series.filter((s) => s.host === 'all
 
 /** The plan's summary table, none / KSM / UPM side by side (the rows of `upm plan run`). */
 export function summaryTable(r: PlanResult): HTMLTableElement {
-  const rows: [string, (m: PlanResult['models'][number]) => string][] = [
-    ['invocations', (m) => fmtInt(m.invocations)],
-    ['cold starts', (m) => fmtInt(m.coldStarts)],
-    ['warm starts', (m) => fmtInt(m.warmStarts)],
-    ['rejected', (m) => fmtInt(m.rejected)],
-    ['cold-start rate', (m) => fmtPct(m.coldStartRate)],
-    ['evictions', (m) => fmtInt(m.evictions)],
-    ['peak memory', (m) => fmtGiB(m.peakMemoryBytes)],
-    ['mean memory', (m) => fmtGiB(m.meanMemoryBytes)],
-    ['saved at peak', (m) => fmtGiB(m.savedBytes.peak)],
-    ['saved on average', (m) => fmtGiB(m.savedBytes.mean)],
-    ['peak containers', (m) => fmtInt(m.peakContainers)],
-    ['mean containers', (m) => m.meanContainers.toFixed(1)],
-    ['mean cold start', (m) => `${m.coldStartLatencyMs.mean.toFixed(1)} ms`],
-  ];
-  const sz = r.sizing;
-  if (sz)
-    rows.push([
-      `hosts for ${fmtTarget(sz.targetColdStartRate)} (${sz.hostMemoryGiB} GiB)`,
-      (m) => {
-        const s = sz.models[m.model];
-        if (s === undefined) return '-';
-        if (s.hosts !== null) return String(s.hosts);
-        // above the target even with unlimited hosts: no host count was searched, so "> maxHosts" would mislead
-        return s.floorColdStartRate > sz.targetColdStartRate ? `none (floor ${fmtPct(s.floorColdStartRate)})` : `> ${sz.maxHosts}`;
-      },
-    ]);
+  const rows = summaryRows(r, { int: fmtInt, pct: fmtPct, gib: fmtGiB, target: fmtTarget });
   const t = h(
     'table',
     { class: 'grid summary', 'data-table': 'summary' },

@@ -1,4 +1,5 @@
 import type { PlanResult } from '@upm/model';
+import { summaryRows } from './summary-rows';
 
 const GIB = 1073741824;
 const gib = (b: number) => `${(b / GIB).toFixed(2)} GiB`;
@@ -34,35 +35,7 @@ export function renderPlan(r: PlanResult): string {
     '',
   ];
   if (r.sweep) return renderSweep(r, lines);
-  const rows: [string, (m: PlanResult['models'][number]) => string][] = [
-    ['cold starts', (m) => String(m.coldStarts)],
-    ['warm starts', (m) => String(m.warmStarts)],
-    ['rejected', (m) => String(m.rejected)],
-    ['cold-start rate', (m) => pct(m.coldStartRate)],
-    ['evictions', (m) => String(m.evictions)],
-    ['peak memory', (m) => gib(m.peakMemoryBytes)],
-    ['mean memory', (m) => gib(m.meanMemoryBytes)],
-    ['saved at peak', (m) => gib(m.savedBytes.peak)],
-    ['saved on average', (m) => gib(m.savedBytes.mean)],
-    ['peak containers', (m) => String(m.peakContainers)],
-    ['mean containers', (m) => m.meanContainers.toFixed(1)],
-    ['mean cold start', (m) => `${m.coldStartLatencyMs.mean.toFixed(1)} ms`],
-    ['madvise per call', (m) => (m.madvise ? `${m.madvise.meanCostMs.toFixed(2)} ms` : '-')],
-    ['ksm merge delay', (m) => (m.ksm ? `${m.ksm.meanMergeDelayS.toFixed(1)} s` : '-')],
-  ];
-  if (r.sizing) {
-    const sz = r.sizing;
-    rows.push([
-      `hosts for ${pct(sz.targetColdStartRate)} (${sz.hostMemoryGiB} GiB)`,
-      (m) => {
-        const s = sz.models[m.model];
-        if (s === undefined) return '-';
-        if (s.hosts !== null) return String(s.hosts);
-        // unattainable: no host count reaches the floor; else more than maxHosts would be needed
-        return s.floorColdStartRate > sz.targetColdStartRate ? `none (floor ${pct(s.floorColdStartRate)})` : `> ${sz.maxHosts}`;
-      },
-    ]);
-  }
+  const rows = summaryRows(r, { int: String, pct, gib, target: pct });
   const w0 = Math.max(...rows.map((x) => x[0].length)) + 2;
   const cells = rows.map(([, f]) => models.map(f));
   const w = Math.max(10, ...cells.flat().map((c) => c.length + 2), ...models.map((m) => m.model.length + 2));
