@@ -18,8 +18,8 @@ function sourceName(source: unknown): string | undefined {
 /**
  * Stream the sections of a dump as events, validating as it goes. Holds one section at a time. Throws a
  * DumpFormatError (after yielding every event before the problem) when the input is not a valid dump.
- * Chunks may be referenced until their section is complete, so a source must not reuse a chunk's memory
- * after yielding it (Node streams never do).
+ * Page blocks may view the chunks they came in (no copy), so a source must not reuse a chunk's memory after
+ * yielding it (Node streams never do); a retained block keeps its chunk alive.
  */
 export async function* readDump(source: DumpSource, opts: ReadDumpOptions = {}): AsyncGenerator<DumpEvent, void, undefined> {
   const decoder = new DumpDecoder({ ...opts, name: opts.name ?? sourceName(source) });
@@ -44,7 +44,7 @@ export function readDumpFile(path: string, opts: ReadDumpOptions = {}): AsyncGen
   return readDump(createReadStream(path, { highWaterMark: FILE_CHUNK_BYTES }), { ...opts, name: opts.name ?? path });
 }
 
-/** All events of a dump held in memory (tests, small uploads). */
+/** All events of a dump held in memory (tests, small uploads); page blocks may view `bytes`. */
 export function decodeDump(bytes: Uint8Array, opts: ReadDumpOptions = {}): DumpEvent[] {
   const decoder = new DumpDecoder(opts);
   const events: DumpEvent[] = [];
