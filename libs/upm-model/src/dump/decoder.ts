@@ -148,6 +148,8 @@ export class DumpDecoder {
    */
   push(chunk: Uint8Array, out: DumpEvent[]): void {
     if (this.failure) throw this.failure;
+    // views of a plain Uint8Array are cheaper to make than a Buffer's (FastBuffer) ones, and there is one a section
+    if (chunk.constructor !== Uint8Array) chunk = new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     try {
       this.consume(chunk, out);
     } catch (e) {
@@ -209,7 +211,7 @@ export class DumpDecoder {
         case Phase.Header: {
           const want = (this.state === Phase.Preamble ? PREAMBLE_BYTES : SECTION_HEADER_BYTES) - this.headFill;
           const take = Math.min(want, n - i);
-          this.head.set(chunk.subarray(i, i + take), this.headFill);
+          for (let k = 0; k < take; k++) this.head[this.headFill + k] = chunk[i + k]; // at most 24 bytes: no view
           this.headFill += take;
           i += take;
           this.position += take;
@@ -351,14 +353,11 @@ export class DumpDecoder {
    */
   private finishBody(whole: Uint8Array | null, out: DumpEvent[]): void {
     const length = this.bodyLength;
-    let buffer: ArrayBuffer;
-    let bodyOffset: number;
     let body: Uint8Array;
     if (whole !== null && (whole.byteOffset & 3) === 0) {
-      buffer = whole.buffer as ArrayBuffer;
-      bodyOffset = whole.byteOffset;
       body = whole;
     } else {
+      let buffer: ArrayBuffer;
       const size = CHECKSUMMED_HEADER_BYTES + length + padTo8(length);
       let base: number;
       if (this.sectionType === 'PAGE') {
@@ -381,12 +380,11 @@ export class DumpDecoder {
         }
         this.bodyPieces = [];
       }
-      bodyOffset = base + CHECKSUMMED_HEADER_BYTES;
       body = bytes.subarray(CHECKSUMMED_HEADER_BYTES, CHECKSUMMED_HEADER_BYTES + length);
     }
     this.verifyChecksum(xxh64Section(this.checksummedHead, body));
     try {
-      this.pending = this.decodeBody(buffer, bodyOffset, length);
+      this.pending = this.decodeBody(body);
     } catch (e) {
       if (e instanceof InvalidSection) this.fail(e.detail);
       throw e;
@@ -408,15 +406,16 @@ export class DumpDecoder {
     this.state = this.sectionType === 'TAIL' ? Phase.Done : Phase.Header;
   }
 
-  private decodeBody(buffer: ArrayBuffer, bodyOffset: number, length: number): DumpEvent {
+  private decodeBody(body: Uint8Array): DumpEvent {
+    const length = body.length;
     const offset = this.sectionStart;
     if (this.sectionType === 'PAGE') {
-      const block = decodePageBlock(buffer, bodyOffset, length, this.blockContext);
+      const block = decodePageBlock(body, this.blockContext);
       this.pageSections++;
       this.pages += block.count;
       return { kind: 'pages', block, offset };
     }
-    const json = parseJson(new Uint8Array(buffer, bodyOffset, length));
+    const json = parseJson(body);
     switch (this.sectionType) {
       case 'HEAD': {
         const header = validateHeader(json);
