@@ -19,7 +19,7 @@ import { DumpSummarizer, DumpWriter, PageFlag, loadDump, readDumpFile, synthetic
 import { xorshift32 } from '@upm/model/traces/prng';
 
 const PAGE_SIZE = 4096;
-const CHUNK = 1 << 20;
+const CHUNK = 1 << 18; // the chunk size readDumpFile reads
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -143,7 +143,7 @@ async function readFilePass(path: string): Promise<number> {
   return (await readFile(path)).length;
 }
 
-/** A plain stream pass in 1 MiB chunks, as the streaming reader reads. Returns the byte count. */
+/** A plain stream pass in 256 KiB chunks, as readDumpFile reads. Returns the byte count. */
 async function streamPass(path: string): Promise<number> {
   let bytes = 0;
   for await (const chunk of createReadStream(path, { highWaterMark: CHUNK })) bytes += (chunk as Buffer).length;

@@ -7,8 +7,11 @@ export type ReadDumpOptions = DumpDecoderOptions;
 
 export type DumpSource = AsyncIterable<Uint8Array> | NodeJS.ReadableStream;
 
-/** File reads of 1 MiB: a few large chunks per section instead of many 64 KiB ones. */
-const FILE_CHUNK_BYTES = 1 << 20;
+/**
+ * File reads of 256 KiB: sections are decoded in place while the chunk read() just filled is still in cache
+ * (bench:dump-reader: 15-25% less CPU than 1 MiB chunks, and 4 MiB ones cost twice as much).
+ */
+const FILE_CHUNK_BYTES = 1 << 18;
 
 function sourceName(source: unknown): string | undefined {
   const path = (source as { path?: unknown }).path;
