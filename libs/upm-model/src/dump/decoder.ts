@@ -348,8 +348,8 @@ export class DumpDecoder {
    * The whole body is here (in `whole`, or in bodyPieces). A body inside one chunk at a 4-byte aligned
    * address (any chunk of a file stream: sections are 8-aligned in the file) is checked and decoded where it
    * is, its PAGE columns viewing the chunk, which readDump's contract says is never reused. Otherwise it is
-   * copied once, after the checksummed header bytes: PAGE bodies to memory their column views keep, JSON
-   * bodies to scratch.
+   * copied once, 8-aligned: PAGE bodies to memory their column views keep, JSON bodies to scratch. The
+   * checksum covers the header's first 16 bytes, then the body (xxh64Section joins them).
    */
   private finishBody(whole: Uint8Array | null, out: DumpEvent[]): void {
     const length = this.bodyLength;
@@ -357,8 +357,8 @@ export class DumpDecoder {
     if (whole !== null && (whole.byteOffset & 3) === 0) {
       body = whole;
     } else {
+      const size = length + padTo8(length);
       let buffer: ArrayBuffer;
-      const size = CHECKSUMMED_HEADER_BYTES + length + padTo8(length);
       let base: number;
       if (this.sectionType === 'PAGE') {
         this.memory.reserve(size);
@@ -369,18 +369,17 @@ export class DumpDecoder {
         buffer = this.scratch;
         base = 0;
       }
-      const bytes = new Uint8Array(buffer, base, size);
+      body = new Uint8Array(buffer, base, length);
       if (whole !== null) {
-        bytes.set(whole, CHECKSUMMED_HEADER_BYTES);
+        body.set(whole);
       } else {
-        let at = CHECKSUMMED_HEADER_BYTES;
+        let at = 0;
         for (const piece of this.bodyPieces) {
-          bytes.set(piece, at);
+          body.set(piece, at);
           at += piece.length;
         }
         this.bodyPieces = [];
       }
-      body = bytes.subarray(CHECKSUMMED_HEADER_BYTES, CHECKSUMMED_HEADER_BYTES + length);
     }
     this.verifyChecksum(xxh64Section(this.checksummedHead, body));
     try {
