@@ -1,21 +1,25 @@
 /**
- * Reader throughput: pages/s of readDump (+ summarizeDump) over a ~1.5 M page dump file, beside a plain
- * fs.createReadStream pass over the same file (the I/O floor). Medians of several interleaved runs, page
- * cache and JIT warm. Wall and CPU time are both reported (medians, and the best wall time): on a shared
- * machine CPU time is the steadier figure.
- * Prints one JSON line.
+ * Reader throughput from a file: pages/s of loadDump (the path the CLI, API and worker use: decode, validate,
+ * checksum, flat per-process columns) and of the readDumpFile event stream, beside plain reads of the same file
+ * (fs.readFile into one Buffer, and an fs.createReadStream pass): the I/O floor, measured in the same run.
+ * The passes interleave, their order rotating every repetition, so load on the shared machine falls on all
+ * alike; page cache and JIT are warm. Wall and CPU time (process.cpuUsage) are both reported, as medians, with
+ * each pass's median ratio to the plain read of the same repetition. Run from dist/ (npm run bench:dump-reader),
+ * not ts-node. Prints one JSON line.
  *
- *   npx ts-node -r tsconfig-paths/register bench/dump-reader.bench.ts [--pages N] [--runs N] [--keep]
+ *   npm run bench:dump-reader -- [--pages N] [--runs N] [--summary] [--keep | --file DUMP]
+ *
+ * --file benchmarks an existing dump instead of writing the synthetic one.
  */
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { cpus, loadavg, release, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DumpSummarizer, DumpWriter, PageFlag, readDumpFile, syntheticHeader, type VmaInfo } from '@upm/model';
+import { DumpSummarizer, DumpWriter, PageFlag, loadDump, readDumpFile, syntheticHeader, type VmaInfo } from '@upm/model';
 import { xorshift32 } from '@upm/model/traces/prng';
 
 const PAGE_SIZE = 4096;
-const CHUNK = 1 << 20;
+const CHUNK = 1 << 18; // the chunk size readDumpFile reads
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -134,19 +138,34 @@ async function writeBenchDump(path: string, targetPages: number): Promise<{ page
   return { pages: written, sections };
 }
 
-async function ioPass(path: string): Promise<number> {
+/** The I/O floor: the whole file into one Buffer. Returns its byte count. */
+async function readFilePass(path: string): Promise<number> {
+  return (await readFile(path)).length;
+}
+
+/** A plain stream pass in 256 KiB chunks, as readDumpFile reads. Returns the byte count. */
+async function streamPass(path: string): Promise<number> {
   let bytes = 0;
   for await (const chunk of createReadStream(path, { highWaterMark: CHUNK })) bytes += (chunk as Buffer).length;
   return bytes;
 }
 
-async function readPass(path: string): Promise<number> {
+/** loadDump(path): what `upm analyze`/`upm plan` and the node-heap validation run. Returns the page count. */
+async function loadPass(path: string): Promise<number> {
+  const dump = await loadDump(path);
+  let pages = 0;
+  for (const snapshot of dump.snapshots) for (const p of snapshot.processes) pages += p.count;
+  return pages;
+}
+
+/** The readDumpFile event stream (`upm dump cat|summary`), counting pages. */
+async function eventsPass(path: string): Promise<number> {
   let pages = 0;
   for await (const event of readDumpFile(path)) if (event.kind === 'pages') pages += event.block.count;
   return pages;
 }
 
-async function readSummaryPass(path: string): Promise<number> {
+async function summaryPass(path: string): Promise<number> {
   const summarizer = new DumpSummarizer();
   for await (const event of readDumpFile(path)) summarizer.add(event);
   return summarizer.result().pages;
@@ -154,7 +173,7 @@ async function readSummaryPass(path: string): Promise<number> {
 
 interface Timing {
   seconds: number;
-  /** CPU seconds of this process: steadier than wall time on a shared machine. */
+  /** CPU seconds of this process (user + system): steadier than wall time on a shared machine. */
   cpuSeconds: number;
   value: number;
 }
@@ -173,47 +192,65 @@ function median(xs: number[]): number {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
+interface Pass {
+  name: string;
+  run: (path: string) => Promise<number>;
+  /** What the pass must return: the file's bytes or its pages. */
+  expect: 'bytes' | 'pages';
+}
+
 async function main(): Promise<void> {
-  const targetPages = arg('pages', 1_500_000);
+  const targetPages = arg('pages', 4_200_000);
   const runs = arg('runs', 7);
-  const dir = await mkdtemp(join(tmpdir(), 'upm-bench-'));
-  const path = join(dir, 'bench.dump');
+  const passes: Pass[] = [
+    { name: 'readFile', run: readFilePass, expect: 'bytes' },
+    { name: 'stream', run: streamPass, expect: 'bytes' },
+    { name: 'loadDump', run: loadPass, expect: 'pages' },
+    { name: 'readDumpFile', run: eventsPass, expect: 'pages' },
+  ];
+  if (process.argv.includes('--summary')) passes.push({ name: 'readDumpFile+summary', run: summaryPass, expect: 'pages' });
+  const fileArg = process.argv.indexOf('--file');
+  const dir = fileArg > 0 ? null : await mkdtemp(join(tmpdir(), 'upm-bench-'));
+  const path = dir === null ? process.argv[fileArg + 1] : join(dir, 'bench.dump');
   try {
+    const loadAtStart = loadavg().map((x) => +x.toFixed(2));
     let layout = { pages: 0, sections: 0 };
-    const w = await timed(async () => (layout = await writeBenchDump(path, targetPages)).pages);
-    const bytes = (await stat(path)).size;
-    const io: Timing[] = [];
-    const read: Timing[] = [];
-    const readSummary: Timing[] = [];
-    for (let warm = 0; warm < 3; warm++) {
-      // the page cache, and the JIT on every path
-      await ioPass(path);
-      await readPass(path);
-      await readSummaryPass(path);
-    }
-    for (let r = 0; r < runs; r++) {
-      io.push(await timed(() => ioPass(path)));
-      read.push(await timed(() => readPass(path)));
-      readSummary.push(await timed(() => readSummaryPass(path)));
-      for (const t of [read[r], readSummary[r]]) if (t.value !== w.value) throw new Error(`read ${t.value} pages, wrote ${w.value}`);
-    }
+    const w =
+      dir === null
+        ? await timed(async () => {
+            for await (const e of readDumpFile(path)) if (e.kind === 'end') layout = { pages: e.tail.pages, sections: e.tail.pageSections };
+            return layout.pages;
+          })
+        : await timed(async () => (layout = await writeBenchDump(path, targetPages)).pages);
     const pages = w.value;
+    const bytes = (await stat(path)).size;
+    const expected = { bytes, pages };
+    const timings = new Map<string, Timing[]>(passes.map((p) => [p.name, []]));
+    for (let warm = 0; warm < 2; warm++) for (const p of passes) await p.run(path); // page cache and JIT on every path
+    for (let r = 0; r < runs; r++) {
+      for (let k = 0; k < passes.length; k++) {
+        const p = passes[(k + r) % passes.length]; // rotate the order each repetition
+        const t = await timed(() => p.run(path));
+        if (t.value !== expected[p.expect]) throw new Error(`${p.name} gave ${t.value} ${p.expect}, expected ${expected[p.expect]}`);
+        timings.get(p.name)!.push(t);
+      }
+    }
+    const base = timings.get('readFile')!;
     const stats = (ts: Timing[]) => {
       const seconds = median(ts.map((t) => t.seconds));
       const cpuSeconds = median(ts.map((t) => t.cpuSeconds));
-      const best = Math.min(...ts.map((t) => t.seconds));
       return {
         seconds: +seconds.toFixed(4),
         cpuSeconds: +cpuSeconds.toFixed(4),
         pagesPerSec: Math.round(pages / seconds),
         pagesPerCpuSec: Math.round(pages / cpuSeconds),
-        bestPagesPerSec: Math.round(pages / best),
-        mbPerSec: +(bytes / seconds / 1e6).toFixed(0),
+        bestPagesPerSec: Math.round(pages / Math.min(...ts.map((t) => t.seconds))),
+        mbPerSec: Math.round(bytes / seconds / 1e6),
+        // time of this pass over the plain readFile of the same repetition, median over repetitions
+        wallRatioToReadFile: +median(ts.map((t, r) => t.seconds / base[r].seconds)).toFixed(2),
+        cpuRatioToReadFile: +median(ts.map((t, r) => t.cpuSeconds / Math.max(base[r].cpuSeconds, 1e-6))).toFixed(2),
       };
     };
-    const ioStats = stats(io);
-    const readStats = stats(read);
-    const summaryStats = stats(readSummary);
     const result = {
       bench: 'dump-reader',
       date: new Date().toISOString(),
@@ -222,19 +259,16 @@ async function main(): Promise<void> {
       pagesPerSection: +(pages / layout.sections).toFixed(1),
       bytes,
       runs,
+      file: dir === null ? path : 'synthetic',
       writeSeconds: +w.seconds.toFixed(3),
-      io: ioStats,
-      readDump: readStats,
-      readDumpSummary: summaryStats,
-      ratioReadToIo: +(readStats.seconds / ioStats.seconds).toFixed(2),
-      ratioReadSummaryToIo: +(summaryStats.seconds / ioStats.seconds).toFixed(2),
-      loadAverage: loadavg().map((x) => +x.toFixed(2)),
+      passes: Object.fromEntries(passes.map((p) => [p.name, stats(timings.get(p.name)!)])),
+      loadAverage: { start: loadAtStart, end: loadavg().map((x) => +x.toFixed(2)) },
       machine: { kernel: release(), cpus: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', node: process.version },
     };
     process.stdout.write(JSON.stringify(result) + '\n');
   } finally {
-    if (!process.argv.includes('--keep')) await rm(dir, { recursive: true, force: true });
-    else process.stderr.write(`kept ${path}\n`);
+    if (dir !== null && !process.argv.includes('--keep')) await rm(dir, { recursive: true, force: true });
+    else if (dir !== null) process.stderr.write(`kept ${path}\n`);
   }
 }
 

@@ -1,9 +1,11 @@
 /**
  * Push decoder of the dump format: feed it chunks as they arrive, it emits one event per section. It holds
- * only the current section (one aligned copy of its body) and validates everything docs/dump-format.md says
- * a reader checks. Synchronous, so it also serves buffers and upload streams without async overhead.
+ * only the current section and validates everything docs/dump-format.md says a reader checks. A section's
+ * PAGE columns view the chunk it came in when it lies within one chunk, 4-byte aligned (a pushed chunk's
+ * memory must not be reused afterwards); otherwise the body is copied once. Synchronous, so it also serves
+ * buffers and upload streams without async overhead.
  */
-import { Xxh64Stream, xxh64 } from './checksum';
+import { Xxh64Stream } from './checksum';
 import { DumpFormatError, InvalidSection, type DumpLocation } from './errors';
 import {
   CHECKSUMMED_HEADER_BYTES,
@@ -22,6 +24,7 @@ import {
 import { decodePageBlock, type PageBlockContext } from './page-block';
 import { validateHeader, validateProcess, validateSnapshot, validateTail } from './section-json';
 import { DUMP_MAJOR_VERSION, type DumpEvent, type DumpHeader, type ProcessInfo } from './types';
+import { xxh64Section } from './xxh64';
 
 export interface DumpDecoderOptions {
   /** Name of the file or stream in error messages. */
@@ -87,6 +90,7 @@ export class DumpDecoder {
   /** Preamble or section header being assembled. */
   private readonly head = new Uint8Array(SECTION_HEADER_BYTES);
   private readonly headView = new DataView(this.head.buffer);
+  private readonly checksummedHead = this.head.subarray(0, CHECKSUMMED_HEADER_BYTES);
   private headFill = 0;
 
   // the current section
@@ -144,6 +148,8 @@ export class DumpDecoder {
    */
   push(chunk: Uint8Array, out: DumpEvent[]): void {
     if (this.failure) throw this.failure;
+    // views of a plain Uint8Array are cheaper to make than a Buffer's (FastBuffer) ones, and there is one a section
+    if (chunk.constructor !== Uint8Array) chunk = new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     try {
       this.consume(chunk, out);
     } catch (e) {
@@ -205,7 +211,7 @@ export class DumpDecoder {
         case Phase.Header: {
           const want = (this.state === Phase.Preamble ? PREAMBLE_BYTES : SECTION_HEADER_BYTES) - this.headFill;
           const take = Math.min(want, n - i);
-          this.head.set(chunk.subarray(i, i + take), this.headFill);
+          for (let k = 0; k < take; k++) this.head[this.headFill + k] = chunk[i + k]; // at most 24 bytes: no view
           this.headFill += take;
           i += take;
           this.position += take;
@@ -339,38 +345,45 @@ export class DumpDecoder {
   }
 
   /**
-   * The whole body is here (in `whole`, or in bodyPieces): copy it once, after the checksummed header bytes,
-   * then check and decode it. PAGE bodies go to memory their column views keep; JSON bodies to scratch.
+   * The whole body is here (in `whole`, or in bodyPieces). A body inside one chunk at a 4-byte aligned
+   * address (any chunk of a file stream: sections are 8-aligned in the file) is checked and decoded where it
+   * is, its PAGE columns viewing the chunk, which readDump's contract says is never reused. Otherwise it is
+   * copied once, 8-aligned: PAGE bodies to memory their column views keep, JSON bodies to scratch. The
+   * checksum covers the header's first 16 bytes, then the body (xxh64Section joins them).
    */
   private finishBody(whole: Uint8Array | null, out: DumpEvent[]): void {
     const length = this.bodyLength;
-    const size = CHECKSUMMED_HEADER_BYTES + length + padTo8(length);
-    let buffer: ArrayBuffer;
-    let base: number;
-    if (this.sectionType === 'PAGE') {
-      this.memory.reserve(size);
-      buffer = this.memory.buffer;
-      base = this.memory.offset;
+    let body: Uint8Array;
+    if (whole !== null && (whole.byteOffset & 3) === 0) {
+      body = whole;
     } else {
-      if (this.scratch.byteLength < size) this.scratch = new ArrayBuffer(Math.max(size, 2 * this.scratch.byteLength));
-      buffer = this.scratch;
-      base = 0;
-    }
-    const bytes = new Uint8Array(buffer, base, size);
-    bytes.set(this.head.subarray(0, CHECKSUMMED_HEADER_BYTES), 0);
-    if (whole !== null) {
-      bytes.set(whole, CHECKSUMMED_HEADER_BYTES);
-    } else {
-      let at = CHECKSUMMED_HEADER_BYTES;
-      for (const piece of this.bodyPieces) {
-        bytes.set(piece, at);
-        at += piece.length;
+      const size = length + padTo8(length);
+      let buffer: ArrayBuffer;
+      let base: number;
+      if (this.sectionType === 'PAGE') {
+        this.memory.reserve(size);
+        buffer = this.memory.buffer;
+        base = this.memory.offset;
+      } else {
+        if (this.scratch.byteLength < size) this.scratch = new ArrayBuffer(Math.max(size, 2 * this.scratch.byteLength));
+        buffer = this.scratch;
+        base = 0;
       }
-      this.bodyPieces = [];
+      body = new Uint8Array(buffer, base, length);
+      if (whole !== null) {
+        body.set(whole);
+      } else {
+        let at = 0;
+        for (const piece of this.bodyPieces) {
+          body.set(piece, at);
+          at += piece.length;
+        }
+        this.bodyPieces = [];
+      }
     }
-    this.verifyChecksum(xxh64(bytes.subarray(0, CHECKSUMMED_HEADER_BYTES + length)));
+    this.verifyChecksum(xxh64Section(this.checksummedHead, body));
     try {
-      this.pending = this.decodeBody(buffer, base + CHECKSUMMED_HEADER_BYTES, length);
+      this.pending = this.decodeBody(body);
     } catch (e) {
       if (e instanceof InvalidSection) this.fail(e.detail);
       throw e;
@@ -392,15 +405,16 @@ export class DumpDecoder {
     this.state = this.sectionType === 'TAIL' ? Phase.Done : Phase.Header;
   }
 
-  private decodeBody(buffer: ArrayBuffer, bodyOffset: number, length: number): DumpEvent {
+  private decodeBody(body: Uint8Array): DumpEvent {
+    const length = body.length;
     const offset = this.sectionStart;
     if (this.sectionType === 'PAGE') {
-      const block = decodePageBlock(buffer, bodyOffset, length, this.blockContext);
+      const block = decodePageBlock(body, this.blockContext);
       this.pageSections++;
       this.pages += block.count;
       return { kind: 'pages', block, offset };
     }
-    const json = parseJson(new Uint8Array(buffer, bodyOffset, length));
+    const json = parseJson(body);
     switch (this.sectionType) {
       case 'HEAD': {
         const header = validateHeader(json);

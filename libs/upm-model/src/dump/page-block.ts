@@ -32,20 +32,28 @@ function vmaPageOf(runs: Uint32Array, baseIndex: number, i: number): number {
   return NaN;
 }
 
+/** The little-endian u32 at byte `at` of `b`. */
+function u32(b: Uint8Array, at: number): number {
+  return (b[at] | (b[at + 1] << 8) | (b[at + 2] << 16) | (b[at + 3] << 24)) >>> 0;
+}
+
 /**
- * Decode and validate the PAGE body of `length` bytes at `bodyOffset` (a multiple of 8) of `buffer`. The
- * block's columns are views over `buffer`, except a 64-bit PFN column, which is converted to Float64Array.
+ * Decode and validate a PAGE body, which starts at a multiple of 4 of its buffer. The block's columns are
+ * views over that buffer, except a 64-bit PFN column, which is converted to Float64Array. The fixed fields
+ * are read from the body's bytes (no DataView: one object less per section).
  */
-export function decodePageBlock(buffer: ArrayBuffer, bodyOffset: number, length: number, ctx: PageBlockContext): PageBlock {
+export function decodePageBlock(body: Uint8Array, ctx: PageBlockContext): PageBlock {
+  const buffer = body.buffer as ArrayBuffer;
+  const bodyOffset = body.byteOffset;
+  const length = body.length;
   if (length < PAGE_BLOCK_HEADER_BYTES) invalid(`body is ${length} bytes, shorter than the ${PAGE_BLOCK_HEADER_BYTES}-byte block header`);
-  const view = new DataView(buffer, bodyOffset, length);
-  const vmaIndex = view.getUint32(0, true);
-  const count = view.getUint32(4, true);
-  const baseLo = view.getUint32(8, true);
-  const baseHi = view.getUint32(12, true);
-  const runCount = view.getUint32(16, true);
-  const pfnWidth = view.getUint8(20);
-  if (view.getUint8(21) !== 0 || view.getUint8(22) !== 0 || view.getUint8(23) !== 0) invalid('reserved bytes 21..23 are not 0');
+  const vmaIndex = u32(body, 0);
+  const count = u32(body, 4);
+  const baseLo = u32(body, 8);
+  const baseHi = u32(body, 12);
+  const runCount = u32(body, 16);
+  const pfnWidth = body[20];
+  if (body[21] !== 0 || body[22] !== 0 || body[23] !== 0) invalid('reserved bytes 21..23 are not 0');
   if (pfnWidth !== 0 && pfnWidth !== 4 && pfnWidth !== 8) invalid(`pfnWidth is ${pfnWidth}, must be 0, 4 or 8`);
   if (count === 0) invalid('count is 0: a block holds at least one page');
   if (runCount === 0) invalid('runCount is 0: a block has at least one run');
