@@ -2,19 +2,12 @@ import { Presets, SingleBar } from 'cli-progress';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { mapProfileRefs, type PlanResult, type PlanSpec } from '@upm/model';
 import { ApiClient } from './api-client';
+import type { PlanWithResult } from './api-schemas';
 import { CliError } from './cli-error';
 import { renderPlan } from './render';
 
-/** A plan as GET /v1/plans/:id answers it (the fields the client reads). */
-export interface PlanStatus {
-  id: string;
-  state: string;
-  progress: number;
-  points: number;
-  pointsDone: number;
-  error: string | null;
-  result?: PlanResult | null;
-}
+/** A plan as GET /v1/plans/:id answers it (the API's own schema). */
+export type PlanStatus = PlanWithResult;
 
 /** Uploads the spec's trace files and dump files, then submits the plan with their ids. */
 export async function submitPlan(client: ApiClient, spec: PlanSpec): Promise<PlanStatus & { created?: boolean }> {

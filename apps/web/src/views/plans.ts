@@ -1,4 +1,5 @@
 import type { PlanResult, PlanTimeseries } from '@upm/model/plan/result';
+import type { PlanWithResult } from '@upm/client/api-schemas';
 import { api, download, saveBlob } from '../api';
 import { fmtDate, h, table } from '../dom';
 import { busy, clearErrors, field, FormFieldError, showErrors } from '../forms';
@@ -6,18 +7,7 @@ import { deleteButton, detailDelete } from '../delete';
 import { renderPlan, renderSweepPlan } from '../plan-charts';
 import type { Dump } from './dumps';
 
-interface PlanStatus {
-  id: string;
-  state: string;
-  progress: number;
-  points: number;
-  pointsDone: number;
-  trace: string;
-  error: string | null;
-  createdAt: string;
-  completedAt: string | null;
-  result?: PlanResult | null;
-}
+type PlanStatus = PlanWithResult;
 
 const numbers = (s: string) => s.split(',').map((x) => x.trim()).filter(Boolean).map(Number);
 
