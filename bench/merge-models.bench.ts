@@ -21,7 +21,7 @@
  * then --baseline /tmp/upm-base/libs/upm-model/src) every measurement is also made with that
  * implementation, alternating run by run, and the ratios are printed; its results must be equal.
  *
- *   TS_NODE_TRANSPILE_ONLY=1 npx ts-node -r tsconfig-paths/register bench/merge-models.bench.ts \
+ *   npm run build:ts && node dist/bench/merge-models.bench.js \
  *     [--pages N] [--dumps N] [--repeat N] [--baseline DIR] [--no-straightforward]
  *
  * Goals: UPM >= 30 M pages/s per core, >= 10x the straightforward one, < 64 bytes of memory per page.

@@ -16,7 +16,7 @@
  * run by run (so a shared machine's load falls on both alike); the results must be equal field for field,
  * and each line adds the baseline's times and current / baseline speed.
  *
- *   TS_NODE_TRANSPILE_ONLY=1 npx ts-node -r tsconfig-paths/register bench/simulator.bench.ts \
+ *   npm run build:ts && node dist/bench/simulator.bench.js \
  *     [--invocations N] [--functions N] [--repeat N] [--quick] [--only SUBSTRING] [--baseline DIR]
  */
 import { execSync } from 'child_process';

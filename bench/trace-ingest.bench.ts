@@ -6,7 +6,7 @@
  *   csv-parse  csv-parse over the invocations file, summing the minute cells (why the wide file has its own
  *              tokenizer; skip with --no-csv-parse)
  *
- *   TS_NODE_TRANSPILE_ONLY=1 npx ts-node -r tsconfig-paths/register bench/trace-ingest.bench.ts
+ *   npm run bench:trace-ingest   (npm run build:ts && node dist/bench/trace-ingest.bench.js)
  *     [--functions 46000] [--seed 2019] [--dir DIR (reuse/keep files)] [--no-csv-parse] [--json]
  *
  * Exit status 1 when the ingest misses a goal.
@@ -87,16 +87,10 @@ function report(
 }
 
 function runChild(mode: Mode, files: string[]): PhaseResult {
-  const args = [
-    '-r',
-    'ts-node/register/transpile-only',
-    '-r',
-    'tsconfig-paths/register',
-    __filename,
-    '--child',
-    mode,
-    ...files,
-  ];
+  // from dist/ (npm run bench:trace-ingest) the child is plain node; from sources it compiles through ts-node,
+  // before its clock starts
+  const compile = __filename.endsWith('.ts') ? ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register'] : [];
+  const args = [...compile, __filename, '--child', mode, ...files];
   const res = spawnSync(process.execPath, args, {
     encoding: 'utf8',
     env: { ...process.env, TS_NODE_TRANSPILE_ONLY: '1' },
