@@ -2,7 +2,17 @@ import { openAsBlob } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { paths } from './api-types';
 import { CliError } from './cli-error';
+
+type HttpMethod = 'get' | 'post' | 'delete';
+/** The JSON body a response of an operation carries (its 200, 201 or 202), from the generated OpenAPI types. */
+type JsonContent<R> = R extends { content: { 'application/json': infer B } } ? B : never;
+export type OkBody<Op> = Op extends { responses: infer R } ? JsonContent<R[Extract<keyof R, 200 | 201 | 202>]> : never;
+/** The routes of the API (as its OpenAPI document names them, `{id}` templates included) that have `M`. */
+export type RouteWith<M extends HttpMethod> = { [P in keyof paths]: paths[P][M] extends { responses: unknown } ? P : never }[keyof paths];
+export type ResponseOf<M extends HttpMethod, P extends RouteWith<M>> = OkBody<paths[P][M]>;
+
 
 export interface JobStatus {
   id: string;
@@ -36,6 +46,27 @@ export class ApiClient {
   ): Promise<{ status: number; body: unknown }> {
     if (body === undefined) return this.send(method, path, undefined, undefined, opts.allowStatus);
     return this.send(method, path, JSON.stringify(body), 'application/json', opts.allowStatus);
+  }
+
+  /**
+   * One operation of the API, typed by its OpenAPI document: `route` as the document names it, its `{name}`
+   * segments filled from `params` (URL-encoded), `query` appended. The body is the operation's success JSON.
+   */
+  async call<M extends HttpMethod, P extends RouteWith<M>>(
+    method: M,
+    route: P,
+    opts: { params?: Record<string, string>; query?: Record<string, string | number | undefined>; body?: unknown; allowStatus?: number[] } = {},
+  ): Promise<{ status: number; body: ResponseOf<M, P> }> {
+    const path = route.replace(/\{(\w+)\}/g, (_, name: string) => {
+      const v = opts.params?.[name];
+      if (v === undefined) throw new Error(`${route}: no value for {${name}}`);
+      return encodeURIComponent(v);
+    });
+    const q = new URLSearchParams();
+    for (const [k, v] of Object.entries(opts.query ?? {})) if (v !== undefined) q.set(k, String(v));
+    const full = q.size > 0 ? `${path}?${q}` : path;
+    const res = await this.request(method.toUpperCase(), full, opts.body, { allowStatus: opts.allowStatus });
+    return res as { status: number; body: ResponseOf<M, P> };
   }
 
   /** Uploads a dump file (streamed from disk); identical content is deduplicated by the server. */

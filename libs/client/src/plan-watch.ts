@@ -18,7 +18,18 @@ export async function submitPlan(client: ApiClient, spec: PlanSpec): Promise<Pla
     return ids.get(path)!;
   };
   const remote = { ...spec, trace: trace.id, profiles: await mapProfileRefs(spec.profiles, idOf) };
-  return (await client.request('POST', '/v1/plans', remote)).body as PlanStatus & { created?: boolean };
+  return (await client.call('post', '/v1/plans', { body: remote })).body;
+}
+
+/** GET /v1/plans/:id, its result as the domain's PlanResult (the OpenAPI document types it as an object). */
+async function getPlan(client: ApiClient, id: string): Promise<PlanStatus> {
+  const { body } = await client.call('get', '/v1/plans/{id}', { params: { id } });
+  return { ...body, result: body.result as PlanResult | null };
+}
+
+/** A plan's time series (of one point of a sweep). */
+async function getTimeseries(client: ApiClient, id: string, point?: number) {
+  return (await client.call('get', '/v1/plans/{id}/timeseries', { params: { id }, query: { point } })).body;
 }
 
 /** Polls the plan until it completes; a progress bar on a terminal, nothing otherwise. */
@@ -32,20 +43,19 @@ export async function watchPlan(client: ApiClient, id: string, opts: { json?: bo
   let started = false;
   try {
     for (;;) {
-      const p = (await client.request('GET', `/v1/plans/${encodeURIComponent(id)}`)).body as PlanStatus;
+      const p = await getPlan(client, id);
       if (bar) {
         if (!started) bar.start(100, 0, { state: p.state, done: p.pointsDone, points: p.points });
         started = true;
         bar.update(p.progress, { state: p.state, done: p.pointsDone, points: p.points });
       }
       if (p.state === 'completed') {
-        const result = p.result as PlanResult;
+        const result = p.result!;
         if (!opts.json) return renderPlan(result);
         // The full result with its time series, as `upm plan run --json` prints it (a sweep's has none: its
         // points' are at /timeseries?point=N)
         if (result.sweep) return `${JSON.stringify(result)}\n`;
-        const timeseries = (await client.request('GET', `/v1/plans/${encodeURIComponent(p.id)}/timeseries`)).body;
-        return `${JSON.stringify({ ...result, timeseries })}\n`;
+        return `${JSON.stringify({ ...result, timeseries: await getTimeseries(client, p.id) })}\n`;
       }
       if (p.state === 'failed') throw new CliError(`plan ${id} failed: ${p.error}`);
       if (Date.now() > deadline) throw new CliError(`plan ${id} still ${p.state} (${p.progress}%) after ${timeoutS} s`);
@@ -58,16 +68,15 @@ export async function watchPlan(client: ApiClient, id: string, opts: { json?: bo
 
 /** A completed plan's PlanResult with its time series, as `upm plan run --json` prints it. */
 export async function fetchPlanResult(client: ApiClient, id: string): Promise<PlanResult> {
-  const p = (await client.request('GET', `/v1/plans/${encodeURIComponent(id)}`)).body as PlanStatus;
+  const p = await getPlan(client, id);
   if (p.state === 'failed') throw new CliError(`plan ${id} failed: ${p.error}`);
   if (p.state !== 'completed') throw new CliError(`plan ${id} is ${p.state} (${p.progress}%); wait for it with upm plan watch ${id}`);
-  const result = p.result as PlanResult;
+  const result = p.result!;
   if (result.sweep) {
     // a sweep's points' series are at /timeseries?point=N: all of them, for a report that draws any point
     const pointTimeseries = [];
-    for (const pt of result.sweep.points) pointTimeseries.push((await client.request('GET', `/v1/plans/${encodeURIComponent(p.id)}/timeseries?point=${pt.index}`)).body);
+    for (const pt of result.sweep.points) pointTimeseries.push(await getTimeseries(client, p.id, pt.index));
     return { ...result, pointTimeseries } as PlanResult;
   }
-  const timeseries = (await client.request('GET', `/v1/plans/${encodeURIComponent(p.id)}/timeseries`)).body;
-  return { ...(p.result as PlanResult), timeseries } as PlanResult;
+  return { ...result, timeseries: await getTimeseries(client, p.id) } as PlanResult;
 }
