@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import { invitroTrace } from '../../../../test/support/shared-dir';
 import { ingestTrace } from '../traces/ingest';
-import { runPlan } from './simulator';
+import { invocationSource, runPlan } from './simulator';
 import { planSpecHash, PlanSpecError } from './spec';
 import { fnsOf, makeTrace } from './test-helpers';
 
@@ -203,6 +203,33 @@ describe('runPlan', () => {
     const c = runPlan(spec(8), { trace: t10, dumps: new Map() });
     expect(c.models[0].invocations).toBe(a.models[0].invocations);
     expect(JSON.stringify(c.models)).not.toBe(JSON.stringify(a.models));
+  });
+
+  it('expands a per-minute trace once per seed and window: sweep points share it, and results are those of a fresh expansion', async () => {
+    const files = ['invocations.csv', 'durations.csv', 'memory.csv'].map((f) => invitroTrace('10', f));
+    const t10 = await ingestTrace(files);
+    const first = invocationSource(t10, 7, 0, 3600);
+    expect(invocationSource(t10, 7, 0, 3600)).toBe(first);
+    expect(invocationSource(t10, 8, 0, 3600)).not.toBe(first);
+    expect(invocationSource(t10, '7', 0, 3600)).not.toBe(invocationSource(t10, 7, 0, 3600));
+    const spec = {
+      version: 1,
+      trace: 't10',
+      policy: { kind: 'ttl', ttlMinutes: 1 },
+      models: ['none', 'ksm', 'upm'],
+      host: { memoryGiB: 1 },
+      seed: 3,
+      window: { fromS: 0, toS: 3600 },
+      sweep: { ttlMinutes: [1, 5, 20] },
+    };
+    const shared = runPlan(spec, { trace: t10, dumps: new Map() });
+    // every point alone, each on its own copy of the trace (so nothing is shared): the same numbers
+    for (const [i, ttl] of [1, 5, 20].entries()) {
+      const alone = runPlan({ ...spec, sweep: undefined, policy: { kind: 'ttl', ttlMinutes: ttl } }, { trace: structuredClone(t10), dumps: new Map() });
+      const pick = ({ coldStarts, warmStarts, rejected, evictions, peakMemoryBytes, meanMemoryBytes, peakContainers }: (typeof alone.models)[number]) =>
+        ({ coldStarts, warmStarts, rejected, evictions, peakMemoryBytes, meanMemoryBytes, peakContainers });
+      for (const m of alone.models) expect(shared.sweep!.points[i].models[m.model]).toMatchObject(pick(m));
+    }
   });
 
   it('a sweep runs every point and combines them; sizing finds the smallest host count', () => {

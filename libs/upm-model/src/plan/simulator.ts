@@ -78,6 +78,13 @@ export interface InvocationSource {
   batches(): Iterable<InvocationBatch>;
 }
 
+/**
+ * The last window expanded from each per-minute trace (its batches are only read by the engine). A plan's sweep
+ * points share its seed and window, and so do the point jobs a worker process runs on its cached trace: the
+ * expansion is done once per plan rather than once per point. Held as long as the trace object lives.
+ */
+const lastExpansion = new WeakMap<NormalizedTrace, { key: string; source: InvocationSource }>();
+
 export function invocationSource(
   trace: NormalizedTrace,
   seed: number | string,
@@ -100,10 +107,15 @@ export function invocationSource(
   }
   const expand = () => expandInvocations(trace, { seed, fromS, toS });
   if (trace.stats.invocations <= MATERIALIZE_LIMIT) {
+    const key = `${typeof seed}:${seed}|${fromS}|${toS}`;
+    const last = lastExpansion.get(trace);
+    if (last?.key === key) return last.source;
     const list = [...expand()];
     let count = 0;
     for (const b of list) count += b.startS.length;
-    return { count, batches: () => list };
+    const source = { count, batches: () => list };
+    lastExpansion.set(trace, { key, source });
+    return source;
   }
   // too large to hold: expanded again for every run (the same seed gives the same events)
   let count = 0;
