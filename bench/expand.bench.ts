@@ -11,17 +11,9 @@
  */
 import { cpus, loadavg, release } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import {
-  computeTraceStats,
-  expandInvocations,
-  ExpandOptions,
-  InvocationBatch,
-  MinuteCountArrivals,
-  NormalizedTrace,
-  Rng,
-  TraceFunction,
-} from '@upm/model/traces';
+import { expandInvocations, ExpandOptions, InvocationBatch, MinuteCountArrivals, NormalizedTrace } from '@upm/model/traces';
 import { sortedExpand } from './baselines/sorted-expand';
+import { MINUTES, synthesize } from './lib/synthetic-day';
 
 const arg = (name: string, def: string) => {
   const i = process.argv.indexOf(name);
@@ -33,55 +25,7 @@ const REPEAT = Number(arg('--repeat', '5'));
 const SPREAD = arg('--spread', 'random') as 'random' | 'even';
 if (!(N > 0 && F > 0 && Number.isInteger(REPEAT) && REPEAT > 0) || !['random', 'even'].includes(SPREAD))
   throw new Error('usage: [--invocations N] [--functions N] [--repeat N] [--spread random|even]');
-const MINUTES = 1440;
 
-/** Counts per (function, minute) ~ Poisson(rate_f), the rates log-normal and scaled to about n in all. */
-function synthesize(n: number, nFn: number, seed: number): NormalizedTrace {
-  const rng = new Rng(seed);
-  const w = Array.from({ length: nFn }, () => Math.exp(2.5 * rng.normal()));
-  const total = w.reduce((a, b) => a + b, 0);
-  const rowPtr = new Uint32Array(nFn + 1);
-  const slot: number[] = [];
-  const count: number[] = [];
-  const functions: TraceFunction[] = [];
-  for (let f = 0; f < nFn; f++) {
-    const lambda = (w[f] / total) * (n / MINUTES);
-    for (let s = 0; s < MINUTES; s++) {
-      const c = rng.poisson(lambda);
-      if (c > 0) {
-        slot.push(s);
-        count.push(c);
-      }
-    }
-    rowPtr[f + 1] = slot.length;
-    let v = Math.exp(Math.log(50) + rng.normal());
-    const p = [0, 1, 25, 50, 75, 99, 100].map((_, i) => (v *= i === 0 ? 1 : 1 + rng.next()));
-    functions.push({
-      id: `f${f}`,
-      app: `a${f}`,
-      owner: '',
-      trigger: 'http',
-      durations: { averageMs: p[3], count: 1, minimumMs: p[0], maximumMs: p[6], percentilesMs: p },
-      memory: null,
-    });
-  }
-  const arrivals: MinuteCountArrivals = {
-    kind: 'minute-counts',
-    rowPtr,
-    slot: Uint32Array.from(slot),
-    count: Uint32Array.from(count),
-  };
-  return {
-    schemaVersion: 1,
-    format: 'azure2019',
-    window: { startS: 0, endS: MINUTES * 60 },
-    functions,
-    arrivals,
-    files: [],
-    joinReport: null,
-    stats: computeTraceStats(functions, arrivals, 0),
-  };
-}
 
 type Expand = (trace: NormalizedTrace, options: ExpandOptions) => Iterable<InvocationBatch>;
 
