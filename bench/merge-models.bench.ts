@@ -222,6 +222,9 @@ function main(): void {
   const impls: Impl[] = [{ name: 'current', ...merge, ...sharing }];
   if (BASELINE) {
     const dir = path.resolve(BASELINE);
+    // from dist/ the baseline's TypeScript sources are compiled on load (before any measurement)
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    if (!require.extensions['.ts']) require('ts-node').register({ transpileOnly: true });
     // eslint-disable-next-line @typescript-eslint/no-var-requires
     impls.unshift({ name: 'baseline', ...require(path.join(dir, 'merge')), ...require(path.join(dir, 'sharing')) });
   }
