@@ -202,14 +202,21 @@ describe('upm-probe on upm-scenario processes', () => {
       for (const i of zeros) expect(p.flags[i] & 0x10).toBe(0);
     }
     expect(all.size).toBe(s.info.expected.distinctTotal);
-    for (const region of regions(s, 'readZero')) {
+    // Pages only read: the kernel's shared zero page where the kernel maps it on a read fault (one frame for
+    // every such page of every process). Some kernels (this machine's 6.18.44-fc-v1272) allocate a real page
+    // instead; what the kernel did is read from the frames, and the flag must say the same.
+    const readZero = regions(s, 'readZero').map((region) => {
       const p = processOf(dump, region.pid);
       const idx = regionPages(p, region);
       expect(idx).toHaveLength(64);
-      for (const i of idx) {
-        expect(hex(p, i)).toBe(zero);
-        if (dump.header.host.pageFlagsReadable) expect(p.flags[i] & 0x10).toBe(0x10); // the zero page
-      }
+      for (const i of idx) expect(hex(p, i)).toBe(zero);
+      return { p, idx };
+    });
+    if (dump.header.host.pageFlagsReadable && dump.header.host.pfnReadable) {
+      const frames = new Set(readZero.flatMap(({ p, idx }) => idx.map((i) => Number(p.pfn![i]))));
+      const sharedZeroPage = frames.size === 1 && !frames.has(0);
+      if (!sharedZeroPage) console.warn(`this kernel mapped ${frames.size} frames for 128 read-only pages: no shared zero page`);
+      for (const { p, idx } of readZero) for (const i of idx) expect(p.flags[i] & 0x10).toBe(sharedZeroPage ? 0x10 : 0);
     }
   });
 
