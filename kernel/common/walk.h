@@ -53,6 +53,7 @@ struct walk_config {
 	int kpageflags_fd;    /* -1 when page flags are not readable */
 	enum read_mode mode;
 	bool skip_zero_page;  /* with kpageflags: do not read the zero page (its content is known) */
+	bool kpf_per_page;    /* one kpageflags pread per page, unsorted: the reference for tests */
 };
 
 struct walk_stats {
@@ -78,8 +79,10 @@ struct walker {
 	bool scan_ioctl_ok;
 	uint64_t *pm;
 	size_t pm_cap;
-	struct wpage *pages;
-	size_t npages;
+	struct wpage *pages; /* listed, not yet handed over: up to cap (whole batches, KPF_SORT_PAGES with kpageflags) */
+	size_t npages, cap;
+	struct wpage *cur; /* the content batch being read: a slice of pages */
+	size_t ncur;
 	uint8_t *data;
 	struct iovec *liov, *riov;
 	uint32_t *iov_first;

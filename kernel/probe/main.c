@@ -916,6 +916,14 @@ int main(int argc, char **argv)
 		.mode = o->mode,
 		.skip_zero_page = true,
 	};
+	/* Test hook: the unbatched kpageflags read, the reference that the batched one must agree with. */
+	const char *kpf_mode = getenv("UPM_PROBE_TEST_KPAGEFLAGS");
+	if (kpf_mode && *kpf_mode) {
+		if (strcmp(kpf_mode, "per-page") == 0)
+			pr->wcfg.kpf_per_page = true;
+		else if (strcmp(kpf_mode, "batched") != 0)
+			bad_arg("UPM_PROBE_TEST_KPAGEFLAGS: '%s' is not 'per-page' or 'batched'", kpf_mode);
+	}
 	const char *pause = getenv("UPM_PROBE_TEST_PAUSE_MS");
 	uint64_t pause_ms;
 	if (pause && parse_u64(pause, &pause_ms))
