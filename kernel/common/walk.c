@@ -27,19 +27,13 @@
  * (sanitizer shadows, language-runtime heaps) do not cost a pagemap entry per absent page. */
 #define SCAN_MIN_PAGES 16384
 #define SCAN_VEC 1024
-/* kpageflags entries between two wanted PFNs that are cheaper to read than another pread: measured on 6.18,
- * a pread costs about 2 us and each entry about 17 ns (docs/benchmarks.md). */
+/* kpageflags entries between two wanted PFNs that are cheaper to read than another pread. Measured on a 6.18
+ * guest (docs/benchmarks.md): a pread costs about 1 us of syscall plus about 1 us for a cold frame, a gap
+ * entry 20 to 65 ns; with scattered frames, neither wider gaps nor sorting more pages than a batch paid. */
 #ifndef KPF_GAP
-#define KPF_GAP 128
+#define KPF_GAP 8
 #endif
 #define KPF_MAX_SPAN 65536
-/* Bits of a sort key that hold the page index: up to 2^21 pages per group. */
-#define KPF_IDX_BITS 21
-/* Pages whose frames are sorted together for kpageflags: the content batches (--batch-pages) are too small for
- * frames of fragmented memory to come close, while pagemap is read this many entries at a time anyway. */
-#ifndef KPF_SORT_PAGES
-#define KPF_SORT_PAGES 65536
-#endif
 
 #ifndef IOV_MAX
 #define IOV_MAX 1024
@@ -77,16 +71,9 @@ int walker_open(struct walker *w, const struct walk_config *cfg, pid_t pid, int 
 	if (w->pagemap_fd < 0)
 		return errno_of_gone(errno);
 	size_t B = cfg->batch_pages;
-	/* With kpageflags, pages are listed in groups of whole content batches, so that batch boundaries (and
-	 * with them the output) do not depend on the grouping. */
-	w->cap = B;
-	if (cfg->kpageflags_fd >= 0 && B < KPF_SORT_PAGES)
-		w->cap = (KPF_SORT_PAGES + B - 1) / B * B;
-	if (w->cap > (1u << KPF_IDX_BITS))
-		diex(1, "internal error: %zu pages per kpageflags group", w->cap);
 	w->pm_cap = PM_CHUNK;
 	w->pm = xmalloc(w->pm_cap * sizeof *w->pm);
-	w->pages = xmalloc(w->cap * sizeof *w->pages);
+	w->pages = xmalloc(B * sizeof *w->pages);
 	void *data;
 	if (posix_memalign(&data, cfg->page_size, B * cfg->page_size))
 		diex(1, "out of memory (content buffer of %zu bytes)", B * cfg->page_size);
@@ -95,8 +82,8 @@ int walker_open(struct walker *w, const struct walk_config *cfg, pid_t pid, int 
 	w->riov = xmalloc(IOV_MAX * sizeof *w->riov);
 	w->iov_first = xmalloc(IOV_MAX * sizeof *w->iov_first);
 	if (cfg->kpageflags_fd >= 0) {
-		w->keys = xmalloc(w->cap * sizeof *w->keys);
-		w->keys_tmp = xmalloc(w->cap * sizeof *w->keys_tmp);
+		w->keys = xmalloc(B * sizeof *w->keys);
+		w->keys_tmp = xmalloc(B * sizeof *w->keys_tmp);
 		w->kpf_cap = 4096;
 		w->kpf = xmalloc(w->kpf_cap * sizeof *w->kpf);
 	}
@@ -158,7 +145,7 @@ static void fill_kpageflags_per_page(struct walker *w)
 {
 	for (size_t i = 0; i < w->npages; i++) {
 		struct wpage *p = &w->pages[i];
-		if (!(p->flags & PF_PRESENT) || !p->pfn || p->pfn >> (64 - KPF_IDX_BITS))
+		if (!(p->flags & PF_PRESENT) || !p->pfn || p->pfn >> 43)
 			continue;
 		uint64_t f;
 		ssize_t r = pread_full(w->cfg->kpageflags_fd, &f, 8, (off_t)(p->pfn * 8));
@@ -168,16 +155,16 @@ static void fill_kpageflags_per_page(struct walker *w)
 	}
 }
 
-/* Sets the kpageflags-derived bits of the listed pages (a group of up to KPF_SORT_PAGES). PFNs are sorted so
- * that pages close in physical memory are read with one pread: a read costs far more than the entries it
- * spans, so runs are joined across gaps of up to KPF_GAP frames. */
+/* Sets the kpageflags-derived bits of the batch. PFNs are sorted so that pages close in physical memory are
+ * read with one pread: every entry costs the kernel a page lookup, so reads cover only what is wanted plus
+ * small gaps. */
 static void fill_kpageflags(struct walker *w)
 {
 	if (w->cfg->kpf_per_page) {
 		fill_kpageflags_per_page(w);
 		return;
 	}
-	const unsigned idx_bits = KPF_IDX_BITS;
+	const unsigned idx_bits = 21; /* batch_pages <= 2^21 */
 	size_t nk = 0;
 	uint64_t max = 0;
 	for (size_t i = 0; i < w->npages; i++) {
@@ -250,14 +237,14 @@ static bool needs_mem(const struct walker *w, const struct wpage *p, bool vma_me
 
 static void mark_failed(struct walker *w, size_t i)
 {
-	w->cur[i].state = PS_READ_FAILED;
+	w->pages[i].state = PS_READ_FAILED;
 	w->stats.pages_failed++;
 }
 
 static void fail_pending(struct walker *w, size_t from, bool via_mem)
 {
-	for (size_t i = from; i < w->ncur; i++)
-		if (w->cur[i].state == PS_TO_READ && w->cur[i].via_mem == via_mem)
+	for (size_t i = from; i < w->npages; i++)
+		if (w->pages[i].state == PS_TO_READ && w->pages[i].via_mem == via_mem)
 			mark_failed(w, i);
 }
 
@@ -270,25 +257,25 @@ static int read_vm(struct walker *w, const struct vma *v)
 {
 	const size_t ps = w->cfg->page_size;
 	size_t i = 0;
-	while (i < w->ncur) {
-		if (!queued(&w->cur[i], false)) {
+	while (i < w->npages) {
+		if (!queued(&w->pages[i], false)) {
 			i++;
 			continue;
 		}
 		/* Up to IOV_MAX runs of consecutive pages; local and remote iovecs have equal lengths. */
 		size_t niov = 0, j = i, total = 0;
-		while (j < w->ncur && niov < IOV_MAX) {
-			if (!queued(&w->cur[j], false)) {
+		while (j < w->npages && niov < IOV_MAX) {
+			if (!queued(&w->pages[j], false)) {
 				j++;
 				continue;
 			}
 			size_t k = j + 1;
-			while (k < w->ncur && queued(&w->cur[k], false) &&
-			       w->cur[k].index == w->cur[k - 1].index + 1)
+			while (k < w->npages && queued(&w->pages[k], false) &&
+			       w->pages[k].index == w->pages[k - 1].index + 1)
 				k++;
 			w->liov[niov].iov_base = w->data + j * ps;
 			w->liov[niov].iov_len = (k - j) * ps;
-			w->riov[niov].iov_base = (void *)(uintptr_t)(v->start + w->cur[j].index * ps);
+			w->riov[niov].iov_base = (void *)(uintptr_t)(v->start + w->pages[j].index * ps);
 			w->riov[niov].iov_len = (k - j) * ps;
 			w->iov_first[niov] = (uint32_t)j;
 			total += (k - j) * ps;
@@ -315,13 +302,13 @@ static int read_vm(struct walker *w, const struct vma *v)
 			size_t n = w->liov[r].iov_len / ps, first = w->iov_first[r];
 			if (ok_pages >= n) {
 				for (size_t p = 0; p < n; p++)
-					w->cur[first + p].state = PS_READ_OK;
+					w->pages[first + p].state = PS_READ_OK;
 				ok_pages -= n;
 				w->stats.pages_read_vm += n;
 				continue;
 			}
 			for (size_t p = 0; p < ok_pages; p++)
-				w->cur[first + p].state = PS_READ_OK;
+				w->pages[first + p].state = PS_READ_OK;
 			w->stats.pages_read_vm += ok_pages;
 			mark_failed(w, first + ok_pages);
 			stop = first + ok_pages + 1;
@@ -337,13 +324,13 @@ static int read_mem(struct walker *w, const struct vma *v)
 {
 	const size_t ps = w->cfg->page_size;
 	size_t i = 0;
-	while (i < w->ncur) {
-		if (!queued(&w->cur[i], true)) {
+	while (i < w->npages) {
+		if (!queued(&w->pages[i], true)) {
 			i++;
 			continue;
 		}
 		size_t k = i + 1;
-		while (k < w->ncur && queued(&w->cur[k], true) && w->cur[k].index == w->cur[k - 1].index + 1)
+		while (k < w->npages && queued(&w->pages[k], true) && w->pages[k].index == w->pages[k - 1].index + 1)
 			k++;
 		if (w->mem_fd < 0) {
 			w->mem_fd = openat(w->procdirfd, "mem", O_RDONLY | O_CLOEXEC);
@@ -354,7 +341,7 @@ static int read_mem(struct walker *w, const struct vma *v)
 			}
 		}
 		ssize_t got = pread_full(w->mem_fd, w->data + i * ps, (k - i) * ps,
-					 (off_t)(v->start + w->cur[i].index * ps));
+					 (off_t)(v->start + w->pages[i].index * ps));
 		w->stats.read_calls++;
 		if (got == 0) {
 			/* /proc/PID/mem reads nothing once the address space is gone. */
@@ -367,7 +354,7 @@ static int read_mem(struct walker *w, const struct vma *v)
 		}
 		size_t ok = got > 0 ? (size_t)got / ps : 0;
 		for (size_t p = i; p < i + ok; p++)
-			w->cur[p].state = PS_READ_OK;
+			w->pages[p].state = PS_READ_OK;
 		w->stats.pages_read_mem += ok;
 		if (i + ok < k) {
 			mark_failed(w, i + ok); /* EIO: unmapped or reclaimed since pagemap; go on after it */
@@ -379,13 +366,16 @@ static int read_mem(struct walker *w, const struct vma *v)
 	return 0;
 }
 
-/* Reads and hands over one content batch: w->cur[0..w->ncur), at most batch_pages pages. */
-static int read_batch(struct walker *w, size_t vma_index, const struct vma *v, enum vma_policy pol, bool mergeable,
-		      walk_batch_fn fn, void *ctx)
+static int flush(struct walker *w, size_t vma_index, const struct vma *v, enum vma_policy pol, bool mergeable,
+		 walk_batch_fn fn, void *ctx)
 {
+	if (!w->npages)
+		return 0;
+	if (w->cfg->kpageflags_fd >= 0)
+		fill_kpageflags(w);
 	bool any_vm = false, any_mem = false;
-	for (size_t i = 0; i < w->ncur; i++) {
-		struct wpage *p = &w->cur[i];
+	for (size_t i = 0; i < w->npages; i++) {
+		struct wpage *p = &w->pages[i];
 		p->hash = 0;
 		p->via_mem = 0;
 		if (!(p->flags & PF_PRESENT) || pol != VMA_READ) {
@@ -410,27 +400,8 @@ static int read_batch(struct walker *w, size_t vma_index, const struct vma *v, e
 		fail_pending(w, 0, false);
 		fail_pending(w, 0, true);
 	}
-	w->stats.pages_listed += w->ncur;
-	fn(ctx, vma_index, v, w->cur, w->ncur, w->data);
-	return ret;
-}
-
-/* Page flags for every listed page, then their contents batch by batch. After an error the later batches are
- * dropped, as if they had never been listed. */
-static int flush(struct walker *w, size_t vma_index, const struct vma *v, enum vma_policy pol, bool mergeable,
-		 walk_batch_fn fn, void *ctx)
-{
-	if (!w->npages)
-		return 0;
-	if (w->cfg->kpageflags_fd >= 0)
-		fill_kpageflags(w);
-	int ret = 0;
-	const size_t B = w->cfg->batch_pages;
-	for (size_t off = 0; off < w->npages && ret == 0; off += B) {
-		w->cur = w->pages + off;
-		w->ncur = w->npages - off < B ? w->npages - off : B;
-		ret = read_batch(w, vma_index, v, pol, mergeable, fn, ctx);
-	}
+	w->stats.pages_listed += w->npages;
+	fn(ctx, vma_index, v, w->pages, w->npages, w->data);
 	w->npages = 0;
 	return ret;
 }
@@ -459,7 +430,7 @@ static int walk_range(struct walker *w, size_t vma_index, const struct vma *v, e
 			p->flags = (uint8_t)(((e & PM_PRESENT) ? PF_PRESENT : 0) | ((e & PM_SWAPPED) ? PF_SWAPPED : 0) |
 					     ((e & PM_FILE) ? PF_FILE : 0) | ((e & PM_EXCLUSIVE) ? PF_EXCLUSIVE : 0) |
 					     ((e & PM_SOFT_DIRTY) ? PF_SOFT_DIRTY : 0));
-			if (w->npages == w->cap) {
+			if (w->npages == w->cfg->batch_pages) {
 				int ret = flush(w, vma_index, v, pol, mergeable, fn, ctx);
 				if (ret)
 					return ret;

@@ -79,10 +79,8 @@ struct walker {
 	bool scan_ioctl_ok;
 	uint64_t *pm;
 	size_t pm_cap;
-	struct wpage *pages; /* listed, not yet handed over: up to cap (whole batches, KPF_SORT_PAGES with kpageflags) */
-	size_t npages, cap;
-	struct wpage *cur; /* the content batch being read: a slice of pages */
-	size_t ncur;
+	struct wpage *pages;
+	size_t npages;
 	uint8_t *data;
 	struct iovec *liov, *riov;
 	uint32_t *iov_first;
