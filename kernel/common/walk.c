@@ -28,8 +28,8 @@
 #define SCAN_MIN_PAGES 16384
 #define SCAN_VEC 1024
 /* kpageflags entries between two wanted PFNs that are cheaper to read than another pread. Measured on a 6.18
- * guest (docs/benchmarks.md): a pread costs about 1 us of syscall plus about 1 us for a cold frame, a gap
- * entry 20 to 65 ns; with scattered frames, neither wider gaps nor sorting more pages than a batch paid. */
+ * guest (docs/benchmarks.md): a pread costs about 1 us of syscall plus up to 1 us for a cold frame, a gap
+ * entry 17 to 65 ns; with scattered frames, neither wider gaps nor sorting more pages than a batch paid off. */
 #ifndef KPF_GAP
 #define KPF_GAP 8
 #endif
