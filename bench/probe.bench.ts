@@ -1,16 +1,23 @@
 /**
  * Probe throughput: upm-probe (pagemap walk + page copy + keyed XXH3 + kpageflags + dump writing) against
  * upm-vmcopy (the same walk, the same batches, a plain process_vm_readv copy and nothing else) over the same
- * upm-scenario processes with unique page content. Runs alternate between the two tools; medians are
- * reported. The goal is a probe at >= 50% of the copy's GB/s. Needs Linux and root for the usual
- * configuration (page flags); prints a table and one JSON line.
+ * upm-scenario processes with unique page content. Each round runs the copy, then the probe (then each
+ * --compare probe); a round's ratio is probe GB/s over that round's copy GB/s, so load drift hits both alike.
+ * Medians and ranges of the per-round ratios are reported, by wall time and by CPU time (on shared cores the
+ * CPU-time ratio is the steadier one). The goal is a probe at >= 70% of the copy. Needs Linux and root for the
+ * usual configuration (page flags); prints a table and one JSON line.
  *
- *   npx ts-node -r tsconfig-paths/register bench/probe.bench.ts [--processes 4] [--pages 65536] [--runs 7]
- *                                                                [--batch-pages N]
+ *   npm run bench:probe -- [--processes 4] [--pages 65536] [--runs 7] [--batch-pages N]
+ *                          [--fragment-mib N] [--compare PATH]...
+ *
+ * --fragment-mib N: before the scenario starts, upm-fragment touches N MiB and frees a random half of it in
+ * short runs, so the scenario's pages get scattered frames, as on a host that has run for a while (on a fresh
+ * boot they are nearly consecutive and kpageflags costs little). --compare PATH: another upm-probe binary
+ * (e.g. a build of an older commit) measured in the same rounds.
  */
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { cpus, release } from 'node:os';
+import { ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { cpus, loadavg, release } from 'node:os';
 import { join, resolve } from 'node:path';
 
 const KERNEL = resolve(__dirname, '..', 'kernel');
@@ -28,6 +35,20 @@ interface Stats {
   bytes: number;
   seconds: number;
   gbps: number;
+  cpuSeconds: number;
+  kpageflagsReads?: number;
+}
+
+function args(name: string): string[] {
+  const out: string[] = [];
+  process.argv.forEach((a, i) => {
+    if (a === `--${name}`) {
+      const v = process.argv[i + 1];
+      if (v === undefined || v.startsWith('--')) throw new Error(`--${name} needs a value`);
+      out.push(v);
+    }
+  });
+  return out;
 }
 
 function median(xs: number[]): number {
@@ -42,10 +63,14 @@ function lastJsonLine(text: string): Stats {
   return JSON.parse(line) as Stats;
 }
 
-function run(bin: string, args: string[]): { stdout: string; stderr: string } {
-  const r = spawnSync(join(BUILD, bin), args, { encoding: 'utf8', maxBuffer: 64 << 20 });
-  if (r.status !== 0) throw new Error(`${bin} exited ${r.status}: ${r.stderr}`);
+function runBin(path: string, argv: string[]): { stdout: string; stderr: string } {
+  const r = spawnSync(path, argv, { encoding: 'utf8', maxBuffer: 64 << 20 });
+  if (r.status !== 0) throw new Error(`${path} exited ${r.status}: ${r.stderr}`);
   return { stdout: r.stdout, stderr: r.stderr };
+}
+
+function run(bin: string, argv: string[]): { stdout: string; stderr: string } {
+  return runBin(join(BUILD, bin), argv);
 }
 
 function cpuModel(): string {
@@ -58,38 +83,91 @@ function cpuModel(): string {
   return cpus()[0]?.model ?? 'unknown';
 }
 
+/** Starts a tool that prints one JSON line when ready and waits for SIGTERM. */
+async function startReady<T>(bin: string, argv: string[]): Promise<{ info: T; child: ChildProcess }> {
+  const child = spawn(join(BUILD, bin), argv, { stdio: ['ignore', 'pipe', 'inherit'] });
+  const info = await new Promise<T>((ok, fail) => {
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (out.includes('\n')) ok(JSON.parse(out.slice(0, out.indexOf('\n'))) as T);
+    });
+    child.on('exit', (code) => fail(new Error(`${bin} exited ${code} before it was ready`)));
+  });
+  return { info, child };
+}
+
+function stopped(child: ChildProcess): Promise<void> {
+  return new Promise((ok) => {
+    if (child.exitCode !== null || child.signalCode !== null) return ok();
+    child.once('exit', () => ok());
+    child.kill('SIGTERM');
+  });
+}
+
+function range(xs: number[]): [number, number] {
+  return [Math.min(...xs), Math.max(...xs)];
+}
+
+const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
+
 async function main(): Promise<void> {
   const processes = arg('processes', 4);
   const pages = arg('pages', 65536);
   const runs = arg('runs', 7);
+  const fragmentMib = process.argv.includes('--fragment-mib') ? arg('fragment-mib', 1) : 0;
   const batch = process.argv.includes('--batch-pages') ? ['--batch-pages', String(arg('batch-pages', 512))] : [];
+  const probes = [{ name: 'upm-probe', bin: join(BUILD, 'upm-probe') }];
+  for (const p of args('compare')) {
+    if (!existsSync(p)) throw new Error(`--compare: ${p} does not exist`);
+    probes.push({ name: p, bin: resolve(p) });
+  }
 
   execFileSync('make', ['-C', KERNEL, '-s'], { stdio: 'inherit' });
-  const scenario = spawn(join(BUILD, 'upm-scenario'), ['--processes', String(processes), '--pages', String(pages)], {
-    stdio: ['ignore', 'pipe', 'inherit'],
+  const loadBefore = loadavg();
+  let fragment: { child: ChildProcess } | null = null;
+  if (fragmentMib) fragment = await startReady('upm-fragment', ['--mib', String(fragmentMib)]);
+  const scenario = await startReady<{ pids: number[] }>('upm-scenario', [
+    '--processes', String(processes), '--pages', String(pages),
+  ]).catch(async (e: unknown) => {
+    if (fragment) await stopped(fragment.child);
+    throw e;
   });
+  // The scenario's frames are placed: give the fragmenter's memory back before measuring.
+  if (fragment) await stopped(fragment.child);
   try {
-    const info = await new Promise<{ pids: number[] }>((ok, fail) => {
-      let out = '';
-      scenario.stdout!.on('data', (d: Buffer) => {
-        out += d.toString();
-        if (out.includes('\n')) ok(JSON.parse(out.slice(0, out.indexOf('\n'))));
-      });
-      scenario.on('exit', (code) => fail(new Error(`upm-scenario exited ${code}`)));
-    });
-    const pids = info.pids.flatMap((p) => ['--pid', String(p)]);
+    const pids = scenario.info.pids.flatMap((p) => ['--pid', String(p)]);
+    const runProbe = (bin: string): Stats =>
+      lastJsonLine(runBin(bin, ['-o', '/dev/null', '--stats', ...pids, ...batch]).stderr);
 
-    // One warm-up of each (page tables, caches), then alternate so drift hits both alike.
+    // One warm-up of each (page tables, caches), then rounds.
     run('upm-vmcopy', [...pids, ...batch]);
-    run('upm-probe', ['-o', '/dev/null', '--stats', ...pids, ...batch]);
+    for (const p of probes) runProbe(p.bin);
     const copy: Stats[] = [];
-    const probe: Stats[] = [];
+    const probe: Stats[][] = probes.map(() => []);
     for (let i = 0; i < runs; i++) {
       copy.push(lastJsonLine(run('upm-vmcopy', [...pids, ...batch]).stdout));
-      probe.push(lastJsonLine(run('upm-probe', ['-o', '/dev/null', '--stats', ...pids, ...batch]).stderr));
+      probes.forEach((p, k) => probe[k].push(runProbe(p.bin)));
     }
-    const copyGbps = median(copy.map((s) => s.gbps));
-    const probeGbps = median(probe.map((s) => s.gbps));
+    const loadAfter = loadavg();
+    const summary = probes.map((p, k) => {
+      const wall = probe[k].map((s, i) => s.gbps / copy[i].gbps);
+      // null for a probe binary older than the cpuSeconds statistic
+      const cpu = probe[k].every((s) => typeof s.cpuSeconds === 'number')
+        ? probe[k].map((s, i) => copy[i].cpuSeconds / copy[i].bytes / (s.cpuSeconds / s.bytes))
+        : null;
+      return {
+        probe: p.name,
+        gbps: Number(median(probe[k].map((s) => s.gbps)).toFixed(3)),
+        ratio: Number(median(wall).toFixed(3)),
+        ratioRange: range(wall).map((x) => Number(x.toFixed(3))),
+        cpuRatio: cpu && Number(median(cpu).toFixed(3)),
+        cpuRatioRange: cpu && range(cpu).map((x) => Number(x.toFixed(3))),
+        kpageflagsReads: median(probe[k].map((s) => s.kpageflagsReads ?? 0)),
+        seconds: Number(median(probe[k].map((s) => s.seconds)).toFixed(4)),
+        cpuSeconds: cpu && Number(median(probe[k].map((s) => s.cpuSeconds)).toFixed(4)),
+      };
+    });
     const result = {
       bench: 'probe',
       kernel: release(),
@@ -97,22 +175,34 @@ async function main(): Promise<void> {
       cpu: cpuModel(),
       processes,
       pagesPerProcess: pages,
-      bytes: probe[0].bytes,
+      fragmentMib,
+      bytes: probe[0][0].bytes,
       runs,
-      vmcopyGbps: Number(copyGbps.toFixed(3)),
-      probeGbps: Number(probeGbps.toFixed(3)),
-      ratio: Number((probeGbps / copyGbps).toFixed(3)),
+      loadAverage: { before: loadBefore.map((x) => Number(x.toFixed(2))), after: loadAfter.map((x) => Number(x.toFixed(2))) },
+      vmcopyGbps: Number(median(copy.map((s) => s.gbps)).toFixed(3)),
       vmcopySeconds: Number(median(copy.map((s) => s.seconds)).toFixed(4)),
-      probeSeconds: Number(median(probe.map((s) => s.seconds)).toFixed(4)),
+      vmcopyCpuSeconds: Number(median(copy.map((s) => s.cpuSeconds)).toFixed(4)),
+      probes: summary,
     };
     console.log(`kernel ${result.kernel}, ${result.cpus} CPUs, ${result.cpu}`);
-    console.log(`${processes} processes x ${pages} pages = ${(result.bytes / 2 ** 30).toFixed(2)} GiB, median of ${runs} runs`);
-    console.log(`  upm-vmcopy (process_vm_readv copy) ${copyGbps.toFixed(2)} GB/s`);
-    console.log(`  upm-probe  (copy + hash + dump)    ${probeGbps.toFixed(2)} GB/s`);
-    console.log(`  ratio ${(100 * result.ratio).toFixed(1)}% (goal >= 50%)`);
+    console.log(
+      `${processes} processes x ${pages} pages = ${(result.bytes / 2 ** 30).toFixed(2)} GiB` +
+        `${fragmentMib ? `, memory fragmented first (${fragmentMib} MiB)` : ''}, ${runs} rounds, ` +
+        `load average ${loadBefore[0].toFixed(2)} -> ${loadAfter[0].toFixed(2)}`,
+    );
+    console.log(`  upm-vmcopy (process_vm_readv copy) ${result.vmcopyGbps.toFixed(2)} GB/s median`);
+    for (const s of summary) {
+      console.log(
+        `  ${s.probe}: ${s.gbps.toFixed(2)} GB/s, ratio ${pct(s.ratio)} (${pct(s.ratioRange[0])}-${pct(s.ratioRange[1])}), ` +
+          (s.cpuRatio !== null && s.cpuRatioRange
+            ? `by CPU time ${pct(s.cpuRatio)} (${pct(s.cpuRatioRange[0])}-${pct(s.cpuRatioRange[1])}), `
+            : 'no CPU time, ') +
+          `${s.kpageflagsReads} kpageflags reads (goal >= 70%)`,
+      );
+    }
     console.log(JSON.stringify(result));
   } finally {
-    scenario.kill('SIGTERM');
+    await stopped(scenario.child);
   }
 }
 

@@ -66,7 +66,7 @@ int main(int argc, char **argv)
 	struct vma_list vl = { 0 };
 	struct walk_stats tot = { 0 };
 	int failures = 0;
-	double t0 = now_mono_s();
+	double t0 = now_mono_s(), c0 = cpu_time_s();
 	for (size_t i = 0; i < npids; i++) {
 		char dir[32];
 		snprintf(dir, sizeof dir, "/proc/%d", (int)pids[i]);
@@ -98,11 +98,11 @@ int main(int argc, char **argv)
 		walker_close(&w);
 		close(dfd);
 	}
-	double s = now_mono_s() - t0;
+	double s = now_mono_s() - t0, cpu = cpu_time_s() - c0;
 	uint64_t bytes = tot.pages_read_vm * cfg.page_size;
-	printf("{\"tool\":\"upm-vmcopy\",\"bytes\":%" PRIu64 ",\"seconds\":%.6f,\"gbps\":%.4f,\"pagesFailed\":%" PRIu64
-	       ",\"readCalls\":%" PRIu64 "}\n",
-	       bytes, s, s > 0 ? (double)bytes / s / 1e9 : 0.0, tot.pages_failed, tot.read_calls);
+	printf("{\"tool\":\"upm-vmcopy\",\"bytes\":%" PRIu64 ",\"seconds\":%.6f,\"gbps\":%.4f,\"cpuSeconds\":%.6f,"
+	       "\"pagesFailed\":%" PRIu64 ",\"readCalls\":%" PRIu64 "}\n",
+	       bytes, s, s > 0 ? (double)bytes / s / 1e9 : 0.0, cpu, tot.pages_failed, tot.read_calls);
 	vma_list_clear(&vl);
 	free(vl.v);
 	free(pids);

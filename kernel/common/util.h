@@ -63,6 +63,8 @@ ssize_t pread_full(int fd, void *p, size_t n, off_t off);
 
 uint64_t now_realtime_ms(void);
 double now_mono_s(void);
+/* CPU time (user + system) of this process: on shared cores, what a benchmark can compare fairly. */
+double cpu_time_s(void);
 void sleep_ms(uint64_t ms);
 
 /* Strict unsigned decimal parse of the whole string; false on junk, sign, overflow or empty. */

@@ -27,8 +27,12 @@
  * (sanitizer shadows, language-runtime heaps) do not cost a pagemap entry per absent page. */
 #define SCAN_MIN_PAGES 16384
 #define SCAN_VEC 1024
-/* kpageflags entries between two wanted PFNs that are cheaper to read than another pread. */
+/* kpageflags entries between two wanted PFNs that are cheaper to read than another pread. Measured on a 6.18
+ * guest (docs/benchmarks.md): a pread costs about 1 us of syscall plus up to 1 us for a cold frame, a gap
+ * entry 17 to 65 ns; with scattered frames, neither wider gaps nor sorting more pages than a batch paid off. */
+#ifndef KPF_GAP
 #define KPF_GAP 8
+#endif
 #define KPF_MAX_SPAN 65536
 
 #ifndef IOV_MAX
@@ -126,11 +130,40 @@ static void radix_sort(uint64_t *a, uint64_t *tmp, size_t n, uint64_t max)
 	}
 }
 
+static void set_kpf_bits(struct wpage *p, uint64_t f)
+{
+	if (f >> KPF_ZERO_PAGE & 1)
+		p->flags |= PF_ZERO_PAGE;
+	if (f >> KPF_KSM & 1)
+		p->flags |= PF_KSM;
+	if (f >> KPF_THP & 1)
+		p->flags |= PF_THP;
+}
+
+/* The reference path (walk_config.kpf_per_page): one pread per page, in page order. */
+static void fill_kpageflags_per_page(struct walker *w)
+{
+	for (size_t i = 0; i < w->npages; i++) {
+		struct wpage *p = &w->pages[i];
+		if (!(p->flags & PF_PRESENT) || !p->pfn || p->pfn >> 43)
+			continue;
+		uint64_t f;
+		ssize_t r = pread_full(w->cfg->kpageflags_fd, &f, 8, (off_t)(p->pfn * 8));
+		w->stats.kpageflags_reads++;
+		if (r == 8)
+			set_kpf_bits(p, f);
+	}
+}
+
 /* Sets the kpageflags-derived bits of the batch. PFNs are sorted so that pages close in physical memory are
  * read with one pread: every entry costs the kernel a page lookup, so reads cover only what is wanted plus
  * small gaps. */
 static void fill_kpageflags(struct walker *w)
 {
+	if (w->cfg->kpf_per_page) {
+		fill_kpageflags_per_page(w);
+		return;
+	}
 	const unsigned idx_bits = 21; /* batch_pages <= 2^21 */
 	size_t nk = 0;
 	uint64_t max = 0;
@@ -169,16 +202,9 @@ static void fill_kpageflags(struct walker *w)
 		size_t got = r > 0 ? (size_t)r / 8 : 0;
 		for (size_t k = i; k < j; k++) {
 			uint64_t pfn = w->keys[k] >> idx_bits;
-			struct wpage *p = &w->pages[w->keys[k] & ((1u << idx_bits) - 1)];
 			if (pfn - first >= got)
 				continue; /* unreadable entry: flags stay unknown (0) */
-			uint64_t f = w->kpf[pfn - first];
-			if (f >> KPF_ZERO_PAGE & 1)
-				p->flags |= PF_ZERO_PAGE;
-			if (f >> KPF_KSM & 1)
-				p->flags |= PF_KSM;
-			if (f >> KPF_THP & 1)
-				p->flags |= PF_THP;
+			set_kpf_bits(&w->pages[w->keys[k] & ((1u << idx_bits) - 1)], w->kpf[pfn - first]);
 		}
 		i = j;
 	}

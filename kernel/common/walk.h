@@ -53,6 +53,7 @@ struct walk_config {
 	int kpageflags_fd;    /* -1 when page flags are not readable */
 	enum read_mode mode;
 	bool skip_zero_page;  /* with kpageflags: do not read the zero page (its content is known) */
+	bool kpf_per_page;    /* one kpageflags pread per page, unsorted: the reference for tests */
 };
 
 struct walk_stats {

@@ -916,6 +916,14 @@ int main(int argc, char **argv)
 		.mode = o->mode,
 		.skip_zero_page = true,
 	};
+	/* Test hook: the unbatched kpageflags read, the reference that the batched one must agree with. */
+	const char *kpf_mode = getenv("UPM_PROBE_TEST_KPAGEFLAGS");
+	if (kpf_mode && *kpf_mode) {
+		if (strcmp(kpf_mode, "per-page") == 0)
+			pr->wcfg.kpf_per_page = true;
+		else if (strcmp(kpf_mode, "batched") != 0)
+			bad_arg("UPM_PROBE_TEST_KPAGEFLAGS: '%s' is not 'per-page' or 'batched'", kpf_mode);
+	}
 	const char *pause = getenv("UPM_PROBE_TEST_PAUSE_MS");
 	uint64_t pause_ms;
 	if (pause && parse_u64(pause, &pause_ms))
@@ -926,7 +934,7 @@ int main(int argc, char **argv)
 	write_preamble(&pr->out);
 	write_head(&pr->out, o, &pr->hasher, keyid, default_key, pr->pfn_ok, pr->flags_ok, pr->page_size);
 
-	double t0 = now_mono_s();
+	double t0 = now_mono_s(), c0 = cpu_time_s();
 	uint64_t first_ms = 0;
 	struct pid_list targets = { 0 };
 	uint64_t targets_seen = 0;
@@ -952,7 +960,7 @@ int main(int argc, char **argv)
 		for (size_t i = 0; i < targets.n && !stop_requested; i++)
 			scan_process(pr, targets.v[i]);
 	}
-	double seconds = now_mono_s() - t0;
+	double seconds = now_mono_s() - t0, cpu_seconds = cpu_time_s() - c0;
 
 	struct buf b = { 0 };
 	buf_printf(&b, "{\"snapshots\":%" PRIu64 ",\"processes\":%" PRIu64 ",\"pageSections\":%" PRIu64
@@ -967,11 +975,12 @@ int main(int argc, char **argv)
 	if (o->stats) {
 		uint64_t bytes = (pr->tot.ws.pages_read_vm + pr->tot.ws.pages_read_mem) * pr->page_size;
 		fprintf(stderr,
-			"{\"tool\":\"upm-probe\",\"bytes\":%" PRIu64 ",\"seconds\":%.6f,\"gbps\":%.4f,\"pages\":%" PRIu64
+			"{\"tool\":\"upm-probe\",\"bytes\":%" PRIu64 ",\"seconds\":%.6f,\"gbps\":%.4f,\"cpuSeconds\":%.6f,"
+			"\"pages\":%" PRIu64
 			",\"pagesViaProcessVmReadv\":%" PRIu64 ",\"pagesViaProcMem\":%" PRIu64 ",\"pagesFailed\":%" PRIu64
 			",\"readCalls\":%" PRIu64 ",\"kpageflagsReads\":%" PRIu64 ",\"processes\":%" PRIu64
 			",\"hashImpl\":\"%s\"}\n",
-			bytes, seconds, seconds > 0 ? (double)bytes / seconds / 1e9 : 0.0, pr->tot.pages,
+			bytes, seconds, seconds > 0 ? (double)bytes / seconds / 1e9 : 0.0, cpu_seconds, pr->tot.pages,
 			pr->tot.ws.pages_read_vm, pr->tot.ws.pages_read_mem, pr->tot.ws.pages_failed,
 			pr->tot.ws.read_calls, pr->tot.ws.kpageflags_reads, pr->tot.processes, pr->hasher.impl);
 	}
