@@ -228,6 +228,23 @@ describe.each(testDatabases())('API e2e on $name', (db) => {
     expect(checked).toBe(3);
     expect(compared).toBeGreaterThan(3 * 25);
     expect(wrong).toEqual([]);
+
+    // the documented bounds are the ones validatePlanSpec enforces: the maximum is accepted, one more refused
+    const at = (path: string[]): Schema => path.reduce((s: Schema, k) => resolve(s).properties![k], body.schema as Schema);
+    const base = { version: 1, trace: 't', profiles: { fallback: {} }, policy: { kind: 'ttl' }, models: ['ksm'] };
+    const cases: Array<[string, Schema, (n: number) => Record<string, unknown>, 'maximum' | 'maxItems']> = [
+      ['host.count', at(['host', 'count']), (n) => ({ host: { count: n } }), 'maximum'],
+      ['sizing.maxHosts', at(['sizing', 'maxHosts']), (n) => ({ sizing: { targetColdStartRate: 0.1, hostMemoryGiB: 2, maxHosts: n } }), 'maximum'],
+      ['modelParams.ksm.hz', at(['modelParams', 'ksm', 'hz']), (n) => ({ modelParams: { ksm: { hz: n } } }), 'maximum'],
+      ['sweep.ttlMinutes', at(['sweep', 'ttlMinutes']), (n) => ({ sweep: { ttlMinutes: Array.from({ length: n }, (_, i) => i + 1) } }), 'maxItems'],
+      ['profiles.rules', at(['profiles', 'rules']), (n) => ({ profiles: { fallback: {}, rules: Array.from({ length: n }, () => ({ match: { name: 'x' }, dumps: ['d'] })) } }), 'maxItems'],
+    ];
+    for (const [path, schema, make, key] of cases) {
+      const max = schema[key] as number;
+      expect(typeof max).toBe('number');
+      expect(() => validatePlanSpec({ ...base, ...make(max) })).not.toThrow();
+      expect(() => validatePlanSpec({ ...base, ...make(max + 1) })).toThrow(path);
+    }
   });
 
   it('gives every JSON POST body an example, and a few responses one', async () => {

@@ -8,10 +8,12 @@ import {
   DEFAULT_COLD_START_MS,
   DEFAULT_FALLBACK_MEMORY_MIB,
   DEFAULT_KSM_PLAN_PARAMS,
+  DEFAULT_MAX_HOSTS,
   DEFAULT_TTL_MINUTES,
   DEFAULT_UPM_COSTS,
   HYBRID_DEFAULTS,
   MEMORY_PERCENTILE_NAMES,
+  PLAN_LIMITS,
   TRIGGERS,
 } from '@upm/model';
 
@@ -78,7 +80,7 @@ export class ProfilesSchema {
   functions?: Record<string, string[]>;
   @ApiPropertyOptional({
     type: [ProfileRuleSchema],
-    maxItems: 1000,
+    maxItems: PLAN_LIMITS.maxProfileRules,
     description: 'Tried in order after `functions`: the first matching rule wins',
   })
   rules?: ProfileRuleSchema[];
@@ -115,7 +117,7 @@ export class HostSchema {
     description: 'Concurrent invocations per host; null: unlimited',
   })
   cores?: number | null;
-  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 1_000_000, default: 1, description: 'Number of hosts', example: 2 })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: PLAN_LIMITS.maxHosts, default: 1, description: 'Number of hosts', example: 2 })
   count?: number;
 }
 
@@ -137,7 +139,7 @@ export class HybridHistogramPolicySchema {
     minimum: 0,
     maximum: 1e6,
     default: H.binMinutes,
-    description: 'Bin width (at most rangeMinutes, at most 100000 bins)',
+    description: `Bin width (at most rangeMinutes, at most ${PLAN_LIMITS.maxHistogramBins} bins)`,
   })
   binMinutes?: number;
   @ApiPropertyOptional({ minimum: 0, maximum: 100, default: H.prewarmPercentile, description: 'Pre-warm at this percentile (the head; at most keepAlivePercentile)' })
@@ -201,7 +203,7 @@ export class KsmParamsSchema {
     description: 'Containers opt in with prctl(PR_SET_MEMORY_MERGE): every private anonymous VMA is mergeable',
   })
   assumeMergeable?: boolean;
-  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 10000, default: K.hz, description: 'Kernel tick rate (CONFIG_HZ)' })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: PLAN_LIMITS.maxKernelHz, default: K.hz, description: 'Kernel tick rate (CONFIG_HZ)' })
   hz?: number;
   @ApiPropertyOptional({ minimum: 0, maximum: 1e6, default: K.pageCostUs, description: 'CPU per page scanned, µs' })
   pageCostUs?: number;
@@ -268,7 +270,7 @@ export class SizingSchema {
     description: "Memory of the hosts sized; default host.memoryGiB, or each sweep point's memory",
   })
   hostMemoryGiB?: number | null;
-  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 1_000_000, default: 1024, description: 'Give up above this many hosts' })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: PLAN_LIMITS.maxHosts, default: DEFAULT_MAX_HOSTS, description: 'Give up above this many hosts' })
   maxHosts?: number;
 }
 
@@ -277,7 +279,7 @@ export class SweepSchema {
     type: 'array',
     items: { type: 'number', exclusiveMinimum: true, minimum: 0 },
     minItems: 1,
-    maxItems: 1000,
+    maxItems: PLAN_LIMITS.maxSweepValues,
     nullable: true,
     description: 'Host memories (GiB) to try',
     example: [2, 4, 8],
@@ -287,7 +289,7 @@ export class SweepSchema {
     type: 'array',
     items: { type: 'number', minimum: 0 },
     minItems: 1,
-    maxItems: 1000,
+    maxItems: PLAN_LIMITS.maxSweepValues,
     nullable: true,
     description: "TTLs to try (needs policy.kind 'ttl')",
     example: [5, 10, 20],

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import { DEFAULT_SEED, parseSeed, type PlanSpec } from '@upm/model';
+import { DEFAULT_SEED, DEFAULT_TIMESERIES_STEP_S, MAX_TIMESERIES_POINTS, parseSeed, PLAN_LIMITS, type PlanSpec } from '@upm/model';
 import type { PlanResultWithoutSeries, PlanSummary } from '@upm/platform';
 import { Allow, IsArray, IsIn, IsInt, IsNumber, IsObject, IsOptional, Min } from 'class-validator';
 import {
@@ -74,7 +74,7 @@ export class CreatePlanDto {
   @Allow()
   warmupMinutes?: number;
 
-  @ApiPropertyOptional({ exclusiveMinimum: true, minimum: 0, default: 60, description: 'Seconds between samples of the time series (at most 1000000 samples over the window)' })
+  @ApiPropertyOptional({ exclusiveMinimum: true, minimum: 0, default: DEFAULT_TIMESERIES_STEP_S, description: `Seconds between samples of the time series (at most ${MAX_TIMESERIES_POINTS} samples over the window)` })
   @Allow()
   timeseriesStepS?: number;
 
@@ -82,7 +82,7 @@ export class CreatePlanDto {
   @Allow()
   sizing?: Record<string, unknown>;
 
-  @ApiPropertyOptional({ type: SweepSchema, nullable: true, description: 'One point per combination (host memory outer, TTL inner), at most 10000' })
+  @ApiPropertyOptional({ type: SweepSchema, nullable: true, description: `One point per combination (host memory outer, TTL inner), at most ${PLAN_LIMITS.maxSweepPoints}` })
   @Allow()
   sweep?: Record<string, unknown>;
 }

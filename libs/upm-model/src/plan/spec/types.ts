@@ -8,6 +8,23 @@ import type { Trigger } from '../../traces/types';
 
 /** Most rules a plan's profiles may have (each is tried on every function of the trace). */
 export const MAX_PROFILE_RULES = 1000;
+/**
+ * The plan spec's bounds: what validatePlanSpec enforces and what the API's OpenAPI schema documents, from here
+ * alone (so the two cannot drift).
+ */
+export const PLAN_LIMITS = {
+  /** host.count and sizing.maxHosts */
+  maxHosts: 1_000_000,
+  /** values of one sweep axis */
+  maxSweepValues: 1000,
+  /** points of a sweep (product of its axes) */
+  maxSweepPoints: 10_000,
+  /** rangeMinutes / binMinutes of the hybrid-histogram policy */
+  maxHistogramBins: 100_000,
+  /** modelParams.ksm.hz */
+  maxKernelHz: 10_000,
+  maxProfileRules: MAX_PROFILE_RULES,
+} as const;
 
 export const PLAN_SPEC_VERSION = 1 as const;
 export const PLAN_MODELS: readonly MergeModelName[] = ['none', 'ksm', 'upm'];

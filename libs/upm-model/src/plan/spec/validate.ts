@@ -37,6 +37,7 @@ import {
   HybridHistogramPolicy,
   KsmPlanParams,
   MAX_PROFILE_RULES,
+  PLAN_LIMITS,
   MEMORY_PERCENTILE_NAMES,
   PLAN_MODELS,
   PLAN_POLICY_KINDS,
@@ -146,8 +147,8 @@ function validateSweep(v: Json, policy: PolicySpec): SweepSpec | null {
   const list = (key: 'hostMemoryGiB' | 'ttlMinutes', opts: NumberRange): number[] | null => {
     const x = s[key];
     if (x === undefined || x === null) return null;
-    if (Array.isArray(x) && x.length > 1000)
-      throw new PlanSpecError(`sweep.${key}`, `must have at most 1000 values, got ${x.length}`);
+    if (Array.isArray(x) && x.length > PLAN_LIMITS.maxSweepValues)
+      throw new PlanSpecError(`sweep.${key}`, `must have at most ${PLAN_LIMITS.maxSweepValues} values, got ${x.length}`);
     const xs = arrayOf(x, `sweep.${key}`, (n, p) => number(n, p, opts), {
       minLength: 1,
       what: 'a non-empty array of numbers or null',
@@ -158,8 +159,8 @@ function validateSweep(v: Json, policy: PolicySpec): SweepSpec | null {
   if (sweep.ttlMinutes && policy.kind !== 'ttl')
     throw new PlanSpecError('sweep.ttlMinutes', `needs policy.kind 'ttl', got '${policy.kind}'`);
   if (!sweep.hostMemoryGiB && !sweep.ttlMinutes) return null;
-  if ((sweep.hostMemoryGiB?.length ?? 1) * (sweep.ttlMinutes?.length ?? 1) > 10_000)
-    throw new PlanSpecError('sweep', 'must have at most 10000 combinations');
+  if ((sweep.hostMemoryGiB?.length ?? 1) * (sweep.ttlMinutes?.length ?? 1) > PLAN_LIMITS.maxSweepPoints)
+    throw new PlanSpecError('sweep', `must have at most ${PLAN_LIMITS.maxSweepPoints} combinations`);
   return sweep;
 }
 
@@ -180,7 +181,7 @@ function validateSizing(v: Json, host: HostSpec, sweep: SweepSpec | null): Sizin
   return {
     targetColdStartRate: number(s.targetColdStartRate, 'sizing.targetColdStartRate', { min: 0, max: 1 }),
     hostMemoryGiB,
-    maxHosts: optNum(s.maxHosts, 'sizing.maxHosts', DEFAULT_MAX_HOSTS, { int: true, min: 1, max: 1_000_000 }),
+    maxHosts: optNum(s.maxHosts, 'sizing.maxHosts', DEFAULT_MAX_HOSTS, { int: true, min: 1, max: PLAN_LIMITS.maxHosts }),
   };
 }
 
@@ -251,7 +252,7 @@ function validateHost(v: Json): HostSpec {
       number(m, 'host.memoryGiB', { gt: 0, max: 1 << 20, what: 'a positive number or null' }),
     ),
     cores: nullable(o.cores, null, (c) => number(c, 'host.cores', { int: true, min: 1, max: 1 << 20 })),
-    count: optNum(o.count, 'host.count', 1, { int: true, min: 1, max: 1_000_000 }),
+    count: optNum(o.count, 'host.count', 1, { int: true, min: 1, max: PLAN_LIMITS.maxHosts }),
   };
 }
 
@@ -284,8 +285,8 @@ function validatePolicy(v: Json): PolicySpec {
     oobThreshold: field('oobThreshold', { min: 0, max: 1 }),
     forecastMargin: field('forecastMargin', { min: 0, max: 1 }),
   };
-  if (p.rangeMinutes / p.binMinutes > 100_000)
-    throw new PlanSpecError('policy.binMinutes', `gives more than 100000 bins over rangeMinutes ${p.rangeMinutes}`);
+  if (p.rangeMinutes / p.binMinutes > PLAN_LIMITS.maxHistogramBins)
+    throw new PlanSpecError('policy.binMinutes', `gives more than ${PLAN_LIMITS.maxHistogramBins} bins over rangeMinutes ${p.rangeMinutes}`);
   if (p.rangeMinutes / p.binMinutes < 1)
     throw new PlanSpecError('policy.binMinutes', `must not exceed policy.rangeMinutes (${p.rangeMinutes})`);
   if (p.prewarmPercentile > p.keepAlivePercentile)
@@ -323,7 +324,7 @@ function validateModelParams(v: Json): PlanSpec['modelParams'] {
       useZeroPages: b('useZeroPages'),
       smartScan: b('smartScan'),
       assumeMergeable: b('assumeMergeable'),
-      hz: n('hz', { int: true, min: 1, max: 10000 }),
+      hz: n('hz', { int: true, min: 1, max: PLAN_LIMITS.maxKernelHz }),
       pageCostUs: n('pageCostUs', { min: 0, max: 1e6 }),
       wakeLatencyUs: n('wakeLatencyUs', { min: 0, max: 1e6 }),
     };
