@@ -1,17 +1,15 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { ApiClient } from '@upm/client';
+import type { Page } from 'playwright-core';
+import type { ApiClient } from '@upm/client';
 import type { PlanResult, PlanTimeseries } from '@upm/model';
-import { freePort } from '../../scripts/lib/net';
-import { REPO_ROOT, ServiceProcess, waitForHttp } from '../../scripts/lib/services';
+import { REPO_ROOT, type ServiceProcess } from '../../scripts/lib/services';
+import { startBrowserStack, type BrowserStack } from '../support/browser-stack';
 import { invitroTrace } from '../support/shared-dir';
 
 const run = promisify(execFile);
-const CHROMIUM = '/usr/bin/chromium';
 const SHOTS = join(REPO_ROOT, 'reports', 'screenshots');
 
 /** The page's globals the tests read (the test program has no DOM types). */
@@ -32,24 +30,20 @@ interface Option {
  * the committed dumps, uploaded and planned through the page's forms. Screenshots go to reports/screenshots/.
  */
 describe('web UI: the newcomer defects (issue 21 item 9)', () => {
+  let stack: BrowserStack;
   let dir: string;
-  let api: ServiceProcess;
   let worker: ServiceProcess;
   let base: string;
   let client: ApiClient;
-  let ctx: BrowserContext;
   let page: Page;
-  const errors: string[] = [];
+  let errors: string[];
 
   const option = (id: string) => page.evaluate((i) => (globalThis as unknown as InPage).upmCharts.option(i), id) as Promise<Option>;
   const labels = (id: string, axis: 'x' | 'y') => page.evaluate(([i, a]) => (globalThis as unknown as InPage).upmCharts.labels(i, a as 'x' | 'y'), [id, axis]);
-  const notReady = () => page.evaluate(() => ((globalThis as unknown as InPage).document.body.dataset.ready = 'false'));
-  const ready = () => page.waitForSelector('body[data-ready="true"]', { timeout: 60_000 });
-  const go = async (hash: string) => {
-    await page.goto(`${base}/ui/${hash}`);
-    await ready();
-  };
-  const shot = (name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+  const notReady = () => stack.notReady();
+  const ready = () => stack.ready();
+  const go = (hash: string) => stack.go(hash);
+  const shot = (name: string) => stack.shot(name);
   const waitPlan = async (id: string) => {
     for (let i = 0; ; i++) {
       const p = (await client.request('GET', `/v1/plans/${id}`)).body as { state: string; error: string | null; result: PlanResult };
@@ -72,43 +66,18 @@ describe('web UI: the newcomer defects (issue 21 item 9)', () => {
 
   let shortTrace: string;
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install chromium (.ci/run does)`);
-    if (!existsSync(join(REPO_ROOT, 'dist/web/index.html')) || !existsSync(join(REPO_ROOT, 'dist/web-report/report.js')))
-      await run('npm', ['run', 'build:web'], { cwd: REPO_ROOT });
-    mkdirSync(SHOTS, { recursive: true });
-    dir = mkdtempSync(join(tmpdir(), 'upm-web-defects-'));
+    stack = await startBrowserStack('web-defects', { shots: SHOTS, acceptDownloads: true });
+    ({ dir, worker, base, client, page, errors } = stack);
     // a short trace: the 10-function sample's minutes 481..490 (8:00 to 8:10 of its day), and no memory file
     const rows = readFileSync(invitroTrace('10', 'invocations.csv'), 'utf8').trim().split('\n').map((l) => l.split(','));
     const cols = [0, 1, 2, 3, ...Array.from({ length: 10 }, (_, i) => 4 + 480 + i)];
     shortTrace = join(dir, 'invocations.csv');
     writeFileSync(shortTrace, rows.map((r) => cols.map((c) => r[c]).join(',')).join('\n') + '\n');
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    const env = { PORT: String(port), DATABASE_URL: join(dir, 'upm.sqlite'), QUEUE_PREFIX: `upm-int-web-defects-${process.pid}`, LOG_LEVEL: 'info' };
-    api = new ServiceProcess('api', env, { fromSource: true, logFile: join(dir, 'api.log') });
-    await waitForHttp(`${base}/health`);
-    worker = new ServiceProcess('worker', env, { fromSource: true, logFile: join(dir, 'worker.log') });
-    await worker.waitForOutput(/worker \S+ ready/);
-    client = new ApiClient(base);
-    ctx = await chromium.launchPersistentContext(join(dir, 'chromium-profile'), {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-      viewport: { width: 1360, height: 900 },
-      acceptDownloads: true,
-    });
-    page = ctx.pages()[0] ?? (await ctx.newPage());
-    page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
-    page.on('console', (m) => {
-      if (m.type() === 'error' && !/status of 4\d\d/.test(m.text())) errors.push(`console: ${m.text()}`);
-    });
   }, 240_000);
 
   afterAll(async () => {
     if (worker?.pid) process.kill(worker.pid, 'SIGCONT');
-    await ctx?.close();
-    await Promise.all([api?.stop(), worker?.stop()]);
-    rmSync(dir, { recursive: true, force: true });
+    await stack?.stop();
   });
 
   let traceId: string;

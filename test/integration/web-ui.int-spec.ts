@@ -1,17 +1,15 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { ApiClient } from '@upm/client';
+import type { Page } from 'playwright-core';
+import type { ApiClient } from '@upm/client';
 import type { PlanResult, PlanTimeseries } from '@upm/model';
-import { freePort } from '../../scripts/lib/net';
-import { REPO_ROOT, ServiceProcess, waitForHttp } from '../../scripts/lib/services';
+import { REPO_ROOT } from '../../scripts/lib/services';
+import { startBrowserStack, type BrowserStack } from '../support/browser-stack';
 import { invitroTrace } from '../support/shared-dir';
 
 const run = promisify(execFile);
-const CHROMIUM = '/usr/bin/chromium';
 const SHOTS = join(REPO_ROOT, 'reports', 'ui');
 const GIB = 1073741824;
 const MIB = 1048576;
@@ -42,14 +40,12 @@ interface Option {
  * ECharts (getOption) and compared with the API's JSON. Screenshots of every view go to reports/ui/.
  */
 describe('web UI in headless Chromium', () => {
+  let stack: BrowserStack;
   let dir: string;
-  let api: ServiceProcess;
-  let worker: ServiceProcess;
   let base: string;
   let client: ApiClient;
-  let ctx: BrowserContext;
   let page: Page;
-  const errors: string[] = [];
+  let errors: string[];
 
   const upm = async (...args: string[]) =>
     run(process.execPath, ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', 'apps/cli/src/main.ts', ...args], {
@@ -59,13 +55,9 @@ describe('web UI in headless Chromium', () => {
     });
   /** What a chart draws: its ECharts option, read in the page through the UI's window.upmCharts. */
   const option = (id: string) => page.evaluate((i) => (globalThis as unknown as InPage).upmCharts.option(i), id) as Promise<Option>;
-  // Functions, not strings: the UI's CSP forbids eval, which string expressions would need.
-  const notReady = () => page.evaluate(() => ((globalThis as unknown as InPage).document.body.dataset.ready = 'false'));
-  const ready = () => page.waitForSelector('body[data-ready="true"]', { timeout: 60_000 });
-  const go = async (hash: string) => {
-    await page.goto(`${base}/ui/${hash}`);
-    await ready();
-  };
+  const notReady = () => stack.notReady();
+  const ready = () => stack.ready();
+  const go = (hash: string) => stack.go(hash);
   /** Offline: the page may load nothing but `origin` (and data: URLs); anything else is recorded and refused. */
   const refused: string[] = [];
   const onlyOrigin = async (origin: string) => {
@@ -77,7 +69,7 @@ describe('web UI in headless Chromium', () => {
       return r.abort();
     });
   };
-  const shot = (name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+  const shot = (name: string) => stack.shot(name);
   const expectChartFrame = (o: Option) => {
     expect(o.title[0].text.length).toBeGreaterThan(5);
     expect(o.xAxis[0].name).toBeTruthy();
@@ -86,38 +78,13 @@ describe('web UI in headless Chromium', () => {
   };
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install chromium (.ci/run does)`);
-    if (!existsSync(join(REPO_ROOT, 'dist/web/index.html')) || !existsSync(join(REPO_ROOT, 'dist/web-report/report.js')))
-      await run('npm', ['run', 'build:web'], { cwd: REPO_ROOT });
-    mkdirSync(SHOTS, { recursive: true });
-    dir = mkdtempSync(join(tmpdir(), 'upm-web-ui-'));
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    const env = { PORT: String(port), DATABASE_URL: join(dir, 'upm.sqlite'), QUEUE_PREFIX: `upm-int-web-${process.pid}`, LOG_LEVEL: 'info' };
-    api = new ServiceProcess('api', env, { fromSource: true, logFile: join(dir, 'api.log') });
-    await waitForHttp(`${base}/health`); // the API migrates the fresh database before the worker opens it
-    worker = new ServiceProcess('worker', env, { fromSource: true, logFile: join(dir, 'worker.log') });
-    await worker.waitForOutput(/worker \S+ ready/);
-    client = new ApiClient(base);
-    ctx = await chromium.launchPersistentContext(join(dir, 'chromium-profile'), {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-      viewport: { width: 1360, height: 900 },
-    });
-    page = ctx.pages()[0] ?? (await ctx.newPage());
-    page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
-    page.on('console', (m) => {
-      // The 4xx answers the tests provoke on purpose are logged by the browser too; anything else is an error.
-      if (m.type() === 'error' && !/status of 4\d\d/.test(m.text())) errors.push(`console: ${m.text()}`);
-    });
+    stack = await startBrowserStack('web', { shots: SHOTS });
+    ({ dir, base, client, page, errors } = stack);
     await onlyOrigin(base);
   }, 240_000);
 
   afterAll(async () => {
-    await ctx?.close();
-    await Promise.all([api?.stop(), worker?.stop()]);
-    rmSync(dir, { recursive: true, force: true });
+    await stack?.stop();
   });
 
   it('serves the UI at /ui from the API, with cache headers and a strict CSP, and loads within 1 s', async () => {
