@@ -2,7 +2,7 @@ import { DumpFormatError, PlanSpecError, synthesizeDump } from '@upm/model';
 import { sampleDumpSpec } from '@upm/model/dump/test-dumps';
 import { ComputeRunner } from './compute-runner';
 import { rebuildError, serializeError, type InputRef } from './compute.tasks';
-import { InputCache } from '@upm/platform/inputs/input-cache';
+import { InputCache, retainedBytes } from '@upm/platform/inputs/input-cache';
 
 const bytes = new Uint8Array(synthesizeDump(sampleDumpSpec()));
 const ref: InputRef = { kind: 'dump', id: 'd1', sha256: 'a'.repeat(64), name: 'dump d1' };
@@ -46,6 +46,31 @@ describe('domain errors across threads', () => {
     const other = rebuildError(serializeError(new RangeError('boom')));
     expect(other).not.toBeInstanceOf(RangeError);
     expect(other.message).toBe('boom');
+  });
+});
+
+describe('retainedBytes', () => {
+  it('counts each ArrayBuffer reachable through objects, arrays and maps once, whole even when only viewed', () => {
+    const shared = new ArrayBuffer(4096);
+    const value = {
+      a: new Uint8Array(shared, 0, 16),
+      list: [new Float64Array(shared, 1024, 8), { deep: new Uint32Array(100) }],
+      m: new Map([['k', new Uint16Array(10)]]),
+      name: 'strings are not counted',
+    };
+    expect(retainedBytes(value)).toBe(4096 + 400 + 20);
+    const loop: Record<string, unknown> = { x: new Uint8Array(8) };
+    loop.self = loop;
+    expect(retainedBytes(loop)).toBe(8);
+  });
+
+  it('counts a decoded dump of 50,000 pages by its columns: more than its stored bytes', () => {
+    const big = new Uint8Array(synthesizeDump({ processes: [{ pid: 1, vmas: [{ pages: Array.from({ length: 50_000 }, (_, i) => i + 1) }] }] }));
+    const runner = new ComputeRunner(1 << 30);
+    expect(runner.run({ task, blobs: { [ref.sha256]: big } })).toMatchObject({ ok: true });
+    // at least the columns: page index (8 bytes), hash (8), VMA (4) and flags (1) a page
+    expect(runner.cached.bytes).toBeGreaterThanOrEqual(50_000 * 21);
+    expect(runner.cached.bytes).toBeGreaterThan(big.byteLength);
   });
 });
 

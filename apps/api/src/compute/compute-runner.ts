@@ -4,7 +4,7 @@
  * are missing; the caller sends their bytes with the task again (so bytes cross threads only on a miss).
  */
 import { decodeInput, inputsOf, runComputeTask, serializeError, type ComputeTask, type InputRef, type SerializedError } from './compute.tasks';
-import { InputCache } from '@upm/platform/inputs/input-cache';
+import { InputCache, retainedBytes } from '@upm/platform/inputs/input-cache';
 import type { Dump, NormalizedTrace } from '@upm/model';
 
 export interface ComputeRequest {
@@ -39,7 +39,7 @@ export class ComputeRunner {
           const bytes = blobs[ref.sha256];
           v = decodeInput(ref, bytes);
           decoded++;
-          this.cache.set(ref.sha256, v, bytes.byteLength);
+          this.cache.set(ref.sha256, v, retainedBytes(v));
         }
         local.set(ref.sha256, v);
         return v;

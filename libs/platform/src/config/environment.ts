@@ -81,7 +81,7 @@ export class EnvironmentVariables {
   @Max(64, { message: 'API_COMPUTE_THREADS must be an integer from 0 to 64' })
   API_COMPUTE_THREADS = 1;
 
-  /** Decoded dumps and traces each compute thread keeps, by their stored size (MiB). */
+  /** Decoded dumps and traces each compute thread keeps (MiB of their typed arrays). */
   @Transform(intOr(512))
   @IsInt({ message: 'API_COMPUTE_CACHE_MB must be an integer from 0 to 65536' })
   @Min(0, { message: 'API_COMPUTE_CACHE_MB must be an integer from 0 to 65536' })
@@ -89,7 +89,7 @@ export class EnvironmentVariables {
   API_COMPUTE_CACHE_MB = 512;
 
   /**
-   * Decoded traces and dumps each worker job process keeps between its jobs, by their stored size (MiB): the
+   * Decoded traces and dumps each worker job process keeps between its jobs (MiB of their typed arrays): the
    * points of a sweep then decode the trace and each dump once per process, not once per point.
    */
   @Transform(intOr(1024))

@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 import { DumpEntity } from '../database/entities/dump.entity';
 import { TraceEntity } from '../database/entities/trace.entity';
 import { BlobNotFoundError, BlobStore } from '../storage/blob-store';
-import { InputCache } from './input-cache';
+import { InputCache, retainedBytes } from './input-cache';
 
 /** A trace or dump id that the database does not know. */
 export class InputNotFoundError extends Error {
@@ -41,7 +41,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * Loads stored traces and dumps by id, for the API and the workers (plans, analyses). With `cacheBytes`, what
- * it decoded is kept by content hash (up to that much stored size, least recently used dropped first): the
+ * it decoded is kept by content hash (up to that much memory in their typed arrays, least recently used dropped
+ * first): the
  * point jobs of a sweep, run one after another in one sandbox process, then read and decode each input once.
  * Callers only read what they get (runPlan and runAnalysis do not modify their inputs).
  */
@@ -91,7 +92,7 @@ export class StoredInputs {
     if (hit) return hit as NormalizedTrace;
     const bytes = await contentOf('trace', row, () => this.blobs.read(row.sha256));
     const trace = decodeTrace(bytes);
-    this.cache?.set(row.sha256, trace, bytes.byteLength);
+    if (this.cache) this.cache.set(row.sha256, trace, retainedBytes(trace));
     return trace;
   }
 
@@ -106,7 +107,7 @@ export class StoredInputs {
       }
       const bytes = await contentOf('dump', row, () => this.blobs.read(row.sha256));
       const dump = loadDumpBytes(bytes, { name: `dump ${row.id}` });
-      this.cache?.set(row.sha256, dump, bytes.byteLength);
+      if (this.cache) this.cache.set(row.sha256, dump, retainedBytes(dump));
       out.set(row.id, dump);
     }
     return out;
