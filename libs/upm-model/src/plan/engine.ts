@@ -48,7 +48,8 @@ export interface EngineConfig {
   /**
    * End of the warm-up (seconds since the trace origin; <= spanStartS: none). The invocations before it are
    * replayed as any other, but every count (invocations, cold, warm, rejected, evictions, ...) restarts from
-   * zero at it; memory figures and the time series still cover the whole span.
+   * zero at it, and the memory figures (peaks, means, saved) from what is resident at it; the time series still
+   * covers the whole span.
    */
   warmupEndS?: number;
   /** Time-series step; null = no time series. */
@@ -154,6 +155,8 @@ export class Engine {
   private readonly rr: Uint32Array;
   /** End of the warm-up; Infinity once passed (or without one). */
   private warmupEndS: number;
+  /** Where counts, peaks and means start: the span's start, or the warm-up's end. */
+  private countFromS: number;
   /** Time of the event nextEvent() found. */
   private evT = Infinity;
 
@@ -184,6 +187,7 @@ export class Engine {
     this.series = cfg.stepS !== null ? new SeriesRecorder(H, cfg.spanStartS, cfg.spanEndS, cfg.stepS) : null;
     const w = cfg.warmupEndS ?? -Infinity;
     this.warmupEndS = w > cfg.spanStartS ? w : Infinity;
+    this.countFromS = cfg.spanStartS;
     this.grow(256);
   }
 
@@ -451,9 +455,14 @@ export class Engine {
    * an arrival at w is counted.
    */
   private endWarmup(): void {
-    this.processUntil(this.warmupEndS);
+    const w = this.warmupEndS;
+    this.processUntil(w);
+    // sums over hosts exact at w (KSM merges due by then applied) before the peaks restart from them
+    this.advanceAll(w);
     this.warmupEndS = Infinity;
+    this.countFromS = w;
     this.n.reset();
+    this.book.restart(w);
   }
 
   /**
@@ -600,7 +609,7 @@ export class Engine {
   private result(): EngineResult {
     const n = this.n;
     const b = this.book;
-    const mean = b.means(this.cfg.spanEndS - this.cfg.spanStartS);
+    const mean = b.means(this.cfg.spanEndS - this.countFromS);
     return {
       invocations: n.invocations,
       warmupInvocations: n.warmupInvocations,

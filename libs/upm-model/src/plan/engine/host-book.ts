@@ -107,6 +107,24 @@ export class HostBook implements MemoryBook {
     this.totalCtrs--;
   }
 
+  /**
+   * The warm-up ends at t: peaks restart from what is resident at t and the integrals from zero, so peaks and
+   * means cover [t, span end) as the counts do (the time series, sampled separately, keeps the whole span).
+   */
+  restart(t: number): void {
+    for (let h = 0; h < this.hosts; h++) {
+      this.integrate(h, t);
+      this.intPhys[h] = 0;
+      this.intUnmerged[h] = 0;
+      this.intCtrs[h] = 0;
+      this.hostPeak[h] = this.phys[h];
+    }
+    this.peakPhys = this.totalPhys;
+    this.peakUnmerged = this.totalUnmerged;
+    this.peakSaved = this.totalUnmerged - this.totalPhys;
+    this.peakCtrs = this.totalCtrs;
+  }
+
   /** Means over a span of spanS seconds (the integrals must have been taken to its end). */
   means(spanS: number): { pages: number; unmergedPages: number; savedPages: number; containers: number } {
     let ip = 0;
