@@ -25,6 +25,7 @@ export function summaryRows(r: PlanResult, f: SummaryFormat): SummaryRow[] {
     ['cold-start rate', (m) => f.pct(m.coldStartRate)],
     ['evictions', (m) => f.int(m.evictions)],
     ['peak memory', (m) => f.gib(m.peakMemoryBytes)],
+    ['p99 memory (steady)', (m) => (m.p99MemoryBytes === undefined ? '-' : f.gib(m.p99MemoryBytes))],
     ['mean memory', (m) => f.gib(m.meanMemoryBytes)],
     ['saved at peak', (m) => f.gib(m.savedBytes.peak)],
     ['saved on average', (m) => f.gib(m.savedBytes.mean)],

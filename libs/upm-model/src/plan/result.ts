@@ -49,7 +49,14 @@ export interface PlanModelResult {
   unloads: number;
   prewarms: number;
   prewarmsSkipped: number;
+  /** The maximum, after the warm-up (if any). */
   peakMemoryBytes: number;
+  /**
+   * The steady-state figure beside the maximum: the 99th percentile (nearest rank) of the total memory sampled
+   * every timeseriesStepS from the end of the warm-up (or the window's start) to the window's end. Absent in
+   * results stored before it existed.
+   */
+  p99MemoryBytes?: number;
   meanMemoryBytes: number;
   /** The same containers with nothing merged. */
   peakUnmergedBytes: number;
@@ -113,6 +120,7 @@ export interface SweepPointSummary {
         | 'coldStartRate'
         | 'evictions'
         | 'peakMemoryBytes'
+        | 'p99MemoryBytes'
         | 'meanMemoryBytes'
         | 'savedBytes'
         | 'peakContainers'

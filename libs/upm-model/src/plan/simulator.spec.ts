@@ -232,6 +232,31 @@ describe('runPlan', () => {
     }
   });
 
+  it('reports the steady-state memory beside the peak: the p99 of the samples after the warm-up, at most the peak', async () => {
+    const files = ['invocations.csv', 'durations.csv', 'memory.csv'].map((f) => invitroTrace('10', f));
+    const t10 = await ingestTrace(files);
+    const spec = {
+      version: 1,
+      trace: 't10',
+      policy: { kind: 'ttl', ttlMinutes: 10 },
+      models: ['none', 'upm'],
+      host: { memoryGiB: 2 },
+      window: { fromS: 0, toS: 6 * 3600 },
+      warmupMinutes: 30,
+      timeseriesStepS: 60,
+    };
+    const r = runPlan(spec, { trace: t10, dumps: new Map() });
+    for (const m of r.models) {
+      const series = r.timeseries.series.find((x) => x.model === m.model && x.host === 'all')!;
+      const after = series.memoryUsedBytes.filter((_, i) => r.timeseries.t[i] >= 1800).sort((a, b) => a - b);
+      expect(after.length).toBe(6 * 60 - 30 + 1);
+      // nearest rank: the ceil(0.99 n)-th smallest
+      expect(m.p99MemoryBytes).toBe(after[Math.ceil(0.99 * after.length) - 1]);
+      expect(m.p99MemoryBytes).toBeLessThanOrEqual(m.peakMemoryBytes);
+      expect(m.p99MemoryBytes).toBeGreaterThan(0);
+    }
+  });
+
   it('a sweep runs every point and combines them; sizing finds the smallest host count', () => {
     const r = runPlan(
       {

@@ -263,7 +263,7 @@ function runPoint(s: PlanSpec, inputs: PlanInputs, hooks: PlanHooks): PlanResult
   const timeseries: PlanTimeseries = { stepS: s.timeseriesStepS, t: [], series: [] };
   for (const model of s.models) {
     const r = simulate(engineConfig(p, model, s.host.count, s.host.memoryGiB, true, hooks.signal));
-    models.push(modelResult(model, r, p.profiles.pageSize));
+    models.push(modelResult(model, r, p.profiles.pageSize, p.fromS + (s.warmupMinutes ?? 0) * 60));
     warmupInvocations = r.warmupInvocations;
     addSeries(timeseries, model, r.series as NonNullable<EngineResult['series']>, p.profiles.pageSize);
   }
@@ -472,7 +472,18 @@ export function searchHosts(
   };
 }
 
-function modelResult(model: MergeModelName, r: EngineResult, pageSize: number): PlanModelResult {
+/** Nearest-rank 99th percentile of the total memory sampled from `fromS` on (0 with no sample). */
+function p99MemoryPages(series: EngineResult['series'], fromS: number): number {
+  if (!series) return 0;
+  const xs: number[] = [];
+  series.tS.forEach((t, i) => t >= fromS && xs.push(series.total.memoryPages[i]));
+  if (xs.length === 0) return 0;
+  xs.sort((a, b) => a - b);
+  return xs[Math.ceil(0.99 * xs.length) - 1];
+}
+
+/** A model's figures; `countFromS` is where counts, peaks and means start (the warm-up's end, or the window's start). */
+function modelResult(model: MergeModelName, r: EngineResult, pageSize: number, countFromS: number): PlanModelResult {
   const B = (x: number) => x * pageSize;
   const rejected = r.rejectedMemory + r.rejectedCpu;
   const started = r.coldStarts;
@@ -491,6 +502,7 @@ function modelResult(model: MergeModelName, r: EngineResult, pageSize: number): 
     prewarms: r.prewarms,
     prewarmsSkipped: r.prewarmsSkipped,
     peakMemoryBytes: B(r.peakPages),
+    p99MemoryBytes: B(p99MemoryPages(r.series, countFromS)),
     meanMemoryBytes: B(r.meanPages),
     peakUnmergedBytes: B(r.peakUnmergedPages),
     meanUnmergedBytes: B(r.meanUnmergedPages),

@@ -92,6 +92,7 @@ export function modelSummaries(r: Pick<PlanResult, 'models'>): SweepPointSummary
       coldStartRate: m.coldStartRate,
       evictions: m.evictions,
       peakMemoryBytes: m.peakMemoryBytes,
+      p99MemoryBytes: m.p99MemoryBytes,
       meanMemoryBytes: m.meanMemoryBytes,
       savedBytes: m.savedBytes,
       peakContainers: m.peakContainers,
