@@ -16,6 +16,13 @@ export interface SummaryFormat {
   target(rate: number): string;
 }
 
+/** Seconds since the trace origin on the trace's clock, h:mm:ss (as the charts' time axes read it). */
+export function traceClock(s: number): string {
+  const t = Math.max(0, Math.round(s));
+  const two = (n: number) => String(n).padStart(2, '0');
+  return `${Math.floor(t / 3600)}:${two(Math.floor(t / 60) % 60)}:${two(t % 60)}`;
+}
+
 export function summaryRows(r: PlanResult, f: SummaryFormat): SummaryRow[] {
   const rows: SummaryRow[] = [
     ['invocations', (m) => f.int(m.invocations)],
@@ -25,6 +32,8 @@ export function summaryRows(r: PlanResult, f: SummaryFormat): SummaryRow[] {
     ['cold-start rate', (m) => f.pct(m.coldStartRate)],
     ['evictions', (m) => f.int(m.evictions)],
     ['peak memory', (m) => f.gib(m.peakMemoryBytes)],
+    // which moment the peak is: models peak at different times (KSM in its start-up burst, others hours later)
+    ['peak memory at (trace clock)', (m) => (m.peakMemoryAtS === undefined ? '-' : traceClock(m.peakMemoryAtS))],
     ['p99 memory (steady)', (m) => (m.p99MemoryBytes === undefined ? '-' : f.gib(m.p99MemoryBytes))],
     ['mean memory', (m) => f.gib(m.meanMemoryBytes)],
     ['saved at peak', (m) => f.gib(m.savedBytes.peak)],

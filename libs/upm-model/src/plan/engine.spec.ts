@@ -516,25 +516,24 @@ describe('engine: warm-up', () => {
     const full = runEngine(trace, fallbackProfiles([100, 100, 100]), none);
     const warm = runEngine(trace, fallbackProfiles([100, 100, 100]), { ...none, warmupEndS }).r;
     const end = trace.window.endS;
-    let resident = 0;
-    let peak = 0;
+    const delta = (k: string) => (k === 'cold' || k === 'prewarm' ? 1 : k === 'evict' || k === 'expire' || k === 'unload' ? -1 : 0);
+    // what is resident at the warm-up end is where the peak starts, then each later event moves it
+    let resident = full.log.filter((e) => e.t <= warmupEndS).reduce((n, e) => n + delta(e.kind), 0);
+    let peak = resident;
+    let peakAt = warmupEndS;
     let integral = 0;
     let last = warmupEndS;
-    const delta = (k: string) => (k === 'cold' || k === 'prewarm' ? 1 : k === 'evict' || k === 'expire' || k === 'unload' ? -1 : 0);
     for (const e of full.log) {
-      if (e.t > warmupEndS) {
-        integral += resident * (Math.min(e.t, end) - last);
-        last = Math.min(e.t, end);
-      }
+      if (e.t <= warmupEndS) continue;
+      integral += resident * (Math.min(e.t, end) - last);
+      last = Math.min(e.t, end);
       resident += delta(e.kind);
-      if (e.t >= warmupEndS) peak = Math.max(peak, resident);
+      if (resident > peak) [peak, peakAt] = [resident, e.t];
     }
-    // what was resident at the warm-up end counts even if nothing starts after it
-    const atEnd = full.log.filter((e) => e.t <= warmupEndS).reduce((n, e) => n + delta(e.kind), 0);
-    peak = Math.max(peak, atEnd);
     integral += resident * (end - last);
     expect(warm.peakContainers).toBe(peak);
     expect(warm.peakPages).toBe(100 * peak);
+    expect(warm.peakAtS).toBe(peakAt);
     expect(warm.meanContainers).toBeCloseTo(integral / (end - warmupEndS), 9);
     expect(warm.meanPages).toBeCloseTo((100 * integral) / (end - warmupEndS), 7);
     // and the whole run's figures are the same reconstruction from the start

@@ -89,6 +89,8 @@ export interface EngineResult {
   prewarms: number;
   prewarmsSkipped: number;
   peakPages: number;
+  /** When the peak was first reached (seconds since the trace origin). */
+  peakAtS: number;
   meanPages: number;
   peakUnmergedPages: number;
   meanUnmergedPages: number;
@@ -623,6 +625,7 @@ export class Engine {
       prewarms: n.prewarms,
       prewarmsSkipped: n.prewarmsSkipped,
       peakPages: b.peakPhys,
+      peakAtS: b.peakAtS,
       meanPages: mean.pages,
       peakUnmergedPages: b.peakUnmerged,
       meanUnmergedPages: mean.unmergedPages,

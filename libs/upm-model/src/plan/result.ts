@@ -51,6 +51,8 @@ export interface PlanModelResult {
   prewarmsSkipped: number;
   /** The maximum, after the warm-up (if any). */
   peakMemoryBytes: number;
+  /** When it was first reached, seconds since the trace origin (absent in results stored before it existed). */
+  peakMemoryAtS?: number;
   /**
    * The steady-state figure beside the maximum: the 99th percentile (nearest rank) of the total memory sampled
    * every timeseriesStepS from the end of the warm-up (or the window's start) to the window's end. Absent in

@@ -502,6 +502,7 @@ function modelResult(model: MergeModelName, r: EngineResult, pageSize: number, c
     prewarms: r.prewarms,
     prewarmsSkipped: r.prewarmsSkipped,
     peakMemoryBytes: B(r.peakPages),
+    peakMemoryAtS: r.peakAtS,
     p99MemoryBytes: B(p99MemoryPages(r.series, countFromS)),
     meanMemoryBytes: B(r.meanPages),
     peakUnmergedBytes: B(r.peakUnmergedPages),

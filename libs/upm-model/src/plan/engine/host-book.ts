@@ -30,6 +30,8 @@ export class HostBook implements MemoryBook {
   totalCtrs = 0;
   /** Peaks of the sums over the run (saved = unmerged − physical), and of totalPhys since the last sample. */
   peakPhys = 0;
+  /** When peakPhys was first reached (seconds since the trace origin). */
+  peakAtS: number;
   peakUnmerged = 0;
   peakSaved = 0;
   peakCtrs = 0;
@@ -49,6 +51,7 @@ export class HostBook implements MemoryBook {
     this.intCtrs = new Float64Array(hosts);
     this.hostPeak = new Float64Array(hosts);
     this.hostStepPeak = new Float64Array(hosts);
+    this.peakAtS = startS;
   }
 
   /** Takes host h's integrals up to t. */
@@ -88,7 +91,10 @@ export class HostBook implements MemoryBook {
     this.totalPhys += units;
     this.totalUnmerged += units;
     this.totalCtrs++;
-    if (this.totalPhys > this.peakPhys) this.peakPhys = this.totalPhys;
+    if (this.totalPhys > this.peakPhys) {
+      this.peakPhys = this.totalPhys;
+      this.peakAtS = t;
+    }
     if (this.totalPhys > this.stepPeak) this.stepPeak = this.totalPhys;
     if (this.phys[h] > this.hostPeak[h]) this.hostPeak[h] = this.phys[h];
     if (this.phys[h] > this.hostStepPeak[h]) this.hostStepPeak[h] = this.phys[h];
@@ -120,6 +126,7 @@ export class HostBook implements MemoryBook {
       this.hostPeak[h] = this.phys[h];
     }
     this.peakPhys = this.totalPhys;
+    this.peakAtS = t;
     this.peakUnmerged = this.totalUnmerged;
     this.peakSaved = this.totalUnmerged - this.totalPhys;
     this.peakCtrs = this.totalCtrs;
